@@ -1,0 +1,125 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gatehouse/gatehouse/config"
+)
+
+func testConfig(t *testing.T, env map[string]string) *config.Config {
+	t.Helper()
+	cfg, err := config.Load(config.Options{Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestNewErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"no token", nil, "TWILIO_AUTH_TOKEN"},
+		{"bad policy", map[string]string{"TWILIO_AUTH_TOKEN": "t0k3n", "GATEHOUSE_POLICY_FILE": "testdata/does-not-exist.csv"}, "does-not-exist.csv"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(testConfig(t, tt.env), slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("New error = %v, want one naming %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// A slow in-flight request completes after shutdown begins, readiness
+// fails while it drains, and the listener is closed afterwards.
+func TestServeDrains(t *testing.T) {
+	cfg := testConfig(t, map[string]string{"TWILIO_AUTH_TOKEN": "t0k3n"})
+	var logs bytes.Buffer
+	a, err := New(cfg, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered, release := make(chan struct{}), make(chan struct{})
+	a.echo.GET("/slow", func(c echo.Context) error { // test-only route, unguarded
+		close(entered)
+		<-release
+		return c.String(http.StatusOK, "done")
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(ctx, ln) }()
+
+	slow := make(chan string, 1)
+	go func() {
+		resp, err := http.Get(base + "/slow")
+		if err != nil {
+			slow <- "error: " + err.Error()
+			return
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		slow <- string(b)
+	}()
+	<-entered
+	cancel()
+	for !a.draining.Load() {
+		time.Sleep(time.Millisecond)
+	}
+	w := httptest.NewRecorder()
+	a.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/readyz", nil))
+	if w.Code != http.StatusServiceUnavailable {
+		t.Errorf("readyz while draining = %d, want 503", w.Code)
+	}
+	close(release)
+	if got := <-slow; got != "done" {
+		t.Errorf("in-flight request got %q, want done", got)
+	}
+	if err := <-served; err != nil {
+		t.Errorf("Serve = %v", err)
+	}
+	if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+		t.Error("new connections accepted after shutdown")
+	}
+}
+
+func TestMainUsage(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		out  string
+	}{
+		{nil, ExitUsage, "usage: gatehouse"},
+		{[]string{"help"}, ExitOK, "usage: gatehouse"},
+		{[]string{"frobnicate"}, ExitUsage, `unknown command "frobnicate"`},
+		{[]string{"serve", "extra"}, ExitUsage, `unexpected argument "extra"`},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		if code := Main(tt.args, &stdout, &stderr); code != tt.code {
+			t.Errorf("Main(%q) = %d, want %d", tt.args, code, tt.code)
+		}
+		if !strings.Contains(stdout.String()+stderr.String(), tt.out) {
+			t.Errorf("Main(%q) printed %q, want %q", tt.args, stdout.String()+stderr.String(), tt.out)
+		}
+	}
+}

@@ -1,0 +1,115 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/pflag"
+
+	"github.com/gatehouse/gatehouse/config"
+)
+
+// Exit statuses of the command line (DESIGN.md).
+const (
+	ExitOK    = 0 // success, allowed, valid
+	ExitFalse = 1 // denied, invalid, check failed
+	ExitUsage = 2 // usage or input error
+)
+
+const usage = `usage: gatehouse <command> [flags]
+
+commands:
+  serve    serve the IVR (flags: --config FILE --listen ADDR --public-url URL ...)
+  help     show this help
+
+Run 'gatehouse <command> --help' for a command's flags.
+`
+
+// Main runs the gatehouse command line with args (without the program
+// name) and returns the process exit status.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return ExitUsage
+	}
+	switch cmd, rest := args[0], args[1:]; cmd {
+	case "serve":
+		return serveCmd(rest, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return ExitOK
+	default:
+		fmt.Fprintf(stderr, "gatehouse: unknown command %q\n%s", cmd, usage)
+		return ExitUsage
+	}
+}
+
+// fail prints each line of err prefixed with the command and returns code.
+func fail(stderr io.Writer, cmd string, code int, err error) int {
+	for _, line := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(stderr, "gatehouse %s: %s\n", cmd, line)
+	}
+	return code
+}
+
+func serveCmd(args []string, stderr io.Writer) int {
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	config.AddFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return ExitOK
+		}
+		return fail(stderr, "serve", ExitUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fail(stderr, "serve", ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	}
+	cfg, err := config.Load(config.Options{Flags: fs})
+	if err != nil {
+		return fail(stderr, "serve", ExitUsage, err)
+	}
+	logger, err := newLogger(cfg.Log, stderr)
+	if err != nil {
+		return fail(stderr, "serve", ExitUsage, err)
+	}
+	a, err := New(cfg, logger)
+	if err != nil {
+		return fail(stderr, "serve", ExitUsage, err)
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fail(stderr, "serve", ExitFalse, err)
+	}
+	logger.Info("starting", slog.Any("config", cfg))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := a.Serve(ctx, ln); err != nil {
+		return fail(stderr, "serve", ExitFalse, err)
+	}
+	return ExitOK
+}
+
+// newLogger builds the structured logger that config.Log describes.
+func newLogger(c config.Log, w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.Level)); err != nil {
+		return nil, fmt.Errorf("app: log.level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.Format {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text", "":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("app: log.format: unknown format %q (want text or json)", c.Format)
+}

@@ -1,0 +1,15 @@
+// Package app is Gatehouse's composition root: it builds the Echo server
+// from a config.Config, wires the authentication and authorization
+// policies, the views and their exception views, and serves them with
+// timeouts, a body limit and graceful shutdown. Main is the command line.
+//
+// The whole HTTP surface, every route with the permission it requires, is
+// the table in routes.go.
+//
+// # Security
+//
+// Everything that can be checked is checked before the server listens: a
+// missing auth token, an invalid policy file or a route without a
+// permission stops startup with one clear line and exit status 2. The auth
+// token is held as a config.Secret and is never logged.
+package app

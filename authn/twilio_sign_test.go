@@ -1,0 +1,146 @@
+package authn
+
+import (
+	"errors"
+	"slices"
+	"testing"
+)
+
+// The example from Twilio's "webhooks security" documentation.
+var docParams = []Param{
+	{"CallSid", "CA1234567890ABCDE"},
+	{"Caller", "+14158675310"},
+	{"Digits", "1234"},
+	{"From", "+14158675310"},
+	{"To", "+18005551212"},
+}
+
+const docURL = "https://mycompany.com/myapp.php?foo=1&bar=2"
+
+func TestSignVectors(t *testing.T) {
+	tests := []struct {
+		name   string
+		url    string
+		params []Param
+		want   string
+	}{
+		{"twilio docs", docURL, docParams, "GvWf1cFY/Q7PnoempGyD5oXAezc="},
+		{"docs params reversed", docURL, reversed(docParams), "GvWf1cFY/Q7PnoempGyD5oXAezc="},
+		{"repeated names once per distinct value", docURL, []Param{
+			{"Sid", "CA123"}, {"SidAccount", "AC123"}, {"Digits", "5678"}, {"Digits", "1234"}, {"Digits", "1234"},
+		}, "IK+Dwps556ElfBT0I3Rgjkr1wJU="},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Sign("12345", tt.url, tt.params); got != tt.want {
+				t.Errorf("Sign = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestStringToSign(t *testing.T) {
+	tests := []struct {
+		name   string
+		url    string
+		params []Param
+		want   string
+	}{
+		{"url alone", "https://h/?a=1", nil, "https://h/?a=1"},
+		{"sorted by name then value", "u", []Param{{"b", "2"}, {"a", "9"}, {"a", "1"}}, "ua1a9b2"},
+		{"sort keys, not joined pairs", "u", []Param{{"ReasonConferenceEnded", "test"}, {"Reason", "Participant"}},
+			"uReasonParticipantReasonConferenceEndedtest"},
+		{"duplicates once", "u", []Param{{"a", "1"}, {"a", "1"}}, "ua1"},
+		{"empty value is bare name", "u", []Param{{"a", ""}, {"b", "x"}}, "uabx"},
+		{"bytewise order", "u", []Param{{"a", "1"}, {"B", "2"}, {"_", "3"}}, "uB2_3a1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := StringToSign(tt.url, tt.params); got != tt.want {
+				t.Errorf("StringToSign = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseForm(t *testing.T) {
+	tests := []struct {
+		body    string
+		want    []Param
+		wantErr bool
+	}{
+		{"", nil, false},
+		{"a=1&b=2", []Param{{"a", "1"}, {"b", "2"}}, false},
+		{"a=1&&b=", []Param{{"a", "1"}, {"b", ""}}, false},
+		{"flag", []Param{{"flag", ""}}, false},
+		{"a=x+y%2Bz", []Param{{"a", "x y+z"}}, false},
+		{"a=1;b=2", []Param{{"a", "1;b=2"}}, false},
+		{"a=%E2%9C%93", []Param{{"a", "✓"}}, false},
+		{"a=%zz", nil, true},
+		{"a=%4", nil, true},
+		{"%=1", nil, true},
+		{"=v", []Param{{"", "v"}}, false},
+	}
+	for _, tt := range tests {
+		got, err := ParseForm([]byte(tt.body))
+		if (err != nil) != tt.wantErr {
+			t.Errorf("ParseForm(%q) error = %v, wantErr %v", tt.body, err, tt.wantErr)
+			continue
+		}
+		if err != nil && !errors.Is(err, ErrMalformedForm) {
+			t.Errorf("ParseForm(%q) error = %v, want ErrMalformedForm", tt.body, err)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("ParseForm(%q) = %q, want %q", tt.body, got, tt.want)
+		}
+	}
+}
+
+func FuzzParseForm(f *testing.F) {
+	for _, s := range []string{"", "a=1&b=2", "a=%zz", "x+y=%41", "&&=&", "a=1;b", "%", "a=%E2%9C%93"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		params, err := ParseForm(body)
+		if err != nil {
+			if !errors.Is(err, ErrMalformedForm) {
+				t.Fatalf("unexpected error type: %v", err)
+			}
+			return
+		}
+		// Re-encoding what was parsed must parse back to the same pairs.
+		var enc []byte
+		for i, p := range params {
+			if i > 0 {
+				enc = append(enc, '&')
+			}
+			enc = append(enc, escapeForm(p.Name)...)
+			enc = append(enc, '=')
+			enc = append(enc, escapeForm(p.Value)...)
+		}
+		again, err := ParseForm(enc)
+		if err != nil || !slices.Equal(again, params) {
+			t.Fatalf("round trip of %q: got %q, %v; want %q", body, again, err, params)
+		}
+	})
+}
+
+func escapeForm(s string) []byte {
+	const hexDigits = "0123456789ABCDEF"
+	var out []byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' {
+			out = append(out, c)
+			continue
+		}
+		out = append(out, '%', hexDigits[c>>4], hexDigits[c&15])
+	}
+	return out
+}
+
+func reversed(p []Param) []Param {
+	r := slices.Clone(p)
+	slices.Reverse(r)
+	return r
+}

@@ -1,0 +1,259 @@
+package authn
+
+import (
+	"crypto/hmac"
+	"crypto/sha1"
+	"crypto/tls"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// hmacB64 signs s the way Twilio does, independently of the code under test.
+func hmacB64(token, s string) string {
+	m := hmac.New(sha1.New, []byte(token))
+	m.Write([]byte(s))
+	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+func newPolicy(t *testing.T, cfg TwilioConfig) *TwilioSignature {
+	t.Helper()
+	if cfg.AuthTokens == nil {
+		cfg.AuthTokens = []string{"12345"}
+	}
+	p, err := NewTwilioSignature(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type reqSpec struct {
+	method, target, body, contentType string
+	sigs                              []string
+	tls                               bool
+	host, remote                      string
+	header                            http.Header
+}
+
+func (s reqSpec) build() *http.Request {
+	method := s.method
+	if method == "" {
+		method = http.MethodGet
+	}
+	var body io.Reader
+	if s.body != "" {
+		body = strings.NewReader(s.body)
+	}
+	r := httptest.NewRequest(method, s.target, body)
+	r.Host = "mycompany.com"
+	if s.host != "" {
+		r.Host = s.host
+	}
+	if s.remote != "" {
+		r.RemoteAddr = s.remote
+	}
+	if s.tls {
+		r.TLS = &tls.ConnectionState{}
+	}
+	if s.contentType != "" {
+		r.Header.Set("Content-Type", s.contentType)
+	}
+	for _, sig := range s.sigs {
+		r.Header.Add(SignatureHeader, sig)
+	}
+	for k, v := range s.header {
+		r.Header[k] = v
+	}
+	return r
+}
+
+const (
+	form     = "application/x-www-form-urlencoded"
+	docBody  = "CallSid=CA1234567890ABCDE&Caller=%2B14158675310&Digits=1234&From=%2B14158675310&To=%2B18005551212"
+	docSig   = "GvWf1cFY/Q7PnoempGyD5oXAezc="
+	jsonBody = `{"property": "value", "boolean": true}`
+	jsonHash = "0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620"
+)
+
+func TestVerify(t *testing.T) {
+	docTarget := "/myapp.php?foo=1&bar=2"
+	jsonTarget := "/hook?x=1&bodySHA256=" + jsonHash
+	jsonSig := hmacB64("12345", "https://mycompany.com"+jsonTarget)
+	getSig := hmacB64("12345", "http://example.test:8080/menu?AccountSid=AC1")
+	tests := []struct {
+		name    string
+		cfg     TwilioConfig
+		req     reqSpec
+		reason  Reason
+		account string
+	}{
+		{"twilio docs vector", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: docTarget, body: docBody, contentType: form, sigs: []string{docSig}}, ReasonValid, ""},
+		{"public URL trailing slash ignored", TwilioConfig{PublicURL: "https://mycompany.com/"},
+			reqSpec{method: "POST", target: docTarget, body: docBody, contentType: form, sigs: []string{docSig}}, ReasonValid, ""},
+		{"request's own scheme and host", TwilioConfig{},
+			reqSpec{method: "POST", target: docTarget, body: docBody, contentType: form + "; charset=utf-8", sigs: []string{docSig}, tls: true}, ReasonValid, ""},
+		{"plain http is another URL", TwilioConfig{},
+			reqSpec{method: "POST", target: docTarget, body: docBody, contentType: form, sigs: []string{docSig}}, ReasonNoMatch, ""},
+		{"rotation: second token", TwilioConfig{AuthTokens: []string{"new-token", "12345"}, PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: docTarget, body: docBody, contentType: form, sigs: []string{docSig}}, ReasonValid, ""},
+		{"other token", TwilioConfig{AuthTokens: []string{"54321"}, PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: docTarget, body: docBody, contentType: form, sigs: []string{docSig}}, ReasonNoMatch, ""},
+		{"query params are not appended", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: docTarget, body: docBody, contentType: form,
+				sigs: []string{hmacB64("12345", "https://mycompany.com"+docTarget+"CallSidCA1234567890ABCDECaller+14158675310Digits1234From+14158675310To+18005551212bar2foo1")}}, ReasonNoMatch, ""},
+		{"body tampered", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: docTarget, body: strings.Replace(docBody, "1234", "1235", 1), contentType: form, sigs: []string{docSig}}, ReasonNoMatch, ""},
+		{"missing header", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: docTarget, body: docBody, contentType: form}, ReasonMissingHeader, ""},
+		{"empty header", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{target: "/", sigs: []string{""}}, ReasonMissingHeader, ""},
+		{"two headers", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: docTarget, body: docBody, contentType: form, sigs: []string{docSig, docSig}}, ReasonMalformedHeader, ""},
+		{"not base64", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{target: "/", sigs: []string{"!!!!!!!!!!!!!!!!!!!!!!!!!!!="}}, ReasonMalformedHeader, ""},
+		{"truncated", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{target: "/", sigs: []string{docSig[:20]}}, ReasonMalformedHeader, ""},
+		{"malformed body", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: docTarget, body: "a=%zz", contentType: form, sigs: []string{docSig}}, ReasonMalformedBody, ""},
+		{"body over limit", TwilioConfig{PublicURL: "https://mycompany.com", MaxBodyBytes: 10},
+			reqSpec{method: "POST", target: docTarget, body: docBody, contentType: form, sigs: []string{docSig}}, ReasonBodyTooLarge, ""},
+		{"unsigned body of another type", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: "/", body: "hello", contentType: "text/plain", sigs: []string{hmacB64("12345", "https://mycompany.com/")}}, ReasonUnexpectedBody, ""},
+		{"form body on PUT", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "PUT", target: "/", body: "a=1", contentType: form, sigs: []string{hmacB64("12345", "https://mycompany.com/a1")}}, ReasonUnexpectedBody, ""},
+		{"json with body hash", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: jsonTarget, body: jsonBody, contentType: "application/json", sigs: []string{jsonSig}}, ReasonValid, ""},
+		{"json hash upper case", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: "/hook?bodySHA256=" + strings.ToUpper(jsonHash), body: jsonBody, contentType: "application/json",
+				sigs: []string{hmacB64("12345", "https://mycompany.com/hook?bodySHA256="+strings.ToUpper(jsonHash))}}, ReasonValid, ""},
+		{"json body swapped", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: jsonTarget, body: `{"property": "evil"}`, contentType: "application/json", sigs: []string{jsonSig}}, ReasonBodyHashMismatch, ""},
+		{"json without body hash", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: "/hook", body: jsonBody, contentType: "application/json", sigs: []string{hmacB64("12345", "https://mycompany.com/hook")}}, ReasonBodyHashMissing, ""},
+		{"json with two body hashes", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: jsonTarget + "&bodySHA256=" + jsonHash, body: jsonBody, contentType: "application/json", sigs: []string{jsonSig}}, ReasonBodyHashMissing, ""},
+		{"GET account from query", TwilioConfig{},
+			reqSpec{target: "/menu?AccountSid=AC1", host: "example.test:8080", sigs: []string{getSig}}, ReasonValid, "AC1"},
+		{"POST account from body", TwilioConfig{PublicURL: "https://h"},
+			reqSpec{method: "POST", target: "/", body: "AccountSid=AC9&Digits=1", contentType: form, sigs: []string{hmacB64("12345", "https://h/AccountSidAC9Digits1")}}, ReasonValid, "AC9"},
+		{"forwarded headers from untrusted peer ignored", TwilioConfig{},
+			reqSpec{target: "/menu", host: "internal:8080", remote: "203.0.113.9:1234", sigs: []string{hmacB64("12345", "https://public.example/menu")},
+				header: http.Header{"X-Forwarded-Proto": {"https"}, "X-Forwarded-Host": {"public.example"}}}, ReasonNoMatch, ""},
+		{"forwarded headers from trusted proxy", TwilioConfig{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
+			reqSpec{target: "/menu", host: "internal:8080", remote: "10.1.2.3:1234", sigs: []string{hmacB64("12345", "https://public.example/menu")},
+				header: http.Header{"X-Forwarded-Proto": {"https"}, "X-Forwarded-Host": {"public.example"}}}, ReasonValid, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPolicy(t, tt.cfg)
+			r := tt.req.build()
+			v, err := p.Verify(r)
+			if err != nil {
+				t.Fatalf("Verify error: %v", err)
+			}
+			if v.Reason != tt.reason || v.Valid != (tt.reason == ReasonValid) {
+				t.Errorf("Verify = %+v, want reason %q", v, tt.reason)
+			}
+			if v.AccountSid != tt.account {
+				t.Errorf("AccountSid = %q, want %q", v.AccountSid, tt.account)
+			}
+			if tt.req.body != "" && tt.reason != ReasonBodyTooLarge {
+				got, _ := io.ReadAll(r.Body)
+				if string(got) != tt.req.body {
+					t.Errorf("body after Verify = %q, want %q", got, tt.req.body)
+				}
+			}
+		})
+	}
+}
+
+func TestTwilioPrincipals(t *testing.T) {
+	p := newPolicy(t, TwilioConfig{PublicURL: "https://h"})
+	r := reqSpec{method: "POST", target: "/", body: "AccountSid=AC9", contentType: form,
+		sigs: []string{hmacB64("12345", "https://h/AccountSidAC9")}}.build()
+	got, err := Effective(p, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{Everyone, Authenticated, TwilioGroup, "account:AC9"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Effective = %q, want %q", got, want)
+	}
+	if err := r.ParseForm(); err != nil || r.PostFormValue("AccountSid") != "AC9" {
+		t.Errorf("view cannot read the body after authentication: %v", err)
+	}
+
+	unsigned := reqSpec{target: "/"}.build()
+	got, err = Effective(p, unsigned)
+	if err != nil || !slices.Equal(got, []string{Everyone}) {
+		t.Errorf("Effective(unsigned) = %q, %v; want [system.Everyone]", got, err)
+	}
+}
+
+func TestNewTwilioSignatureErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  TwilioConfig
+	}{
+		{"no token", TwilioConfig{}},
+		{"only empty tokens", TwilioConfig{AuthTokens: []string{""}}},
+		{"relative public URL", TwilioConfig{AuthTokens: []string{"secret-token"}, PublicURL: "/x"}},
+		{"ftp public URL", TwilioConfig{AuthTokens: []string{"secret-token"}, PublicURL: "ftp://h"}},
+		{"public URL with query", TwilioConfig{AuthTokens: []string{"secret-token"}, PublicURL: "https://h/?a=1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := NewTwilioSignature(tt.cfg)
+			if err == nil {
+				t.Fatal("NewTwilioSignature succeeded, want error")
+			}
+			if strings.Contains(err.Error(), "secret-token") {
+				t.Errorf("error leaks the token: %v", err)
+			}
+		})
+	}
+}
+
+func FuzzVerify(f *testing.F) {
+	f.Add("POST", "/myapp.php?foo=1&bar=2", form, docBody, docSig)
+	f.Add("POST", "/hook?bodySHA256="+jsonHash, "application/json", jsonBody, docSig)
+	f.Add("GET", "/", "", "", "")
+	f.Add("POST", "/", form, "a=%zz&&b", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+	p, err := NewTwilioSignature(TwilioConfig{AuthTokens: []string{"12345"}, PublicURL: "https://mycompany.com", MaxBodyBytes: 1 << 12})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, method, target, contentType, body, sig string) {
+		r, err := http.NewRequest(method, "https://mycompany.com"+target, strings.NewReader(body))
+		if err != nil || !strings.HasPrefix(target, "/") {
+			return
+		}
+		r.RequestURI = target
+		r.Header.Set("Content-Type", contentType)
+		r.Header.Set(SignatureHeader, sig)
+		v, err := p.Verify(r)
+		if err != nil {
+			t.Fatalf("Verify error: %v", err)
+		}
+		if v.Valid {
+			// Only a signature that the independent signer agrees with may pass.
+			params, perr := ParseForm([]byte(body))
+			if mediaType(contentType) != form {
+				params = nil
+			}
+			if perr != nil || sig != hmacB64("12345", StringToSign("https://mycompany.com"+target, params)) {
+				t.Fatalf("accepted a signature it should not: %q %q %q", target, body, sig)
+			}
+		}
+		if got, _ := io.ReadAll(r.Body); len(body) <= 1<<12 && string(got) != body {
+			t.Fatalf("body not restored")
+		}
+	})
+}

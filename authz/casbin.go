@@ -1,0 +1,331 @@
+package authz
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync/atomic"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+)
+
+// Casbin is a Policy whose ACL is evaluated by a Casbin enforcer, with
+// Pyramid's semantics (see the package documentation).
+//
+// A Casbin is safe for concurrent use by multiple goroutines. Its state is
+// an immutable snapshot, built by NewCasbin and never modified afterwards:
+// Permits only reads it, and the enforcer inside is only ever asked to
+// enforce, never to change its policy. The snapshot sits behind an atomic
+// pointer, so that a policy reload can swap in a whole new one and every
+// call of Permits sees either the old policy or the new one, in full.
+// The zero Casbin has no policy; its Permits returns an error.
+type Casbin struct {
+	state atomic.Pointer[snapshot]
+}
+
+// snapshot is the evaluation state of a Casbin. Nothing modifies it once
+// newSnapshot has returned it.
+type snapshot struct {
+	enforcer *casbin.Enforcer    // holds the p and g rows in file order
+	acls     map[string][]ACE    // resource → its ACL, in file order
+	groups   map[string][]string // member → its groups, in file order
+}
+
+// NewCasbin returns a Casbin that evaluates policy, grouping and the model m.
+//
+// Each policy row is principal, resource, permission, effect (the effect is
+// "allow" or "deny"; the permission may be AllPermissions). Each grouping row
+// is member, group. Rows keep their order; a row that repeats an earlier
+// row exactly is dropped, since it can never decide. NewCasbin copies m and
+// the rows, and never modifies them; rows already loaded into m are
+// ignored.
+//
+// The model must be the one the policies package embeds, or one that
+// defines the same things: r = sub, obj, act; p = sub, obj, act, eft;
+// e = priority(p.eft) || deny; a matcher that compares r.obj with p.obj,
+// tests the principal with hasPrincipal(r.sub, p.sub), and matches p.act
+// equal to r.act or "*"; and, to use grouping rows, g = _, _.
+// A model or a row that does not fit is an error wrapping ErrInvalidModel or
+// ErrInvalidPolicy; all the problems found are reported together.
+func NewCasbin(m model.Model, policy, grouping [][]string) (*Casbin, error) {
+	s, err := newSnapshot(m, policy, grouping)
+	if err != nil {
+		return nil, err
+	}
+	c := new(Casbin)
+	c.state.Store(s)
+	return c, nil
+}
+
+func newSnapshot(m model.Model, policy, grouping [][]string) (s *snapshot, err error) {
+	if err := checkModel(m); err != nil {
+		return nil, err
+	}
+	policy, perrs := cleanPolicy(policy)
+	grouping, gerrs := cleanGrouping(grouping)
+	_, hasRoles := m["g"]
+	if len(grouping) > 0 && !hasRoles {
+		gerrs = append(gerrs, fmt.Errorf("%w: grouping rows need a model with role_definition g = _, _", ErrInvalidModel))
+	}
+	if err := errors.Join(append(perrs, gerrs...)...); err != nil {
+		return nil, err
+	}
+
+	// Casbin is not written for models it does not expect and may panic
+	// on them; that is a bad model, not a reason to crash at startup.
+	defer func() {
+		if r := recover(); r != nil {
+			s, err = nil, fmt.Errorf("%w: casbin: %v", ErrInvalidModel, r)
+		}
+	}()
+	cm := m.Copy()
+	cm.ClearPolicy()
+	// model.AddPolicy appends, so Casbin keeps the rows in file order.
+	// (Loading through an adapter sorts rows if the model has a priority
+	// field, and model.RemovePolicy moves the last row into the hole it
+	// leaves; either would break first-match.)
+	for _, row := range policy {
+		if err := cm.AddPolicy("p", "p", row); err != nil {
+			return nil, fmt.Errorf("%w: casbin: %w", ErrInvalidPolicy, err)
+		}
+	}
+	for _, row := range grouping {
+		if err := cm.AddPolicy("g", "g", row); err != nil {
+			return nil, fmt.Errorf("%w: casbin: %w", ErrInvalidPolicy, err)
+		}
+	}
+	e, err := casbin.NewEnforcer(cm, false)
+	if err != nil {
+		return nil, fmt.Errorf("%w: casbin: %w", ErrInvalidModel, err)
+	}
+	// Casbin's function map never replaces a function once added, and the
+	// enforcer caches the compiled matcher on first use; so the function
+	// is added here, once, before the enforcer is ever used.
+	e.AddFunction(principalFunc, hasPrincipal)
+	if hasRoles {
+		if err := e.BuildRoleLinks(); err != nil {
+			return nil, fmt.Errorf("%w: casbin: %w", ErrInvalidPolicy, err)
+		}
+	}
+	// Casbin compiles the matcher on first use. Use it now, so that a
+	// matcher it cannot parse or run fails here rather than on every
+	// request.
+	if _, err := e.Enforce(principalSet{}, "/", "view"); err != nil {
+		return nil, fmt.Errorf("%w: casbin: %w", ErrInvalidModel, err)
+	}
+
+	s = &snapshot{
+		enforcer: e,
+		acls:     make(map[string][]ACE),
+		groups:   make(map[string][]string),
+	}
+	for _, row := range policy {
+		s.acls[row[1]] = append(s.acls[row[1]], ACE{Allow: row[3] == "allow", Principal: row[0], Permission: row[2]})
+	}
+	for _, row := range grouping {
+		s.groups[row[0]] = append(s.groups[row[0]], row[1])
+	}
+	return s, nil
+}
+
+// cleanPolicy checks policy rows and returns copies of them without exact
+// duplicates, keeping the first.
+func cleanPolicy(rows [][]string) ([][]string, []error) {
+	var (
+		out  [][]string
+		errs []error
+		seen = make(map[[4]string]bool)
+	)
+	for i, row := range rows {
+		bad := func(msg string) {
+			errs = append(errs, fmt.Errorf("%w: policy row %d %q: %s", ErrInvalidPolicy, i+1, row, msg))
+		}
+		switch {
+		case len(row) != 4:
+			bad("want 4 fields (principal, resource, permission, effect)")
+		case slices.Contains(row, ""):
+			bad("empty field")
+		case row[3] != "allow" && row[3] != "deny":
+			bad("effect must be allow or deny")
+		case !validResource(row[1]):
+			bad("resource must be a clean slash path")
+		default:
+			key := [4]string(row)
+			if !seen[key] {
+				seen[key] = true
+				out = append(out, slices.Clone(row))
+			}
+		}
+	}
+	return out, errs
+}
+
+// cleanGrouping checks grouping rows and returns copies of them without
+// exact duplicates, keeping the first.
+func cleanGrouping(rows [][]string) ([][]string, []error) {
+	var (
+		out  [][]string
+		errs []error
+		seen = make(map[[2]string]bool)
+	)
+	for i, row := range rows {
+		switch {
+		case len(row) != 2:
+			errs = append(errs, fmt.Errorf("%w: grouping row %d %q: want 2 fields (member, group)", ErrInvalidPolicy, i+1, row))
+		case slices.Contains(row, ""):
+			errs = append(errs, fmt.Errorf("%w: grouping row %d %q: empty field", ErrInvalidPolicy, i+1, row))
+		default:
+			key := [2]string(row)
+			if !seen[key] {
+				seen[key] = true
+				out = append(out, slices.Clone(row))
+			}
+		}
+	}
+	return out, errs
+}
+
+// Permits reports whether principals hold permission on resource.
+//
+// The principals are first extended with the groups that the grouping rows
+// give them, transitively. Then Casbin is asked about each resource of
+// Lineage(resource) in turn, from the resource up to the root; at the first
+// resource where a row applies, the first such row in file order decides.
+// If no row applies anywhere, the answer is a default deny.
+//
+// Permits returns an error wrapping ErrInvalidRequest if permission is
+// empty, AllPermissions or NoPermissionRequired, or if resource is not a
+// clean slash path (see Lineage); one wrapping ErrInvalidModel if Casbin
+// fails, or names as deciding a row that does not apply to the question;
+// and one wrapping the context's error if ctx is done.
+func (c *Casbin) Permits(ctx context.Context, principals []string, resource, permission string) (Decision, error) {
+	if err := ctx.Err(); err != nil {
+		return Decision{}, fmt.Errorf("authz: %w", err)
+	}
+	switch {
+	case permission == "":
+		return Decision{}, fmt.Errorf("%w: empty permission", ErrInvalidRequest)
+	case permission == AllPermissions:
+		return Decision{}, fmt.Errorf("%w: permission %q is AllPermissions, which ACEs grant but nobody asks for", ErrInvalidRequest, permission)
+	case permission == NoPermissionRequired:
+		return Decision{}, fmt.Errorf("%w: permission %q is NoPermissionRequired: skip the check instead", ErrInvalidRequest, permission)
+	case !validResource(resource):
+		return Decision{}, fmt.Errorf("%w: resource %q is not a clean slash path", ErrInvalidRequest, resource)
+	}
+	s := c.state.Load()
+	if s == nil {
+		return Decision{}, fmt.Errorf("%w: Casbin has no policy: create it with NewCasbin", ErrInvalidModel)
+	}
+	return s.permits(principals, resource, permission)
+}
+
+func (s *snapshot) permits(principals []string, resource, permission string) (Decision, error) {
+	effective, set := s.expand(principals)
+	for level, ok := resource, true; ok; level, ok = parent(level) {
+		acl := s.acls[level]
+		if len(acl) == 0 {
+			// No row names this resource, so Casbin cannot match any:
+			// the question passes to the parent.
+			continue
+		}
+		allowed, row, err := s.enforcer.EnforceEx(set, level, permission)
+		if err != nil {
+			return Decision{}, fmt.Errorf("%w: casbin: %w", ErrInvalidModel, err)
+		}
+		if len(row) == 0 {
+			continue
+		}
+		i, err := decidingACE(acl, row, allowed, set, level, permission)
+		if err != nil {
+			return Decision{}, err
+		}
+		ace := acl[i]
+		return Decision{
+			Allowed:    allowed,
+			Permission: permission,
+			Context:    level,
+			ACE:        &ace,
+			ACL:        slices.Clone(acl),
+			Principals: effective,
+		}, nil
+	}
+	return Decision{
+		Permission: permission,
+		Context:    resource,
+		ACL:        slices.Clone(s.acls[resource]),
+		Principals: effective,
+	}, nil
+}
+
+// decidingACE returns the index in acl of the row that Casbin reports as
+// having decided. It checks that the row does apply to the question, so a
+// model whose matcher strays from ACL semantics fails closed, with an error,
+// instead of explaining a decision with the wrong ACE.
+func decidingACE(acl []ACE, row []string, allowed bool, set principalSet, level, permission string) (int, error) {
+	if len(row) != 4 || !set.has(row[0]) || row[1] != level ||
+		(row[2] != permission && row[2] != AllPermissions) ||
+		(row[3] == "allow") != allowed {
+		return 0, fmt.Errorf("%w: casbin matched row %q, which does not decide %q on %q", ErrInvalidModel, row, permission, level)
+	}
+	i := slices.Index(acl, ACE{Allow: allowed, Principal: row[0], Permission: row[2]})
+	if i < 0 {
+		return 0, fmt.Errorf("%w: casbin matched row %q, which is not in the ACL of %q", ErrInvalidModel, row, level)
+	}
+	return i, nil
+}
+
+// principalSet is the set of a request's effective principals. Permits
+// hands it to Casbin as r.sub; only hasPrincipal reads it. It is not a
+// string, so Casbin can neither compare it with a row's principal by
+// accident nor try to parse it as JSON.
+type principalSet map[string]struct{}
+
+func (s principalSet) has(p string) bool {
+	_, ok := s[p]
+	return ok
+}
+
+// expand returns the effective principals: principals without repeats in
+// the order given, then, breadth first, the groups that the grouping rows
+// give them, each group once. A cycle of groups ends when it comes back to
+// a principal already seen.
+func (s *snapshot) expand(principals []string) ([]string, principalSet) {
+	effective := make([]string, 0, len(principals))
+	set := make(principalSet, len(principals))
+	for _, p := range principals {
+		if _, ok := set[p]; !ok {
+			set[p] = struct{}{}
+			effective = append(effective, p)
+		}
+	}
+	for i := 0; i < len(effective); i++ {
+		for _, g := range s.groups[effective[i]] {
+			if _, ok := set[g]; !ok {
+				set[g] = struct{}{}
+				effective = append(effective, g)
+			}
+		}
+	}
+	return effective, set
+}
+
+// hasPrincipal implements the matcher function hasPrincipal(r.sub, p.sub):
+// whether the row's principal is among the request's principals.
+func hasPrincipal(args ...any) (any, error) {
+	if len(args) != 2 {
+		return nil, fmt.Errorf("%s: want 2 arguments (r.sub, p.sub), got %d", principalFunc, len(args))
+	}
+	set, ok := args[0].(principalSet)
+	if !ok {
+		return nil, fmt.Errorf("%s: first argument must be r.sub, got %T", principalFunc, args[0])
+	}
+	name, ok := args[1].(string)
+	if !ok {
+		return nil, fmt.Errorf("%s: second argument must be p.sub, got %T", principalFunc, args[1])
+	}
+	return set.has(name), nil
+}
+
+var _ Policy = (*Casbin)(nil)

@@ -1,0 +1,69 @@
+package authz
+
+import "strings"
+
+// Decision is the answer of a Policy, with its reason: which ACE of which
+// resource's ACL decided, for which principals.
+type Decision struct {
+	// Allowed reports whether the principals hold the permission.
+	Allowed bool
+	// Permission is the permission asked about.
+	Permission string
+	// Context is the resource whose ACL decided, one of the lineage of the
+	// resource asked about. On a default deny it is the resource asked
+	// about.
+	Context string
+	// ACE is the entry that decided, or nil on a default deny (nothing
+	// matched anywhere in the lineage).
+	ACE *ACE
+	// ACL is the ACL of Context in file order. On a default deny it is
+	// empty if the resource asked about has no ACL of its own.
+	ACL []ACE
+	// Principals are the effective principals the decision was made for:
+	// those asked about, without repeats, in the order given, followed by
+	// the groups they belong to.
+	Principals []string
+}
+
+// String explains d in the form Pyramid uses, for logs and for the
+// forbidden view, e.g.
+//
+//	ACLAllowed permission 'view' via ACE ('Allow', 'group:twilio', 'view') in ACL [('Allow', 'group:twilio', 'view')] on context '/' for principals ['system.Everyone', 'group:twilio']
+//
+// A default deny names the ACE '<default deny>'. Every string is quoted as
+// Python quotes it, so control characters in a principal cannot break a log
+// line.
+func (d Decision) String() string {
+	var b strings.Builder
+	if d.Allowed {
+		b.WriteString("ACLAllowed")
+	} else {
+		b.WriteString("ACLDenied")
+	}
+	b.WriteString(" permission ")
+	b.WriteString(quote(d.Permission))
+	b.WriteString(" via ACE ")
+	if d.ACE == nil {
+		b.WriteString(quote("<default deny>"))
+	} else {
+		b.WriteString(d.ACE.String())
+	}
+	b.WriteString(" in ACL [")
+	for i, ace := range d.ACL {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(ace.String())
+	}
+	b.WriteString("] on context ")
+	b.WriteString(quote(d.Context))
+	b.WriteString(" for principals [")
+	for i, p := range d.Principals {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(quote(p))
+	}
+	b.WriteString("]")
+	return b.String()
+}

@@ -1,0 +1,190 @@
+package authz_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/casbin/casbin/v2/model"
+
+	"github.com/gatehouse/gatehouse/authz"
+)
+
+// exampleModel is the model of policies/model.conf; an application loads
+// it with policies.LoadModel.
+const exampleModel = `
+[request_definition]
+r = sub, obj, act
+[policy_definition]
+p = sub, obj, act, eft
+[role_definition]
+g = _, _
+[policy_effect]
+e = priority(p.eft) || deny
+[matchers]
+m = r.obj == p.obj && hasPrincipal(r.sub, p.sub) && (p.act == "*" || p.act == r.act)
+`
+
+func ExampleNewCasbin() {
+	m, err := model.NewModelFromString(exampleModel)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// An application gets these rows from policies.File.Policy and
+	// policies.File.Grouping.
+	policy := [][]string{
+		{"group:twilio", "/", "view", "allow"},
+		{"group:staff", "/admin", "*", "allow"},
+		{"system.Everyone", "/admin", "*", "deny"},
+	}
+	grouping := [][]string{
+		{"account:AC123", "group:staff"},
+	}
+	p, err := authz.NewCasbin(m, policy, grouping)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	ctx := context.Background()
+	twilio := []string{"system.Everyone", "group:twilio", "account:AC123"}
+	for _, q := range []struct{ resource, permission string }{
+		{"/", "view"},
+		{"/calls/CA1", "view"},
+		{"/admin/users", "delete"},
+		{"/calls/CA1", "delete"},
+	} {
+		d, err := p.Permits(ctx, twilio, q.resource, q.permission)
+		if err != nil {
+			fmt.Println("could not decide:", err) // fail closed
+			continue
+		}
+		fmt.Println(q.permission, q.resource, d.Allowed, "by", d.Context)
+	}
+	// Output:
+	// view / true by /
+	// view /calls/CA1 true by /
+	// delete /admin/users true by /admin
+	// delete /calls/CA1 false by /calls/CA1
+}
+
+func ExampleNewCasbin_invalid() {
+	m, err := model.NewModelFromString(exampleModel)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = authz.NewCasbin(m, [][]string{
+		{"group:twilio", "/", "view", "Allow"},
+		{"group:twilio", "calls", "view", "allow"},
+	}, nil)
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, authz.ErrInvalidPolicy))
+	// Output:
+	// authz: invalid policy: policy row 1 ["group:twilio" "/" "view" "Allow"]: effect must be allow or deny
+	// authz: invalid policy: policy row 2 ["group:twilio" "calls" "view" "allow"]: resource must be a clean slash path
+	// true
+}
+
+func ExampleCasbin_Permits() {
+	m, err := model.NewModelFromString(exampleModel)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := authz.NewCasbin(m, [][]string{
+		{"system.Authenticated", "/", "view", "allow"},
+		{"fred", "/community", "*", "allow"},
+		{"system.Everyone", "/community", "*", "deny"},
+	}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	for _, user := range []string{"fred", "wilma"} {
+		principals := []string{"system.Everyone", "system.Authenticated", user}
+		d, err := p.Permits(ctx, principals, "/community/blog", "edit")
+		if err != nil {
+			fmt.Println("could not decide:", err)
+			continue
+		}
+		fmt.Println(d)
+	}
+	_, err = p.Permits(ctx, []string{"fred"}, "/community/", "edit")
+	fmt.Println(errors.Is(err, authz.ErrInvalidRequest))
+	// Output:
+	// ACLAllowed permission 'edit' via ACE ('Allow', 'fred', ALL_PERMISSIONS) in ACL [('Allow', 'fred', ALL_PERMISSIONS), ('Deny', 'system.Everyone', ALL_PERMISSIONS)] on context '/community' for principals ['system.Everyone', 'system.Authenticated', 'fred']
+	// ACLDenied permission 'edit' via ACE ('Deny', 'system.Everyone', ALL_PERMISSIONS) in ACL [('Allow', 'fred', ALL_PERMISSIONS), ('Deny', 'system.Everyone', ALL_PERMISSIONS)] on context '/community' for principals ['system.Everyone', 'system.Authenticated', 'wilma']
+	// true
+}
+
+func ExampleDecision_String() {
+	allowed := authz.Decision{
+		Allowed:    true,
+		Permission: "view",
+		Context:    "/",
+		ACE:        &authz.ACE{Allow: true, Principal: "group:twilio", Permission: "view"},
+		ACL:        []authz.ACE{{Allow: true, Principal: "group:twilio", Permission: "view"}},
+		Principals: []string{"system.Everyone", "group:twilio"},
+	}
+	fmt.Println(allowed)
+
+	defaultDeny := authz.Decision{
+		Permission: "restricted",
+		Context:    "/restricted",
+		Principals: []string{"system.Everyone", "group:twilio"},
+	}
+	fmt.Println(defaultDeny)
+	// Output:
+	// ACLAllowed permission 'view' via ACE ('Allow', 'group:twilio', 'view') in ACL [('Allow', 'group:twilio', 'view')] on context '/' for principals ['system.Everyone', 'group:twilio']
+	// ACLDenied permission 'restricted' via ACE '<default deny>' in ACL [] on context '/restricted' for principals ['system.Everyone', 'group:twilio']
+}
+
+func ExampleACE_String() {
+	fmt.Println(authz.ACE{Allow: true, Principal: "wilma", Permission: "view"})
+	fmt.Println(authz.ACE{Allow: false, Principal: "system.Everyone", Permission: authz.AllPermissions})
+	// Output:
+	// ('Allow', 'wilma', 'view')
+	// ('Deny', 'system.Everyone', ALL_PERMISSIONS)
+}
+
+func ExampleLineage() {
+	fmt.Println(authz.Lineage("/community/blog"))
+	fmt.Println(authz.Lineage("/"))
+	fmt.Println(authz.Lineage("/community/") == nil)
+	// Output:
+	// [/community/blog /community /]
+	// [/]
+	// true
+}
+
+func ExamplePolicyFunc() {
+	// A Policy that allows everything except on /admin; for tests.
+	var p authz.Policy = authz.PolicyFunc(func(_ context.Context, principals []string, resource, permission string) (authz.Decision, error) {
+		return authz.Decision{
+			Allowed:    resource != "/admin",
+			Permission: permission,
+			Context:    resource,
+			Principals: principals,
+		}, nil
+	})
+	d, err := p.Permits(context.Background(), []string{"system.Everyone"}, "/admin", "view")
+	fmt.Println(d.Allowed, err)
+	// Output:
+	// false <nil>
+}
+
+func ExampleDeniedError() {
+	d := authz.Decision{Permission: "restricted", Context: "/restricted", Principals: []string{"system.Everyone"}}
+	var err error = &authz.DeniedError{Decision: d}
+	var denied *authz.DeniedError
+	if errors.As(err, &denied) {
+		fmt.Println(denied.Decision.Allowed)
+	}
+	fmt.Println(err)
+	// Output:
+	// false
+	// authz: ACLDenied permission 'restricted' via ACE '<default deny>' in ACL [] on context '/restricted' for principals ['system.Everyone']
+}

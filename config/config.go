@@ -1,0 +1,290 @@
+package config
+
+import (
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Config is Gatehouse's configuration. [Load] builds one from a file, the
+// environment and flags on top of [Default]; a Config built by hand should
+// start from Default too. The comment on each field names its key, its
+// environment variable and its flag, if any.
+//
+// Formatting a Config with fmt, marshalling it to JSON or logging it with
+// [log/slog] never shows a Twilio token: every token is a [Secret].
+// (PublicURL is a plain string; [Config.LogValue] masks a password in it.)
+type Config struct {
+	// Listen is the address the server listens on, as host:port.
+	// Key listen, env GATEHOUSE_LISTEN, flag --listen.
+	// Optional. Default ":8080".
+	Listen string
+
+	// PublicURL is the absolute http or https URL under which Twilio
+	// reaches this server, such as "https://ivr.example.com". Signatures
+	// are checked against this URL plus the request target.
+	// Key public_url, env GATEHOUSE_PUBLIC_URL, flag --public-url.
+	// Optional. Default "": the URL is rebuilt from the request's own
+	// scheme and host.
+	PublicURL string
+
+	// SupportNumber is the number a caller is connected to after the
+	// apology.
+	// Key support_number, env GATEHOUSE_SUPPORT_NUMBER, flag
+	// --support-number.
+	// Optional. Default "": the apology is followed by a hang-up.
+	SupportNumber string
+
+	// TrustedProxies lists the peers, as CIDR prefixes, whose
+	// X-Forwarded-* headers are believed. A bare IP address means that one
+	// address (/32 or /128). See [Config.TrustedProxyPrefixes].
+	// Key trusted_proxies, env GATEHOUSE_TRUSTED_PROXIES (comma separated),
+	// flag --trusted-proxies.
+	// Optional. Default none: forwarding headers are ignored.
+	TrustedProxies []string
+
+	// DebugAuthorization logs the explanation of every authorization
+	// decision.
+	// Key debug_authorization, env GATEHOUSE_DEBUG_AUTHORIZATION, flag
+	// --debug-authorization.
+	// Optional. Default false.
+	DebugAuthorization bool
+
+	// Twilio holds the credentials that verify X-Twilio-Signature.
+	// Optional here (see [Config.RequireToken]); keys twilio.*.
+	Twilio Twilio
+
+	// Policy names the authorization policy files.
+	// Optional; keys policy.*. Default: the embedded policy.
+	Policy Policy
+
+	// Apology is what a caller hears when something goes wrong.
+	// Optional; keys apology.*. Default: the views' built-in apology.
+	Apology Apology
+
+	// Server tunes the HTTP server.
+	// Optional; keys server.*. Default: see each field.
+	Server Server
+
+	// Log configures the process log.
+	// Optional; keys log.*. Default: info level, text format.
+	Log Log
+}
+
+// Twilio holds the auth tokens that requests may be signed with. A request
+// is accepted if its signature verifies with any of [Config.Tokens], which
+// lets an operator rotate the token without downtime.
+type Twilio struct {
+	// AuthToken is the account's primary auth token.
+	// Key twilio.auth_token, env TWILIO_AUTH_TOKEN (no GATEHOUSE_ prefix),
+	// flag --auth-token.
+	// Optional here; [Config.RequireToken] demands at least one token.
+	// Default "".
+	AuthToken Secret
+
+	// AuthTokens are further accepted tokens, typically the old token while
+	// a rotation is under way.
+	// Key twilio.auth_tokens, env GATEHOUSE_TWILIO_AUTH_TOKENS (comma
+	// separated).
+	// Optional. Default none.
+	AuthTokens []Secret
+
+	// AuthTokenFile names a file whose content, with surrounding white
+	// space trimmed, is one more accepted token. [Load] reads it into
+	// AuthTokenFromFile.
+	// Key twilio.auth_token_file, env GATEHOUSE_TWILIO_AUTH_TOKEN_FILE.
+	// Optional. Default "".
+	AuthTokenFile string
+
+	// AuthTokenFromFile is the token read from AuthTokenFile. It is not a
+	// configuration key: Load fills it in.
+	// Optional. Default "".
+	AuthTokenFromFile Secret
+}
+
+// Policy names the Casbin model and policy files. Empty means the defaults
+// embedded in the binary.
+type Policy struct {
+	// Model is the Casbin model file.
+	// Key policy.model, env GATEHOUSE_POLICY_MODEL, flag --policy-model.
+	// Optional. Default "": the embedded model.
+	Model string
+
+	// File is the policy (ACL) file.
+	// Key policy.file, env GATEHOUSE_POLICY_FILE, flag --policy-file.
+	// Optional. Default "": the embedded policy.
+	File string
+}
+
+// Apology is what the forbidden, not-found and exception views say before
+// they dial SupportNumber, or hang up if there is none.
+type Apology struct {
+	// Text is spoken to the caller.
+	// Key apology.text, env GATEHOUSE_APOLOGY_TEXT.
+	// Optional. Default "": the views' built-in apology, which offers the
+	// transfer only when a support number is configured.
+	Text string
+
+	// Voice is the Twilio <Say> voice, such as "Polly.Joanna".
+	// Key apology.voice, env GATEHOUSE_APOLOGY_VOICE.
+	// Optional. Default "": Twilio's default voice.
+	Voice string
+
+	// Language is the Twilio <Say> language, such as "en-GB".
+	// Key apology.language, env GATEHOUSE_APOLOGY_LANGUAGE.
+	// Optional. Default "": Twilio's default language.
+	Language string
+}
+
+// Server tunes the HTTP server. Keys are server.<name>, environment
+// variables GATEHOUSE_SERVER_<NAME>; durations are written like "5s" or
+// "1m30s".
+type Server struct {
+	// ReadHeaderTimeout bounds reading the request headers.
+	// Key server.read_header_timeout.
+	// Optional. Default 5s.
+	ReadHeaderTimeout time.Duration
+
+	// ReadTimeout bounds reading the whole request.
+	// Key server.read_timeout.
+	// Optional. Default 10s.
+	ReadTimeout time.Duration
+
+	// WriteTimeout bounds writing the response. Twilio gives up after
+	// 15 seconds, so a longer value buys nothing.
+	// Key server.write_timeout.
+	// Optional. Default 15s.
+	WriteTimeout time.Duration
+
+	// IdleTimeout bounds how long a keep-alive connection waits for the
+	// next request.
+	// Key server.idle_timeout.
+	// Optional. Default 60s.
+	IdleTimeout time.Duration
+
+	// ShutdownTimeout is how long in-flight requests may drain after a
+	// shutdown signal.
+	// Key server.shutdown_timeout.
+	// Optional. Default 15s.
+	ShutdownTimeout time.Duration
+
+	// MaxHeaderBytes limits the size of the request headers.
+	// Key server.max_header_bytes.
+	// Optional. Default 16384 (16 KiB).
+	MaxHeaderBytes int
+
+	// MaxBodyBytes limits the size of a request body.
+	// Key server.max_body_bytes.
+	// Optional. Default 65536 (64 KiB).
+	MaxBodyBytes int64
+}
+
+// Log configures the process log.
+type Log struct {
+	// Level is the minimum level logged: debug, info, warn or error.
+	// Key log.level, env GATEHOUSE_LOG_LEVEL, flag --log-level.
+	// Optional. Default "info".
+	Level string
+
+	// Format is the log format: text or json.
+	// Key log.format, env GATEHOUSE_LOG_FORMAT, flag --log-format.
+	// Optional. Default "text".
+	Format string
+}
+
+// Default returns the configuration used when nothing is set: every
+// optional field at its documented default and no auth token.
+func Default() *Config {
+	return &Config{
+		Listen: ":8080",
+		Server: Server{
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       10 * time.Second,
+			WriteTimeout:      15 * time.Second,
+			IdleTimeout:       60 * time.Second,
+			ShutdownTimeout:   15 * time.Second,
+			MaxHeaderBytes:    16 << 10,
+			MaxBodyBytes:      64 << 10,
+		},
+		Log: Log{Level: "info", Format: "text"},
+	}
+}
+
+// Tokens returns every accepted auth token: AuthToken first, then
+// AuthTokens, then AuthTokenFromFile, without empty values and without
+// repeats. It is empty if no token is configured.
+func (c *Config) Tokens() []Secret {
+	all := make([]Secret, 0, 2+len(c.Twilio.AuthTokens))
+	all = append(all, c.Twilio.AuthToken)
+	all = append(all, c.Twilio.AuthTokens...)
+	all = append(all, c.Twilio.AuthTokenFromFile)
+
+	tokens := all[:0]
+	seen := make(map[Secret]bool, len(all))
+	for _, t := range all {
+		if t == "" || seen[t] {
+			continue
+		}
+		seen[t] = true
+		tokens = append(tokens, t)
+	}
+	return tokens
+}
+
+// LogValue implements [slog.LogValuer]: a summary of c for startup logging,
+// grouped like the keys. Tokens appear only as a count and the primary
+// token as "[REDACTED]"; a password in public_url is masked.
+func (c *Config) LogValue() slog.Value {
+	if c == nil {
+		return slog.StringValue("<nil>")
+	}
+	return slog.GroupValue(
+		slog.String("listen", c.Listen),
+		slog.String("public_url", redactURL(c.PublicURL)),
+		slog.String("support_number", c.SupportNumber),
+		slog.Any("trusted_proxies", c.TrustedProxies),
+		slog.Bool("debug_authorization", c.DebugAuthorization),
+		slog.Group("twilio",
+			slog.Any("auth_token", c.Twilio.AuthToken),
+			slog.Int("accepted_tokens", len(c.Tokens())),
+			slog.String("auth_token_file", c.Twilio.AuthTokenFile),
+		),
+		slog.Group("policy",
+			slog.String("model", c.Policy.Model),
+			slog.String("file", c.Policy.File),
+		),
+		slog.Group("apology",
+			slog.String("text", c.Apology.Text),
+			slog.String("voice", c.Apology.Voice),
+			slog.String("language", c.Apology.Language),
+		),
+		slog.Group("server",
+			slog.Duration("read_header_timeout", c.Server.ReadHeaderTimeout),
+			slog.Duration("read_timeout", c.Server.ReadTimeout),
+			slog.Duration("write_timeout", c.Server.WriteTimeout),
+			slog.Duration("idle_timeout", c.Server.IdleTimeout),
+			slog.Duration("shutdown_timeout", c.Server.ShutdownTimeout),
+			slog.Int("max_header_bytes", c.Server.MaxHeaderBytes),
+			slog.Int64("max_body_bytes", c.Server.MaxBodyBytes),
+		),
+		slog.Group("log",
+			slog.String("level", c.Log.Level),
+			slog.String("format", c.Log.Format),
+		),
+	)
+}
+
+// redactURL masks the password of a URL's user information, if any.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		if strings.Contains(raw, "@") {
+			return redacted // unparsable and may hold user information
+		}
+		return raw
+	}
+	return u.Redacted()
+}
+
+var _ slog.LogValuer = (*Config)(nil)

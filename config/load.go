@@ -1,0 +1,444 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// maxTokenFileBytes bounds how much of twilio.auth_token_file is read: a
+// token is 32 characters, so anything near this size is the wrong file.
+const maxTokenFileBytes = 4096
+
+// Options tells [Load] where to look for configuration.
+type Options struct {
+	// File is the configuration file: YAML if its name ends in .yaml or
+	// .yml, TOML if it ends in .toml. A --config flag set in Flags takes
+	// its place.
+	// Optional. Default "": no file.
+	File string
+
+	// Flags holds the flags registered by [AddFlags], after parsing. Only
+	// the flags the user set override other sources; flags it does not
+	// hold are skipped.
+	// Optional. Default nil: no flags.
+	Flags *pflag.FlagSet
+
+	// Getenv looks up an environment variable. Tests inject a map.
+	// Optional. Default [os.LookupEnv].
+	Getenv func(key string) (value string, ok bool)
+}
+
+// Load builds a Config through a private Viper instance. A key's value is
+// taken from the first of these that sets it:
+//
+//  1. a flag in o.Flags that the user set;
+//  2. its environment variable (an empty variable counts as unset);
+//  3. the configuration file;
+//  4. [Default].
+//
+// Environment variables and string flags for lists are comma separated;
+// items are trimmed of white space and empty items dropped. Credentials are
+// trimmed of surrounding white space. If twilio.auth_token_file is set,
+// Load reads it into Twilio.AuthTokenFromFile.
+//
+// Load reports every problem it finds, joined with [errors.Join]: a file
+// that does not exist or does not parse ([*FileError]), a key in the file
+// that Gatehouse does not know and a value of the wrong type, such as
+// server.read_timeout: banana ([*FieldError]), and an unreadable or empty
+// token file. A wrongly typed value in the file is an error even when the
+// environment or a flag overrides it. Load does not call [Config.Validate]
+// or [Config.RequireToken].
+//
+// No error message contains a credential: values of credential keys are
+// never quoted, and any credential Load saw, from any source, is replaced
+// by "[REDACTED]" wherever else it would appear (for example a token
+// pasted into the wrong variable). Values shorter than six characters are
+// not searched for: they would mangle messages and protect nothing.
+func Load(o Options) (*Config, error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = os.LookupEnv
+	}
+	path := o.File
+	if f := changedFlag(o.Flags, "config"); f != nil {
+		path = f.Value.String()
+	}
+	bs := bindings()
+
+	// The environment, then the flags the user set, each with where it
+	// came from for messages. Every credential among them is remembered
+	// first, so that no later message can quote it.
+	type override struct {
+		key, source string
+		raw         any
+	}
+	var overrides []override
+	for _, b := range bs {
+		if s, ok := getenv(b.env); ok && s != "" {
+			overrides = append(overrides, override{b.key, "environment variable " + b.env, s})
+		}
+	}
+	for _, b := range bs {
+		if f := changedFlag(o.Flags, b.flag); f != nil {
+			overrides = append(overrides, override{b.key, "flag --" + b.flag, flagValue(f)})
+		}
+	}
+	var secrets []string
+	secret := make(map[string]bool)
+	for _, b := range bs {
+		secret[b.key] = b.secret()
+	}
+	for _, ov := range overrides {
+		if secret[ov.key] {
+			secrets = appendStrings(secrets, ov.raw)
+		}
+	}
+
+	v := viper.New()
+	var errs []error
+	if path != "" {
+		if err := readFile(v, path); err != nil {
+			return nil, redact(err, secrets)
+		}
+		errs = checkKeys(v)
+		// Only the file is loaded yet: check each of its values, even
+		// those the environment or a flag will override.
+		scratch := Default()
+		for _, b := range bs {
+			raw := v.Get(b.key)
+			if raw == nil {
+				continue
+			}
+			if secret[b.key] {
+				secrets = appendStrings(secrets, raw)
+			}
+			if err := decode(b.field(scratch), raw, secret[b.key]); err != nil {
+				errs = append(errs, &FieldError{Key: b.key, Err: err})
+			}
+		}
+	}
+
+	// Viper reads the environment itself only through os.Getenv, so the
+	// environment and the flags go in as overrides, flags last so that a
+	// flag beats the variable for the same key.
+	defaults := Default()
+	for _, b := range bs {
+		v.SetDefault(b.key, value(b.field(defaults)))
+	}
+	source := make(map[string]string)
+	for _, ov := range overrides {
+		v.Set(ov.key, ov.raw)
+		source[ov.key] = ov.source
+	}
+
+	cfg := Default()
+	for _, b := range bs {
+		raw := v.Get(b.key)
+		if raw == nil {
+			continue // shadowed by a section of the wrong type, reported by checkKeys
+		}
+		err := decode(b.field(cfg), raw, secret[b.key])
+		if src, ok := source[b.key]; ok && err != nil {
+			// A file value's error is reported above.
+			errs = append(errs, &FieldError{Key: b.key, Err: newProblem(err, err.Error()+" (from "+src+")")})
+		}
+	}
+
+	if name := cfg.Twilio.AuthTokenFile; name != "" {
+		token, err := readTokenFile(name)
+		if err != nil {
+			errs = append(errs, &FieldError{Key: "twilio.auth_token_file", Err: err})
+		}
+		cfg.Twilio.AuthTokenFromFile = token
+		secrets = append(secrets, token.Reveal())
+	}
+
+	if len(errs) > 0 {
+		for i := range errs {
+			errs[i] = redact(errs[i], secrets)
+		}
+		return nil, errors.Join(errs...)
+	}
+	return cfg, nil
+}
+
+// appendStrings appends every string inside raw (a string, a list or a
+// section, as a decoder returns them) to dst, whole and, for strings, as
+// the trimmed items of a comma-separated list.
+func appendStrings(dst []string, raw any) []string {
+	switch v := raw.(type) {
+	case string:
+		dst = append(dst, strings.TrimSpace(v))
+		for item := range strings.SplitSeq(v, ",") {
+			dst = append(dst, strings.TrimSpace(item))
+		}
+	case []string:
+		for _, s := range v {
+			dst = appendStrings(dst, s)
+		}
+	case []any:
+		for _, e := range v {
+			dst = appendStrings(dst, e)
+		}
+	case map[string]any:
+		for _, e := range v {
+			dst = appendStrings(dst, e)
+		}
+	}
+	return dst
+}
+
+// value returns the value ptr points to, for Viper's defaults.
+func value(ptr any) any {
+	switch p := ptr.(type) {
+	case *string:
+		return *p
+	case *Secret:
+		return string(*p)
+	case *[]string:
+		return *p
+	case *[]Secret:
+		return *p
+	case *bool:
+		return *p
+	case *time.Duration:
+		return *p
+	case *int:
+		return *p
+	case *int64:
+		return *p
+	}
+	panic(fmt.Sprintf("config: no default for %T", ptr)) // a bug in the bindings table
+}
+
+// readFile reads the configuration file at path into v.
+func readFile(v *viper.Viper, path string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // FileError names the path already
+		}
+		return &FileError{Path: path, Err: err}
+	}
+	var format string
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".yaml", ".yml":
+		format = "yaml"
+	case ".toml":
+		format = "toml"
+	default:
+		return &FileError{Path: path, Err: newProblem(ErrUnsupportedFormat,
+			fmt.Sprintf("unsupported format %q: want .yaml, .yml or .toml", ext))}
+	}
+	v.SetConfigType(format)
+	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		return &FileError{Path: path, Err: syntaxError(format, err)}
+	}
+	return nil
+}
+
+// syntaxError turns a parser's error into one line that never quotes the
+// file: parsers echo fragments of the input, and the input may hold a token.
+func syntaxError(format string, err error) error {
+	msg := err.Error()
+	var pe viper.ConfigParseError
+	if errors.As(err, &pe) && pe.Unwrap() != nil {
+		msg = pe.Unwrap().Error()
+	}
+	msg = strings.TrimPrefix(msg, format+": ")
+	msg = strings.ReplaceAll(msg, "into map[string]interface {}", "into a mapping of keys")
+	msg = dropCodePoints(maskQuoted(msg))
+	msg = strings.Join(strings.Fields(msg), " ") // one line
+	var pos interface{ Position() (row, column int) }
+	if errors.As(err, &pos) {
+		row, col := pos.Position()
+		msg = fmt.Sprintf("line %d, column %d: %s", row, col, msg)
+	}
+	return newProblem(ErrSyntax, "invalid "+strings.ToUpper(format)+": "+msg)
+}
+
+// maskQuoted replaces what every quoted run ('x', "x" or `x`) in s quotes
+// with "...".
+func maskQuoted(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\'' || c == '"' || c == '`' {
+			if j := strings.IndexByte(s[i+1:], c); j > 0 {
+				b.WriteByte(c)
+				b.WriteString("...")
+				b.WriteByte(c)
+				i += j + 1
+				continue
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// dropCodePoints removes the "U+0078 " notation with which a parser names
+// the character it choked on.
+func dropCodePoints(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "U+")
+		if i < 0 {
+			break
+		}
+		j := i + 2
+		for j < len(s) && strings.IndexByte("0123456789ABCDEFabcdef", s[j]) >= 0 {
+			j++
+		}
+		b.WriteString(s[:i])
+		if j < len(s) && s[j] == ' ' {
+			j++
+		}
+		s = s[j:]
+	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// checkKeys reports every key in the file Gatehouse does not know, and
+// every section (such as server) given a plain value.
+func checkKeys(v *viper.Viper) []error {
+	known := make(map[string]bool)
+	for _, b := range bindings() {
+		known[b.key] = true
+	}
+	keys := v.AllKeys()
+	slices.Sort(keys)
+	var errs []error
+keys:
+	for _, k := range keys {
+		switch {
+		case known[k]:
+		case slices.Contains(sections(), k):
+			if raw := v.Get(k); raw != nil {
+				errs = append(errs, &FieldError{Key: k, Err: newProblem(ErrInvalid,
+					"want a section of keys, got "+describe(raw, true))})
+			}
+		default:
+			for leaf := range known {
+				if strings.HasPrefix(k, leaf+".") {
+					continue keys // Load reports leaf's wrong type
+				}
+			}
+			msg := "unknown key"
+			if s := suggest(k, known); s != "" {
+				msg += " (did you mean " + s + "?)"
+			}
+			errs = append(errs, &FieldError{Key: k, Err: newProblem(ErrUnknownKey, msg)})
+		}
+	}
+	return errs
+}
+
+// suggest returns the known key that k was probably meant to be, or "".
+func suggest(k string, known map[string]bool) string {
+	var best []string
+	bestDist := 3 // suggest only within two edits
+	last := k[strings.LastIndex(k, ".")+1:]
+	var sameLast []string
+	for key := range known {
+		if key[strings.LastIndex(key, ".")+1:] == last {
+			sameLast = append(sameLast, key)
+		}
+		switch d := distance(k, key); {
+		case d < bestDist:
+			best, bestDist = []string{key}, d
+		case d == bestDist:
+			best = append(best, key)
+		}
+	}
+	switch {
+	case len(best) == 1:
+		return best[0]
+	case len(sameLast) == 1:
+		return sameLast[0] // a key moved out of its section, such as auth_token
+	}
+	return ""
+}
+
+// distance is the Levenshtein edit distance between a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// readTokenFile returns the trimmed content of the token file at name.
+// Errors name the file, never its content.
+func readTokenFile(name string) (Secret, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxTokenFileBytes+1))
+	if err != nil {
+		return "", err
+	}
+	if len(data) > maxTokenFileBytes {
+		return "", newProblem(ErrInvalid, fmt.Sprintf("file %s is larger than %d bytes: not a token", name, maxTokenFileBytes))
+	}
+	token := strings.TrimSpace(string(data))
+	switch {
+	case token == "":
+		return "", newProblem(ErrInvalid, "file "+name+" is empty")
+	case strings.ContainsFunc(token, unicode.IsSpace):
+		return "", newProblem(ErrInvalid, "file "+name+" holds more than one word: want exactly one token")
+	}
+	return Secret(token), nil
+}
+
+// changedFlag returns the flag called name in fs if the user set it.
+func changedFlag(fs *pflag.FlagSet, name string) *pflag.Flag {
+	if fs == nil || name == "" {
+		return nil
+	}
+	if f := fs.Lookup(name); f != nil && f.Changed {
+		return f
+	}
+	return nil
+}
+
+// flagValue returns a set flag's value for Viper: the credential itself for
+// a secret flag, a []string for a list flag, else its string form.
+func flagValue(f *pflag.Flag) any {
+	switch v := f.Value.(type) {
+	case *secretValue:
+		return v.s.Reveal()
+	case pflag.SliceValue:
+		return v.GetSlice()
+	}
+	return f.Value.String()
+}

@@ -1,0 +1,636 @@
+package config_test
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/config"
+)
+
+func TestLoadPrecedence(t *testing.T) {
+	t.Parallel()
+	const yamlFile = `
+listen: "file:1"
+trusted_proxies: [10.0.0.1]
+debug_authorization: true
+twilio:
+  auth_token: file-token
+log:
+  level: warn
+server:
+  read_timeout: 1s
+`
+	tests := []struct {
+		name string
+		file bool
+		env  map[string]string
+		args []string
+		want func(*config.Config) // edits Default() into the expected result
+	}{
+		{
+			name: "defaults only",
+			want: func(*config.Config) {},
+		},
+		{
+			name: "file over default",
+			file: true,
+			want: func(c *config.Config) {
+				c.Listen = "file:1"
+				c.TrustedProxies = []string{"10.0.0.1"}
+				c.DebugAuthorization = true
+				c.Twilio.AuthToken = "file-token"
+				c.Log.Level = "warn"
+				c.Server.ReadTimeout = time.Second
+			},
+		},
+		{
+			name: "env over file",
+			file: true,
+			env: map[string]string{
+				"GATEHOUSE_LISTEN":              "env:2",
+				"GATEHOUSE_TRUSTED_PROXIES":     "10.0.0.2, 10.0.0.3",
+				"GATEHOUSE_DEBUG_AUTHORIZATION": "false",
+				"TWILIO_AUTH_TOKEN":             "env-token",
+				"GATEHOUSE_LOG_LEVEL":           "error",
+				"GATEHOUSE_SERVER_READ_TIMEOUT": "2s",
+			},
+			want: func(c *config.Config) {
+				c.Listen = "env:2"
+				c.TrustedProxies = []string{"10.0.0.2", "10.0.0.3"}
+				c.DebugAuthorization = false
+				c.Twilio.AuthToken = "env-token"
+				c.Log.Level = "error"
+				c.Server.ReadTimeout = 2 * time.Second
+			},
+		},
+		{
+			name: "env over default without a file",
+			env:  map[string]string{"GATEHOUSE_LISTEN": "env:2"},
+			want: func(c *config.Config) { c.Listen = "env:2" },
+		},
+		{
+			name: "flag over env over file",
+			file: true,
+			env: map[string]string{
+				"GATEHOUSE_LISTEN":              "env:2",
+				"GATEHOUSE_TRUSTED_PROXIES":     "10.0.0.2",
+				"GATEHOUSE_DEBUG_AUTHORIZATION": "true",
+				"TWILIO_AUTH_TOKEN":             "env-token",
+				"GATEHOUSE_LOG_LEVEL":           "error",
+			},
+			args: []string{
+				"--listen", "flag:3",
+				"--trusted-proxies", "10.0.0.4,10.0.0.5", "--trusted-proxies", "10.0.0.6",
+				"--debug-authorization=false",
+				"--auth-token", "flag-token",
+				"--log-level", "debug",
+			},
+			want: func(c *config.Config) {
+				c.Listen = "flag:3"
+				c.TrustedProxies = []string{"10.0.0.4", "10.0.0.5", "10.0.0.6"}
+				c.DebugAuthorization = false
+				c.Twilio.AuthToken = "flag-token"
+				c.Log.Level = "debug"
+				c.Server.ReadTimeout = time.Second // from the file: no env, no flag
+			},
+		},
+		{
+			name: "unset flags do not override",
+			file: true,
+			env:  map[string]string{"GATEHOUSE_LISTEN": "env:2"},
+			args: []string{"--log-format", "json"},
+			want: func(c *config.Config) {
+				c.Listen = "env:2"
+				c.TrustedProxies = []string{"10.0.0.1"}
+				c.DebugAuthorization = true
+				c.Twilio.AuthToken = "file-token"
+				c.Log.Level = "warn"
+				c.Log.Format = "json"
+				c.Server.ReadTimeout = time.Second
+			},
+		},
+		{
+			name: "empty env counts as unset",
+			file: true,
+			env:  map[string]string{"GATEHOUSE_LISTEN": "", "TWILIO_AUTH_TOKEN": ""},
+			want: func(c *config.Config) {
+				c.Listen = "file:1"
+				c.TrustedProxies = []string{"10.0.0.1"}
+				c.DebugAuthorization = true
+				c.Twilio.AuthToken = "file-token"
+				c.Log.Level = "warn"
+				c.Server.ReadTimeout = time.Second
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o := config.Options{Getenv: env(tt.env), Flags: flags(t, tt.args...)}
+			if tt.file {
+				o.File = writeFile(t, "gatehouse.yaml", yamlFile)
+			}
+			got := mustLoad(t, o)
+			want := config.Default()
+			tt.want(want)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Load:\ngot  %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestLoadFileFormats(t *testing.T) {
+	t.Parallel()
+	tokenFile := writeFile(t, "token", "\n  file-token \n")
+	want := &config.Config{
+		Listen:             "127.0.0.1:9000",
+		PublicURL:          "https://ivr.example.com",
+		SupportNumber:      "+15005550006",
+		TrustedProxies:     []string{"10.0.0.0/8", "192.0.2.7"},
+		DebugAuthorization: true,
+		Twilio: config.Twilio{
+			AuthToken:         "primary",
+			AuthTokens:        []config.Secret{"old", "older"},
+			AuthTokenFile:     tokenFile,
+			AuthTokenFromFile: "file-token",
+		},
+		Policy:  config.Policy{Model: "model.conf", File: "policy.csv"},
+		Apology: config.Apology{Text: "Sorry.", Voice: "alice", Language: "en-GB"},
+		Server: config.Server{
+			ReadHeaderTimeout: 1 * time.Second,
+			ReadTimeout:       2 * time.Second,
+			WriteTimeout:      3 * time.Second,
+			IdleTimeout:       4 * time.Second,
+			ShutdownTimeout:   5 * time.Second,
+			MaxHeaderBytes:    1024,
+			MaxBodyBytes:      2048,
+		},
+		Log: config.Log{Level: "debug", Format: "json"},
+	}
+	yamlDoc := `
+listen: 127.0.0.1:9000
+public_url: https://ivr.example.com
+support_number: "+15005550006"
+trusted_proxies: [10.0.0.0/8, 192.0.2.7]
+debug_authorization: true
+twilio:
+  auth_token: primary
+  auth_tokens: [old, older]
+  auth_token_file: ` + tokenFile + `
+policy:
+  model: model.conf
+  file: policy.csv
+apology:
+  text: Sorry.
+  voice: alice
+  language: en-GB
+server:
+  read_header_timeout: 1s
+  read_timeout: 2s
+  write_timeout: 3s
+  idle_timeout: 4s
+  shutdown_timeout: 5s
+  max_header_bytes: 1024
+  max_body_bytes: 2048
+log:
+  level: debug
+  format: json
+`
+	tomlDoc := `
+listen = "127.0.0.1:9000"
+public_url = "https://ivr.example.com"
+support_number = "+15005550006"
+trusted_proxies = ["10.0.0.0/8", "192.0.2.7"]
+debug_authorization = true
+
+[twilio]
+auth_token = "primary"
+auth_tokens = ["old", "older"]
+auth_token_file = "` + tokenFile + `"
+
+[policy]
+model = "model.conf"
+file = "policy.csv"
+
+[apology]
+text = "Sorry."
+voice = "alice"
+language = "en-GB"
+
+[server]
+read_header_timeout = "1s"
+read_timeout = "2s"
+write_timeout = "3s"
+idle_timeout = "4s"
+shutdown_timeout = "5s"
+max_header_bytes = 1024
+max_body_bytes = 2048
+
+[log]
+level = "debug"
+format = "json"
+`
+	tests := []struct {
+		name, content string
+	}{
+		{"gatehouse.yaml", yamlDoc},
+		{"gatehouse.yml", yamlDoc},
+		{"GATEHOUSE.YAML", yamlDoc},
+		{"gatehouse.toml", tomlDoc},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := mustLoad(t, config.Options{File: writeFile(t, tt.name, tt.content)})
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("Load:\ngot  %+v\nwant %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestLoadExampleFilesAgree(t *testing.T) {
+	t.Parallel()
+	fromYAML := mustLoad(t, config.Options{File: "testdata/example.yaml"})
+	fromTOML := mustLoad(t, config.Options{File: "testdata/example.toml"})
+	if !reflect.DeepEqual(fromYAML, fromTOML) {
+		t.Errorf("example.yaml and example.toml differ:\nyaml %+v\ntoml %+v", fromYAML, fromTOML)
+	}
+	if err := fromYAML.Validate(); err != nil {
+		t.Errorf("example.yaml: Validate: %v", err)
+	}
+}
+
+// TestLoadEnv sets every environment variable of DESIGN.md's "Configuration
+// keys" table, and the others Config documents, one at a time.
+func TestLoadEnv(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		env, value string
+		got        func(*config.Config) any
+		want       any
+	}{
+		// DESIGN.md, "Configuration keys".
+		{"GATEHOUSE_LISTEN", "127.0.0.1:1", func(c *config.Config) any { return c.Listen }, "127.0.0.1:1"},
+		{"GATEHOUSE_PUBLIC_URL", "https://x.example", func(c *config.Config) any { return c.PublicURL }, "https://x.example"},
+		{"TWILIO_AUTH_TOKEN", " tok \n", func(c *config.Config) any { return c.Twilio.AuthToken.Reveal() }, "tok"},
+		{"GATEHOUSE_TWILIO_AUTH_TOKENS", " a, b ,,c ", func(c *config.Config) any { return c.Twilio.AuthTokens }, []config.Secret{"a", "b", "c"}},
+		{"GATEHOUSE_TWILIO_AUTH_TOKEN_FILE", "testdata/token.txt", func(c *config.Config) any {
+			return []string{c.Twilio.AuthTokenFile, c.Twilio.AuthTokenFromFile.Reveal()}
+		}, []string{"testdata/token.txt", "token-from-file"}},
+		{"GATEHOUSE_SUPPORT_NUMBER", "+15005550006", func(c *config.Config) any { return c.SupportNumber }, "+15005550006"},
+		{"GATEHOUSE_POLICY_MODEL", "m.conf", func(c *config.Config) any { return c.Policy.Model }, "m.conf"},
+		{"GATEHOUSE_POLICY_FILE", "p.csv", func(c *config.Config) any { return c.Policy.File }, "p.csv"},
+		{"GATEHOUSE_TRUSTED_PROXIES", "10.0.0.0/8 , ::1", func(c *config.Config) any { return c.TrustedProxies }, []string{"10.0.0.0/8", "::1"}},
+		{"GATEHOUSE_DEBUG_AUTHORIZATION", "true", func(c *config.Config) any { return c.DebugAuthorization }, true},
+		// The rest of Config.
+		{"GATEHOUSE_APOLOGY_TEXT", "Sorry.", func(c *config.Config) any { return c.Apology.Text }, "Sorry."},
+		{"GATEHOUSE_APOLOGY_VOICE", "alice", func(c *config.Config) any { return c.Apology.Voice }, "alice"},
+		{"GATEHOUSE_APOLOGY_LANGUAGE", "en-GB", func(c *config.Config) any { return c.Apology.Language }, "en-GB"},
+		{"GATEHOUSE_SERVER_READ_HEADER_TIMEOUT", "1s", func(c *config.Config) any { return c.Server.ReadHeaderTimeout }, time.Second},
+		{"GATEHOUSE_SERVER_READ_TIMEOUT", "2s", func(c *config.Config) any { return c.Server.ReadTimeout }, 2 * time.Second},
+		{"GATEHOUSE_SERVER_WRITE_TIMEOUT", "3s", func(c *config.Config) any { return c.Server.WriteTimeout }, 3 * time.Second},
+		{"GATEHOUSE_SERVER_IDLE_TIMEOUT", "1m", func(c *config.Config) any { return c.Server.IdleTimeout }, time.Minute},
+		{"GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT", "500ms", func(c *config.Config) any { return c.Server.ShutdownTimeout }, 500 * time.Millisecond},
+		{"GATEHOUSE_SERVER_MAX_HEADER_BYTES", "4096", func(c *config.Config) any { return c.Server.MaxHeaderBytes }, 4096},
+		{"GATEHOUSE_SERVER_MAX_BODY_BYTES", "8192", func(c *config.Config) any { return c.Server.MaxBodyBytes }, int64(8192)},
+		{"GATEHOUSE_LOG_LEVEL", "warn", func(c *config.Config) any { return c.Log.Level }, "warn"},
+		{"GATEHOUSE_LOG_FORMAT", "json", func(c *config.Config) any { return c.Log.Format }, "json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env, func(t *testing.T) {
+			t.Parallel()
+			cfg := mustLoad(t, config.Options{Getenv: env(map[string]string{tt.env: tt.value})})
+			if got := tt.got(cfg); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("%s=%q: got %#v, want %#v", tt.env, tt.value, got, tt.want)
+			}
+			// Nothing else moved.
+			cfg2 := mustLoad(t, config.Options{Getenv: env(map[string]string{tt.env: tt.value})})
+			if !reflect.DeepEqual(cfg, cfg2) {
+				t.Errorf("Load is not deterministic")
+			}
+		})
+	}
+}
+
+func TestLoadFlags(t *testing.T) {
+	t.Parallel()
+	cfg := mustLoad(t, config.Options{Flags: flags(t,
+		"--listen=127.0.0.1:1",
+		"--public-url=https://x.example",
+		"--auth-token= tok ",
+		"--support-number=+15005550006",
+		"--policy-file=p.csv",
+		"--policy-model=m.conf",
+		"--trusted-proxies=10.0.0.0/8,::1",
+		"--debug-authorization",
+		"--log-level=error",
+		"--log-format=json",
+	)})
+	want := config.Default()
+	want.Listen = "127.0.0.1:1"
+	want.PublicURL = "https://x.example"
+	want.Twilio.AuthToken = "tok"
+	want.SupportNumber = "+15005550006"
+	want.Policy = config.Policy{Model: "m.conf", File: "p.csv"}
+	want.TrustedProxies = []string{"10.0.0.0/8", "::1"}
+	want.DebugAuthorization = true
+	want.Log = config.Log{Level: "error", Format: "json"}
+	if !reflect.DeepEqual(cfg, want) {
+		t.Errorf("Load:\ngot  %+v\nwant %+v", cfg, want)
+	}
+}
+
+func TestLoadConfigFlag(t *testing.T) {
+	t.Parallel()
+	fromOptions := writeFile(t, "options.yaml", "listen: options:1\n")
+	fromFlag := writeFile(t, "flag.toml", "listen = \"flag:2\"\n")
+	tests := []struct {
+		name string
+		file string
+		args []string
+		want string
+	}{
+		{"Options.File", fromOptions, nil, "options:1"},
+		{"--config alone", "", []string{"--config", fromFlag}, "flag:2"},
+		{"--config wins over Options.File", fromOptions, []string{"--config", fromFlag}, "flag:2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := mustLoad(t, config.Options{File: tt.file, Flags: flags(t, tt.args...)})
+			if cfg.Listen != tt.want {
+				t.Errorf("Listen: got %q, want %q", cfg.Listen, tt.want)
+			}
+		})
+	}
+}
+
+func TestLoadNilFlagsAndForeignFlagSets(t *testing.T) {
+	t.Parallel()
+	// A flag set without AddFlags's flags is simply ignored.
+	fs := flags(t)
+	cfg := mustLoad(t, config.Options{Flags: nil})
+	if !reflect.DeepEqual(cfg, config.Default()) {
+		t.Errorf("Load with nil Flags: got %+v, want Default()", cfg)
+	}
+	cfg = mustLoad(t, config.Options{Flags: fs})
+	if !reflect.DeepEqual(cfg, config.Default()) {
+		t.Errorf("Load with unparsed flags: got %+v, want Default()", cfg)
+	}
+}
+
+func TestLoadOSEnvironmentByDefault(t *testing.T) {
+	t.Setenv("GATEHOUSE_LISTEN", "127.0.0.1:7")
+	cfg, err := config.Load(config.Options{})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if cfg.Listen != "127.0.0.1:7" {
+		t.Errorf("Listen: got %q, want %q", cfg.Listen, "127.0.0.1:7")
+	}
+}
+
+func TestLoadUnknownKeys(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		file    string
+		content string
+		keys    []string // FieldError keys, in order
+		suggest string   // a "did you mean" the message carries, if any
+	}{
+		{"typo at the top", "c.yaml", "publc_url: https://x.example\n", []string{"publc_url"}, "public_url"},
+		{"typo in a section", "c.yaml", "server:\n  read_timout: 1s\n", []string{"server.read_timout"}, "server.read_timeout"},
+		{"typo in a section name", "c.toml", "[twilo]\nauth_token = \"x\"\n", []string{"twilo.auth_token"}, "twilio.auth_token"},
+		{"key outside its section", "c.yaml", "level: debug\n", []string{"level"}, "log.level"},
+		{"nothing close", "c.yaml", "colour: blue\n", []string{"colour"}, ""},
+		{"several", "c.yaml", "zzz: 1\naaa: 2\nlisten: \":1\"\n", []string{"aaa", "zzz"}, ""},
+		{"the config key itself", "c.yaml", "config: other.yaml\n", []string{"config"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := load(t, config.Options{File: writeFile(t, tt.file, tt.content)})
+			if !errors.Is(err, config.ErrUnknownKey) {
+				t.Fatalf("Load: got %v, want ErrUnknownKey", err)
+			}
+			if got := fieldKeys(err); !slices.Equal(got, tt.keys) {
+				t.Errorf("keys: got %q, want %q", got, tt.keys)
+			}
+			if tt.suggest != "" && !strings.Contains(err.Error(), "did you mean "+tt.suggest+"?") {
+				t.Errorf("got %q, want a suggestion of %s", err, tt.suggest)
+			}
+		})
+	}
+}
+
+// fieldKeys returns the key of every *FieldError joined in err, in order.
+func fieldKeys(err error) []string {
+	var keys []string
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else if err != nil {
+		errs = []error{err}
+	}
+	for _, e := range errs {
+		var fe *config.FieldError
+		if errors.As(e, &fe) {
+			keys = append(keys, fe.Key)
+		}
+	}
+	return keys
+}
+
+func TestLoadWrongTypes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		content string // YAML
+		env     map[string]string
+		key     string
+	}{
+		{"duration word", "server:\n  read_timeout: banana\n", nil, "server.read_timeout"},
+		{"duration as a bare number", "server:\n  write_timeout: 5\n", nil, "server.write_timeout"},
+		{"duration as a list", "server:\n  idle_timeout: [1s]\n", nil, "server.idle_timeout"},
+		{"size as a word", "server:\n  max_header_bytes: big\n", nil, "server.max_header_bytes"},
+		{"size with a unit", "server:\n  max_body_bytes: 64KiB\n", nil, "server.max_body_bytes"},
+		{"size fractional", "server:\n  max_body_bytes: 1.5\n", nil, "server.max_body_bytes"},
+		{"size too large", "server:\n  max_body_bytes: 99999999999999999999\n", nil, "server.max_body_bytes"},
+		{"bool as a word", "debug_authorization: maybe\n", nil, "debug_authorization"},
+		{"bool as a number", "debug_authorization: 2\n", nil, "debug_authorization"},
+		{"string as an unquoted number", "support_number: +15005550006\n", nil, "support_number"},
+		{"string as a list", "public_url: [a, b]\n", nil, "public_url"},
+		{"string as a section", "listen:\n  host: x\n", nil, "listen"},
+		{"string as a bool", "policy:\n  file: true\n", nil, "policy.file"},
+		{"list of numbers", "trusted_proxies: [1, 2]\n", nil, "trusted_proxies"},
+		{"list as a section", "trusted_proxies: {a: b}\n", nil, "trusted_proxies"},
+		{"secret as a number", "twilio:\n  auth_token: 12345\n", nil, "twilio.auth_token"},
+		{"secret as a list", "twilio:\n  auth_token: [a]\n", nil, "twilio.auth_token"},
+		{"secret list of numbers", "twilio:\n  auth_tokens: [1]\n", nil, "twilio.auth_tokens"},
+		{"section as a value", "server: fast\n", nil, "server"},
+		{"section as a list", "log: [a]\n", nil, "log"},
+		{"env duration", "", map[string]string{"GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT": "soon"}, "server.shutdown_timeout"},
+		{"env size", "", map[string]string{"GATEHOUSE_SERVER_MAX_HEADER_BYTES": "16k"}, "server.max_header_bytes"},
+		{"env bool", "", map[string]string{"GATEHOUSE_DEBUG_AUTHORIZATION": "yes please"}, "debug_authorization"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			o := config.Options{Getenv: env(tt.env)}
+			if tt.content != "" {
+				o.File = writeFile(t, "c.yaml", tt.content)
+			}
+			cfg, err := load(t, o)
+			if cfg != nil {
+				t.Errorf("Load returned a Config with an error")
+			}
+			if !errors.Is(err, config.ErrInvalid) {
+				t.Fatalf("Load: got %v, want ErrInvalid", err)
+			}
+			if got := fieldKeys(err); !slices.Equal(got, []string{tt.key}) {
+				t.Errorf("keys: got %q, want [%q]", got, tt.key)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("message spans lines: %q", err)
+			}
+		})
+	}
+}
+
+func TestLoadErrorNamesTheEnvironmentVariable(t *testing.T) {
+	t.Parallel()
+	_, err := load(t, config.Options{Getenv: env(map[string]string{"GATEHOUSE_SERVER_READ_TIMEOUT": "banana"})})
+	if err == nil || !strings.Contains(err.Error(), "GATEHOUSE_SERVER_READ_TIMEOUT") {
+		t.Errorf("got %v, want the variable named", err)
+	}
+}
+
+func TestLoadReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+	file := writeFile(t, "c.yaml", "publc_url: x\nserver:\n  read_timeout: banana\n  max_body_bytes: lots\n")
+	_, err := load(t, config.Options{File: file, Getenv: env(map[string]string{
+		"GATEHOUSE_LOG_LEVEL":              "debug", // fine
+		"GATEHOUSE_DEBUG_AUTHORIZATION":    "perhaps",
+		"GATEHOUSE_TWILIO_AUTH_TOKEN_FILE": filepath.Join(t.TempDir(), "missing"),
+	})})
+	// The file's problems, then the environment's, then the token file's.
+	want := []string{"publc_url", "server.read_timeout", "server.max_body_bytes", "debug_authorization", "twilio.auth_token_file"}
+	if got := fieldKeys(err); !slices.Equal(got, want) {
+		t.Errorf("keys: got %q, want %q\n%v", got, want, err)
+	}
+	if got := strings.Count(err.Error(), "\n") + 1; got != len(want) {
+		t.Errorf("got %d lines, want %d:\n%v", got, len(want), err)
+	}
+}
+
+func TestLoadFileErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		path string
+		want error
+	}{
+		{"missing", filepath.Join(dir, "missing.yaml"), fs.ErrNotExist},
+		{"directory", t.TempDir(), nil},
+		{"unsupported extension", writeFile(t, "c.json", `{"listen": ":1"}`), config.ErrUnsupportedFormat},
+		{"no extension", writeFile(t, "gatehouse", "listen: :1"), config.ErrUnsupportedFormat},
+		{"bad YAML", writeFile(t, "c.yaml", "listen: [\n"), config.ErrSyntax},
+		{"YAML that is not a mapping", writeFile(t, "c.yaml", "just words\n"), config.ErrSyntax},
+		{"YAML list", writeFile(t, "c.yaml", "- a\n"), config.ErrSyntax},
+		{"tab-indented YAML", writeFile(t, "c.yaml", "server:\n\tread_timeout: 1s\n"), config.ErrSyntax},
+		{"duplicate YAML key", writeFile(t, "c.yaml", "listen: a\nlisten: b\n"), config.ErrSyntax},
+		{"bad TOML", writeFile(t, "c.toml", "listen = \n"), config.ErrSyntax},
+		{"YAML in a .toml file", writeFile(t, "c.toml", "listen: \":1\"\n"), config.ErrSyntax},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := load(t, config.Options{File: tt.path})
+			var fe *config.FileError
+			if !errors.As(err, &fe) {
+				t.Fatalf("Load: got %v, want a *FileError", err)
+			}
+			if fe.Path != tt.path {
+				t.Errorf("Path: got %q, want %q", fe.Path, tt.path)
+			}
+			if tt.want != nil && !errors.Is(err, tt.want) {
+				t.Errorf("got %v, want it to match %v", err, tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.path) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("got %q, want one line naming %s", err, tt.path)
+			}
+		})
+	}
+}
+
+func TestLoadTokenFile(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		path    func(t *testing.T) string
+		want    config.Secret
+		wantErr error // nil: no error; errAny: any *FieldError
+	}{
+		{"trimmed", func(t *testing.T) string { return writeFile(t, "token", "\n\t tok \r\n") }, "tok", nil},
+		{"missing", func(t *testing.T) string { return filepath.Join(t.TempDir(), "token") }, "", fs.ErrNotExist},
+		{"a directory", func(t *testing.T) string { return t.TempDir() }, "", errAny},
+		{"empty", func(t *testing.T) string { return writeFile(t, "token", " \n") }, "", config.ErrInvalid},
+		{"two tokens", func(t *testing.T) string { return writeFile(t, "token", "one\ntwo\n") }, "", config.ErrInvalid},
+		{"too large", func(t *testing.T) string { return writeFile(t, "token", strings.Repeat("x", 5000)) }, "", config.ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := tt.path(t)
+			cfg, err := load(t, config.Options{Getenv: env(map[string]string{"GATEHOUSE_TWILIO_AUTH_TOKEN_FILE": path})})
+			if tt.wantErr == nil {
+				if err != nil {
+					t.Fatalf("Load: %v", err)
+				}
+				if cfg.Twilio.AuthTokenFromFile != tt.want {
+					t.Errorf("AuthTokenFromFile: got %q, want %q", cfg.Twilio.AuthTokenFromFile.Reveal(), tt.want.Reveal())
+				}
+				return
+			}
+			var fe *config.FieldError
+			if !errors.As(err, &fe) || fe.Key != "twilio.auth_token_file" {
+				t.Fatalf("Load: got %v, want a *FieldError for twilio.auth_token_file", err)
+			}
+			if tt.wantErr != errAny && !errors.Is(err, tt.wantErr) {
+				t.Errorf("got %v, want it to match %v", err, tt.wantErr)
+			}
+			if !strings.Contains(err.Error(), path) {
+				t.Errorf("got %q, want the path named", err)
+			}
+		})
+	}
+}
+
+// errAny stands for "any error" in tables.
+var errAny = errors.New("any error")
+
+func TestLoadTokenFileUnreadable(t *testing.T) {
+	t.Parallel()
+	if os.Geteuid() == 0 {
+		t.Skip("root reads files whatever their mode")
+	}
+	path := writeFile(t, "token", "tok")
+	if err := os.Chmod(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	_, err := load(t, config.Options{Getenv: env(map[string]string{"GATEHOUSE_TWILIO_AUTH_TOKEN_FILE": path})})
+	if !errors.Is(err, fs.ErrPermission) {
+		t.Errorf("got %v, want fs.ErrPermission", err)
+	}
+}

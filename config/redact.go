@@ -1,0 +1,56 @@
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"strings"
+)
+
+// redact returns err with every secret in its message replaced by
+// "[REDACTED]". Only *FieldError and *FileError, the errors this package
+// returns, are rewritten: their Key or Path is scrubbed and, if the message
+// of Err held a secret, Err is replaced by an error with the scrubbed
+// message that still matches the sentinel Err matched. Secrets shorter than
+// minRedacted are ignored.
+func redact(err error, secrets []string) error {
+	switch e := err.(type) {
+	case *FieldError:
+		return &FieldError{Key: scrub(e.Key, secrets), Err: redactInner(e.Err, secrets)}
+	case *FileError:
+		return &FileError{Path: scrub(e.Path, secrets), Err: redactInner(e.Err, secrets)}
+	}
+	return err
+}
+
+func redactInner(err error, secrets []string) error {
+	msg := err.Error()
+	clean := scrub(msg, secrets)
+	if clean == msg {
+		return err
+	}
+	// Drop the chain, whose messages hold the secret, but keep what it
+	// matched.
+	var kind error
+	for _, k := range []error{ErrUnknownKey, ErrInvalid, ErrRequired, ErrUnsupportedFormat, ErrSyntax,
+		fs.ErrNotExist, fs.ErrPermission, fs.ErrInvalid} {
+		if errors.Is(err, k) {
+			kind = k
+			break
+		}
+	}
+	return &problem{kind: kind, msg: clean}
+}
+
+// minRedacted is the length below which a secret is not searched for in
+// messages: replacing every "a" or "1" would make messages unreadable, and
+// so short a value protects nothing anyway.
+const minRedacted = 6
+
+func scrub(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if len(secret) >= minRedacted {
+			s = strings.ReplaceAll(s, secret, redacted)
+		}
+	}
+	return s
+}

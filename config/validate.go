@@ -1,0 +1,202 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Validate checks c and returns nil or the [errors.Join] of one
+// [*FieldError] per problem, each a single line "config: <key>: <problem>"
+// that matches [ErrInvalid] or [ErrRequired]. It checks that
+//
+//   - listen is host:port with a numeric port;
+//   - public_url, if set, is an absolute http or https URL with a host and
+//     without a query or fragment;
+//   - every trusted_proxies entry is a CIDR prefix or an IP address;
+//   - every server timeout is greater than zero, and so are both size
+//     limits;
+//   - log.level is debug, info, warn or error, and log.format is text or
+//     json.
+//
+// Messages quote the offending value, except that a password in public_url
+// is masked and any configured token is replaced by "[REDACTED]". Validate does not require an auth token, so
+// that commands that need none can run; [Config.RequireToken] does.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(key string, err error) {
+		if err != nil {
+			errs = append(errs, &FieldError{Key: key, Err: err})
+		}
+	}
+	add("listen", checkListen(c.Listen))
+	add("public_url", checkPublicURL(c.PublicURL))
+	if _, err := c.TrustedProxyPrefixes(); err != nil {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			err = fe.Err
+		}
+		add("trusted_proxies", err)
+	}
+	for _, d := range []struct {
+		key string
+		d   time.Duration
+	}{
+		{"server.read_header_timeout", c.Server.ReadHeaderTimeout},
+		{"server.read_timeout", c.Server.ReadTimeout},
+		{"server.write_timeout", c.Server.WriteTimeout},
+		{"server.idle_timeout", c.Server.IdleTimeout},
+		{"server.shutdown_timeout", c.Server.ShutdownTimeout},
+	} {
+		if d.d <= 0 {
+			add(d.key, newProblem(ErrInvalid, fmt.Sprintf("must be greater than zero, got %v", d.d)))
+		}
+	}
+	if n := c.Server.MaxHeaderBytes; n <= 0 {
+		add("server.max_header_bytes", newProblem(ErrInvalid, fmt.Sprintf("must be greater than zero, got %d", n)))
+	}
+	if n := c.Server.MaxBodyBytes; n <= 0 {
+		add("server.max_body_bytes", newProblem(ErrInvalid, fmt.Sprintf("must be greater than zero, got %d", n)))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		add("log.level", newProblem(ErrInvalid, fmt.Sprintf("want debug, info, warn or error, got %q", c.Log.Level)))
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		add("log.format", newProblem(ErrInvalid, fmt.Sprintf("want text or json, got %q", c.Log.Format)))
+	}
+	return errors.Join(c.redact(errs)...)
+}
+
+// redact replaces every configured token in errs' messages, in case one
+// was pasted into the wrong key.
+func (c *Config) redact(errs []error) []error {
+	tokens := c.Tokens()
+	secrets := make([]string, len(tokens))
+	for i, t := range tokens {
+		secrets[i] = t.Reveal()
+	}
+	for i, err := range errs {
+		errs[i] = redact(err, secrets)
+	}
+	return errs
+}
+
+// RequireToken returns nil if [Config.Tokens] holds at least one token, and
+// otherwise a [*FieldError] for twilio.auth_token that matches
+// [ErrRequired] and tells the operator to set TWILIO_AUTH_TOKEN or
+// --auth-token.
+func (c *Config) RequireToken() error {
+	if len(c.Tokens()) > 0 {
+		return nil
+	}
+	return &FieldError{Key: "twilio.auth_token", Err: newProblem(ErrRequired,
+		"required: set TWILIO_AUTH_TOKEN or --auth-token (or twilio.auth_token_file)")}
+}
+
+// TrustedProxyPrefixes parses TrustedProxies: each entry is a CIDR prefix,
+// such as "10.0.0.0/8", or an IP address, which stands for itself alone
+// (/32 for IPv4, /128 for IPv6). Host bits are masked, so "10.1.2.3/8"
+// means 10.0.0.0/8. An unparsable entry is a [*FieldError] for
+// trusted_proxies matching [ErrInvalid]; the result is then nil, so that a
+// typo never trusts the wrong peers.
+func (c *Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	prefixes := make([]netip.Prefix, 0, len(c.TrustedProxies))
+	var errs []error
+	for i, s := range c.TrustedProxies {
+		p, err := parseProxy(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("entry %d: %w", i+1, err))
+			continue
+		}
+		prefixes = append(prefixes, p)
+	}
+	if len(errs) > 0 {
+		return nil, c.redact([]error{&FieldError{Key: "trusted_proxies", Err: joinLine(errs)}})[0]
+	}
+	return prefixes, nil
+}
+
+func parseProxy(s string) (netip.Prefix, error) {
+	bad := newProblem(ErrInvalid, fmt.Sprintf("want a CIDR prefix or an IP address, got %q", s))
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			return netip.Prefix{}, bad
+		}
+		return p.Masked(), nil
+	}
+	a, err := netip.ParseAddr(s)
+	if err != nil || a.Zone() != "" {
+		return netip.Prefix{}, bad
+	}
+	return netip.PrefixFrom(a, a.BitLen()), nil
+}
+
+// joinLine joins errs on one line with "; ", keeping them all for
+// errors.Is and errors.As.
+func joinLine(errs []error) error {
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	msgs := make([]string, len(errs))
+	for i, err := range errs {
+		msgs[i] = err.Error()
+	}
+	return &lineError{msg: strings.Join(msgs, "; "), errs: errs}
+}
+
+type lineError struct {
+	msg  string
+	errs []error
+}
+
+func (e *lineError) Error() string   { return e.msg }
+func (e *lineError) Unwrap() []error { return e.errs }
+
+func checkListen(addr string) error {
+	if addr == "" {
+		return newProblem(ErrRequired, `required: want host:port, such as ":8080"`)
+	}
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return newProblem(ErrInvalid, fmt.Sprintf(`want host:port, such as ":8080", got %q`, addr))
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return newProblem(ErrInvalid, fmt.Sprintf("want a port number from 0 to 65535, got %q", port))
+	}
+	return nil
+}
+
+func checkPublicURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// Not quoted: it may hold a password that url.Redacted cannot find.
+		return newProblem(ErrInvalid, `want an absolute http or https URL such as "https://ivr.example.com", got a value that does not parse as a URL`)
+	}
+	bad := func(why string) error {
+		return newProblem(ErrInvalid, fmt.Sprintf(`want an absolute http or https URL such as "https://ivr.example.com", got %q: %s`, u.Redacted(), why))
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return bad("scheme is not http or https")
+	case u.Opaque != "" || u.Host == "" || u.Hostname() == "":
+		return bad("no host")
+	case u.RawQuery != "" || u.ForceQuery:
+		return bad("a query is not allowed")
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return bad("a fragment is not allowed")
+	}
+	return nil
+}

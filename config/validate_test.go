@@ -1,0 +1,211 @@
+package config_test
+
+import (
+	"errors"
+	"net/netip"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/config"
+)
+
+func TestValidate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		edit   func(*config.Config)
+		key    string // "" means valid
+		target error
+	}{
+		{"defaults", func(*config.Config) {}, "", nil},
+		{"listen with host", func(c *config.Config) { c.Listen = "127.0.0.1:8080" }, "", nil},
+		{"listen IPv6", func(c *config.Config) { c.Listen = "[::1]:0" }, "", nil},
+		{"listen empty", func(c *config.Config) { c.Listen = "" }, "listen", config.ErrRequired},
+		{"listen without port", func(c *config.Config) { c.Listen = "localhost" }, "listen", config.ErrInvalid},
+		{"listen port name", func(c *config.Config) { c.Listen = ":http" }, "listen", config.ErrInvalid},
+		{"listen port too big", func(c *config.Config) { c.Listen = ":65536" }, "listen", config.ErrInvalid},
+		{"listen empty port", func(c *config.Config) { c.Listen = "localhost:" }, "listen", config.ErrInvalid},
+		{"public_url https", func(c *config.Config) { c.PublicURL = "https://ivr.example.com" }, "", nil},
+		{"public_url http with port and path", func(c *config.Config) { c.PublicURL = "http://localhost:8080/ivr" }, "", nil},
+		{"public_url relative", func(c *config.Config) { c.PublicURL = "/ivr" }, "public_url", config.ErrInvalid},
+		{"public_url without scheme", func(c *config.Config) { c.PublicURL = "ivr.example.com" }, "public_url", config.ErrInvalid},
+		{"public_url ftp", func(c *config.Config) { c.PublicURL = "ftp://ivr.example.com" }, "public_url", config.ErrInvalid},
+		{"public_url without host", func(c *config.Config) { c.PublicURL = "https:///ivr" }, "public_url", config.ErrInvalid},
+		{"public_url opaque", func(c *config.Config) { c.PublicURL = "https:ivr.example.com" }, "public_url", config.ErrInvalid},
+		{"public_url port only", func(c *config.Config) { c.PublicURL = "https://:443" }, "public_url", config.ErrInvalid},
+		{"public_url fragment", func(c *config.Config) { c.PublicURL = "https://ivr.example.com/#top" }, "public_url", config.ErrInvalid},
+		{"public_url empty fragment", func(c *config.Config) { c.PublicURL = "https://ivr.example.com/#" }, "public_url", config.ErrInvalid},
+		{"public_url query", func(c *config.Config) { c.PublicURL = "https://ivr.example.com/?a=b" }, "public_url", config.ErrInvalid},
+		{"public_url empty query", func(c *config.Config) { c.PublicURL = "https://ivr.example.com/?" }, "public_url", config.ErrInvalid},
+		{"public_url unparsable", func(c *config.Config) { c.PublicURL = "https://ivr example.com" }, "public_url", config.ErrInvalid},
+		{"trusted_proxies good", func(c *config.Config) { c.TrustedProxies = []string{"10.0.0.0/8", "192.0.2.1", "2001:db8::/32", "::1"} }, "", nil},
+		{"trusted_proxies bad prefix", func(c *config.Config) { c.TrustedProxies = []string{"10.0.0.0/33"} }, "trusted_proxies", config.ErrInvalid},
+		{"trusted_proxies hostname", func(c *config.Config) { c.TrustedProxies = []string{"proxy.internal"} }, "trusted_proxies", config.ErrInvalid},
+		{"trusted_proxies zone", func(c *config.Config) { c.TrustedProxies = []string{"fe80::1%eth0"} }, "trusted_proxies", config.ErrInvalid},
+		{"trusted_proxies empty entry", func(c *config.Config) { c.TrustedProxies = []string{""} }, "trusted_proxies", config.ErrInvalid},
+		{"server.read_header_timeout zero", func(c *config.Config) { c.Server.ReadHeaderTimeout = 0 }, "server.read_header_timeout", config.ErrInvalid},
+		{"server.read_timeout negative", func(c *config.Config) { c.Server.ReadTimeout = -time.Second }, "server.read_timeout", config.ErrInvalid},
+		{"server.write_timeout zero", func(c *config.Config) { c.Server.WriteTimeout = 0 }, "server.write_timeout", config.ErrInvalid},
+		{"server.idle_timeout zero", func(c *config.Config) { c.Server.IdleTimeout = 0 }, "server.idle_timeout", config.ErrInvalid},
+		{"server.shutdown_timeout zero", func(c *config.Config) { c.Server.ShutdownTimeout = 0 }, "server.shutdown_timeout", config.ErrInvalid},
+		{"server.max_header_bytes zero", func(c *config.Config) { c.Server.MaxHeaderBytes = 0 }, "server.max_header_bytes", config.ErrInvalid},
+		{"server.max_body_bytes negative", func(c *config.Config) { c.Server.MaxBodyBytes = -1 }, "server.max_body_bytes", config.ErrInvalid},
+		{"log.level each", func(c *config.Config) { c.Log.Level = "debug" }, "", nil},
+		{"log.level unknown", func(c *config.Config) { c.Log.Level = "verbose" }, "log.level", config.ErrInvalid},
+		{"log.level upper case", func(c *config.Config) { c.Log.Level = "INFO" }, "log.level", config.ErrInvalid},
+		{"log.format json", func(c *config.Config) { c.Log.Format = "json" }, "", nil},
+		{"log.format unknown", func(c *config.Config) { c.Log.Format = "xml" }, "log.format", config.ErrInvalid},
+		{"no token is fine", func(c *config.Config) { c.Twilio = config.Twilio{} }, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := config.Default()
+			tt.edit(c)
+			err := c.Validate()
+			if tt.key == "" {
+				if err != nil {
+					t.Fatalf("Validate: %v", err)
+				}
+				return
+			}
+			var fe *config.FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("Validate: got %v, want a *FieldError", err)
+			}
+			if fe.Key != tt.key {
+				t.Errorf("Key: got %q, want %q", fe.Key, tt.key)
+			}
+			if !errors.Is(err, tt.target) {
+				t.Errorf("got %v, want it to match %v", err, tt.target)
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, "config: "+tt.key+": ") || strings.Contains(msg, "\n") {
+				t.Errorf("got %q, want one line starting %q", msg, "config: "+tt.key+": ")
+			}
+		})
+	}
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	t.Parallel()
+	c := config.Default()
+	c.Listen = "nowhere"
+	c.PublicURL = "ftp://x"
+	c.TrustedProxies = []string{"a", "10.0.0.0/8", "b"}
+	c.Server.WriteTimeout = 0
+	c.Log.Format = "xml"
+	err := c.Validate()
+	want := []string{"listen", "public_url", "trusted_proxies", "server.write_timeout", "log.format"}
+	got := fieldKeys(err)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("keys: got %q, want %q", got, want)
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("got %d lines, want %d:\n%v", len(lines), len(want), err)
+	}
+	for i, line := range lines {
+		if !strings.HasPrefix(line, "config: "+want[i]+": ") {
+			t.Errorf("line %d: got %q, want it to start %q", i+1, line, "config: "+want[i]+": ")
+		}
+	}
+}
+
+func TestRequireToken(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		twilio config.Twilio
+		ok     bool
+	}{
+		{"none", config.Twilio{}, false},
+		{"only empties", config.Twilio{AuthTokens: []config.Secret{"", ""}}, false},
+		{"file named but not read", config.Twilio{AuthTokenFile: "token"}, false},
+		{"primary", config.Twilio{AuthToken: "a"}, true},
+		{"rotation only", config.Twilio{AuthTokens: []config.Secret{"b"}}, true},
+		{"file only", config.Twilio{AuthTokenFromFile: "c"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := config.Default()
+			c.Twilio = tt.twilio
+			err := c.RequireToken()
+			if tt.ok {
+				if err != nil {
+					t.Errorf("RequireToken: %v", err)
+				}
+				return
+			}
+			var fe *config.FieldError
+			if !errors.As(err, &fe) || fe.Key != "twilio.auth_token" || !errors.Is(err, config.ErrRequired) {
+				t.Fatalf("RequireToken: got %v, want a *FieldError for twilio.auth_token matching ErrRequired", err)
+			}
+			// The message must tell the operator what to set.
+			for _, name := range []string{"TWILIO_AUTH_TOKEN", "--auth-token"} {
+				if !strings.Contains(err.Error(), name) {
+					t.Errorf("got %q, want it to name %s", err, name)
+				}
+			}
+		})
+	}
+}
+
+func TestTrustedProxyPrefixes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   []string
+		want []netip.Prefix
+	}{
+		{nil, []netip.Prefix{}},
+		{[]string{"10.0.0.0/8"}, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
+		{[]string{"10.1.2.3/8"}, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
+		{[]string{"192.0.2.7"}, []netip.Prefix{netip.MustParsePrefix("192.0.2.7/32")}},
+		{[]string{"2001:db8::1"}, []netip.Prefix{netip.MustParsePrefix("2001:db8::1/128")}},
+		{[]string{"2001:db8::/32", "::1"}, []netip.Prefix{netip.MustParsePrefix("2001:db8::/32"), netip.MustParsePrefix("::1/128")}},
+	}
+	for _, tt := range tests {
+		c := config.Default()
+		c.TrustedProxies = tt.in
+		got, err := c.TrustedProxyPrefixes()
+		if err != nil {
+			t.Errorf("%q: %v", tt.in, err)
+			continue
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%q: got %v, want %v", tt.in, got, tt.want)
+		}
+	}
+
+	c := config.Default()
+	c.TrustedProxies = []string{"10.0.0.0/8", "not-an-ip"}
+	got, err := c.TrustedProxyPrefixes()
+	if got != nil || !errors.Is(err, config.ErrInvalid) {
+		t.Errorf("bad entry: got %v, %v; want nil and ErrInvalid", got, err)
+	}
+}
+
+func TestPublicURLPasswordNeverShown(t *testing.T) {
+	t.Parallel()
+	const password = "pa55word-in-url"
+	tests := []string{
+		"https://user:" + password + "@ivr.example.com/?q",    // invalid: query
+		"ftp://user:" + password + "@ivr.example.com",         // invalid: scheme
+		"https://user:" + password + "@ivr example.com",       // does not parse
+		"https://user:" + password + "@ivr.example.com/voice", // valid
+	}
+	for _, raw := range tests {
+		c := config.Default()
+		c.PublicURL = raw
+		var shown strings.Builder
+		if err := c.Validate(); err != nil {
+			shown.WriteString(err.Error())
+		}
+		shown.WriteString(c.LogValue().Resolve().String())
+		if strings.Contains(shown.String(), password) {
+			t.Errorf("%q: password shown in %s", raw, shown.String())
+		}
+	}
+}

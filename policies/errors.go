@@ -1,0 +1,57 @@
+package policies
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Sentinel errors classify the problems that Parse, LoadFile and LoadModel
+// report. Match them with errors.Is. A problem in a policy file comes in a
+// *LineError that carries its file and line.
+var (
+	// ErrRowType reports a row whose first field is neither "p" nor "g".
+	ErrRowType = errors.New("unknown row type")
+	// ErrFieldCount reports a row with the wrong number of fields.
+	ErrFieldCount = errors.New("wrong number of fields")
+	// ErrEmptyField reports a field that is empty after trimming.
+	ErrEmptyField = errors.New("empty field")
+	// ErrEffect reports an effect other than exactly "allow" or "deny".
+	ErrEffect = errors.New("invalid effect")
+	// ErrResource reports a resource that is not a clean slash path.
+	ErrResource = errors.New("invalid resource")
+	// ErrCharacter reports a field holding white space, a quote, a
+	// non-printable character or invalid UTF-8.
+	ErrCharacter = errors.New("invalid character")
+	// ErrModel reports a model that Casbin cannot load or that lacks what
+	// the authz package needs.
+	ErrModel = errors.New("invalid model")
+)
+
+// LineError reports one problem found on one line of a policy file.
+type LineError struct {
+	File string // name of the file, as given to Parse
+	Line int    // 1-based line number
+	Err  error  // the problem; wraps one of the sentinel errors
+}
+
+// Error renders the problem as "policies: FILE:LINE: PROBLEM".
+func (e *LineError) Error() string {
+	return fmt.Sprintf("policies: %s:%d: %v", e.File, e.Line, e.Err)
+}
+
+// Unwrap returns the problem, so errors.Is finds the sentinel behind it.
+func (e *LineError) Unwrap() error { return e.Err }
+
+// problem is a sentinel error with a message written for the line at hand:
+// its text is the message alone, and it unwraps to the sentinel.
+type problem struct {
+	kind error
+	msg  string
+}
+
+func (p *problem) Error() string { return p.msg }
+func (p *problem) Unwrap() error { return p.kind }
+
+func problemf(kind error, format string, args ...any) error {
+	return &problem{kind: kind, msg: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,125 @@
+package policies_test
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/gatehouse/gatehouse/policies"
+)
+
+func ExampleParse() {
+	data := []byte(`# Community ACL.
+p, fred, /community, *, allow
+p, system.Everyone, /community, *, deny
+g, wilma, group:editors
+`)
+	f, err := policies.Parse("community.csv", data)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, r := range f.Rules {
+		fmt.Printf("%s:%d: %s\n", r.File, r.Line, r)
+	}
+	fmt.Println(f.Policy())
+	fmt.Println(f.Grouping())
+	// Output:
+	// community.csv:2: p, fred, /community, *, allow
+	// community.csv:3: p, system.Everyone, /community, *, deny
+	// community.csv:4: g, wilma, group:editors
+	// [[fred /community * allow] [system.Everyone /community * deny]]
+	// [[wilma group:editors]]
+}
+
+func ExampleParse_errors() {
+	data := []byte(`p, group:twilio, /, view, allow
+p, group:twilio, /, view
+p, system.Everyone, /admin, *, Deny
+`)
+	_, err := policies.Parse("policy.csv", data)
+	fmt.Println(err)
+
+	var le *policies.LineError
+	if errors.As(err, &le) {
+		fmt.Println("first problem on line", le.Line)
+	}
+	fmt.Println(errors.Is(err, policies.ErrEffect))
+	// Output:
+	// policies: policy.csv:2: p row needs 4 fields (principal, resource, permission, effect), got 3
+	// policies: policy.csv:3: effect must be allow or deny, got "Deny"
+	// first problem on line 2
+	// true
+}
+
+func ExampleLoadFile() {
+	// An empty path loads the embedded default policy.
+	f, err := policies.LoadFile("")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(f.Name)
+	for _, r := range f.Rules {
+		fmt.Println(r)
+	}
+	// Output:
+	// policy.csv (embedded)
+	// p, group:twilio, /, view, allow
+}
+
+func ExampleLoadModel() {
+	// An empty path loads the embedded default model.
+	m, err := policies.LoadModel("")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m["e"]["e"].Value)
+	// Output:
+	// priority(p_eft) || deny
+}
+
+func ExampleDefaultPolicy() {
+	f, err := policies.Parse("policy.csv", policies.DefaultPolicy())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(f.Policy())
+	// Output:
+	// [[group:twilio / view allow]]
+}
+
+func ExampleDefaultModel() {
+	for line := range strings.Lines(policies.DefaultModel()) {
+		if strings.HasPrefix(line, "[") {
+			fmt.Print(line)
+		}
+	}
+	// Output:
+	// [request_definition]
+	// [policy_definition]
+	// [role_definition]
+	// [policy_effect]
+	// [matchers]
+}
+
+func ExampleRule_String() {
+	r := policies.Rule{Kind: policies.KindGrouping, Fields: []string{"account:AC123", "group:customers"}}
+	fmt.Println(r)
+	// Output:
+	// g, account:AC123, group:customers
+}
+
+func ExampleFile_Policy() {
+	f, err := policies.Parse("policy.csv", []byte("p, a, /, view, allow\ng, b, a\n"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// These rows are what authz.NewCasbin takes.
+	fmt.Println(f.Policy(), f.Grouping())
+	// Output:
+	// [[a / view allow]] [[b a]]
+}

@@ -1,0 +1,82 @@
+package views
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gatehouse/gatehouse/authn"
+	"github.com/gatehouse/gatehouse/authz"
+)
+
+// guard is the security middleware of one route: authenticate, authorize,
+// then run the view or the forbidden view. Errors fail closed into the
+// exception view.
+func (v *Views) guard(rt Route) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if rt.Permission == authz.NoPermissionRequired {
+				return next(c)
+			}
+			r := c.Request()
+			principals, err := authn.Effective(v.cfg.Authn, r)
+			if err != nil {
+				return fmt.Errorf("views: authenticating %s: %w", rt.Name, err)
+			}
+			ctx := authn.NewContext(r.Context(), principals)
+			c.SetRequest(r.WithContext(ctx))
+			d, err := v.cfg.Authz.Permits(ctx, principals, rt.Resource, rt.Permission)
+			if err != nil {
+				return fmt.Errorf("views: authorizing %s: %w", rt.Name, err)
+			}
+			if v.cfg.DebugAuthorization {
+				v.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, fmt.Sprintf(
+					"debug_authorization of url %s (view name %s against context %s): %s",
+					r.URL.Path, rt.Name, rt.Resource, d))
+			}
+			if !d.Allowed {
+				return v.cfg.Forbidden(c, d)
+			}
+			return next(c)
+		}
+	}
+}
+
+// recover turns a panic in a view into an error for the exception view.
+func (v *Views) recover(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				if e, ok := p.(error); ok && e == http.ErrAbortHandler {
+					panic(p)
+				}
+				err = fmt.Errorf("views: panic in %s %s: %v", c.Request().Method, c.Path(), p)
+			}
+		}()
+		return next(c)
+	}
+}
+
+// handleError is Echo's HTTPErrorHandler: router misses go to the
+// not-found view, everything else to the exception view.
+func (v *Views) handleError(err error, c echo.Context) {
+	ctx := c.Request().Context()
+	if c.Response().Committed {
+		v.cfg.Logger.LogAttrs(ctx, slog.LevelError, "error after response was committed", slog.String("error", err.Error()))
+		return
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) && (he.Code == 404 || he.Code == 405) {
+		err = v.cfg.NotFound(c)
+	} else {
+		v.cfg.Logger.LogAttrs(ctx, slog.LevelError, "view failed", slog.String("path", c.Path()), slog.String("error", err.Error()))
+		err = v.cfg.Exception(c, err)
+	}
+	if err != nil && !c.Response().Committed {
+		v.cfg.Logger.LogAttrs(ctx, slog.LevelError, "exception view failed", slog.String("error", err.Error()))
+		_ = (Apology{}).Handler()(c)
+	}
+}

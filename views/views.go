@@ -1,0 +1,150 @@
+package views
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gatehouse/gatehouse/authn"
+	"github.com/gatehouse/gatehouse/authz"
+)
+
+// Config configures the security of the views registered through a Views.
+type Config struct {
+	// Authn computes the principals of a request. Required.
+	Authn authn.Policy
+	// Authz decides whether they hold a view's permission. Required.
+	Authz authz.Policy
+	// Forbidden answers a request that the authorization policy denied.
+	// Optional. Default: the Apology.
+	Forbidden func(c echo.Context, d authz.Decision) error
+	// NotFound answers a request that no route matched (404 and 405).
+	// Optional. Default: the Apology.
+	NotFound echo.HandlerFunc
+	// Exception answers a request whose view, authentication or
+	// authorization failed or panicked. Optional. Default: the Apology.
+	Exception func(c echo.Context, err error) error
+	// Apology is the TwiML answer of the default exception views.
+	// Optional. Default: DefaultApologyText, then hang up.
+	Apology Apology
+	// Logger receives errors and debug_authorization lines. Optional.
+	// Default: discard.
+	Logger *slog.Logger
+	// DebugAuthorization logs every permission check in Pyramid's
+	// debug_authorization form. Optional. Default false.
+	DebugAuthorization bool
+}
+
+// Route is one view and the security it requires.
+type Route struct {
+	// Method is the HTTP method. Required.
+	Method string
+	// Path is the Echo route path. Required.
+	Path string
+	// Name names the view in logs and in the routes table. Optional.
+	// Default: Method and Path.
+	Name string
+	// Permission is the permission the view requires. Required: use
+	// authz.NoPermissionRequired to opt out explicitly.
+	Permission string
+	// Resource is the resource whose ACL lineage decides. Optional.
+	// Default: Path.
+	Resource string
+	// Handler is the view. Required.
+	Handler echo.HandlerFunc
+}
+
+// Views registers permissioned views on an Echo instance. Register every
+// route, then check Err before serving.
+type Views struct {
+	e      *echo.Echo
+	cfg    Config
+	routes []Route
+	errs   []error
+}
+
+// ErrNoPermission is reported by Err for a route that declares no
+// permission.
+var ErrNoPermission = errors.New("views: route declares no permission (use authz.NoPermissionRequired to opt out)")
+
+// ErrInvalidRoute is reported by Err for a route that is otherwise invalid.
+var ErrInvalidRoute = errors.New("views: invalid route")
+
+// New validates cfg, installs the not-found and exception views as e's
+// HTTP error handler and panic recovery, and returns the registrar.
+func New(e *echo.Echo, cfg Config) (*Views, error) {
+	if cfg.Authn == nil || cfg.Authz == nil {
+		return nil, errors.New("views: Config.Authn and Config.Authz are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	apology := cfg.Apology.Handler()
+	if cfg.Forbidden == nil {
+		cfg.Forbidden = func(c echo.Context, _ authz.Decision) error { return apology(c) }
+	}
+	if cfg.NotFound == nil {
+		cfg.NotFound = apology
+	}
+	if cfg.Exception == nil {
+		cfg.Exception = func(c echo.Context, _ error) error { return apology(c) }
+	}
+	v := &Views{e: e, cfg: cfg}
+	e.HTTPErrorHandler = v.handleError
+	e.Use(v.recover)
+	return v, nil
+}
+
+// Add registers r. Problems are collected and reported by Err.
+func (v *Views) Add(r Route) {
+	if r.Name == "" {
+		r.Name = r.Method + " " + r.Path
+	}
+	if r.Resource == "" {
+		r.Resource = r.Path
+	}
+	if err := r.check(); err != nil {
+		v.errs = append(v.errs, err)
+		return
+	}
+	v.routes = append(v.routes, r)
+	v.e.Add(r.Method, r.Path, r.Handler, v.guard(r)).Name = r.Name
+}
+
+// GET registers a GET view that requires permission.
+func (v *Views) GET(path, permission string, h echo.HandlerFunc) {
+	v.Add(Route{Method: http.MethodGet, Path: path, Permission: permission, Handler: h})
+}
+
+// POST registers a POST view that requires permission.
+func (v *Views) POST(path, permission string, h echo.HandlerFunc) {
+	v.Add(Route{Method: http.MethodPost, Path: path, Permission: permission, Handler: h})
+}
+
+// Err reports every invalid route registered so far, one error each.
+func (v *Views) Err() error { return errors.Join(v.errs...) }
+
+// Routes returns the registered routes in registration order.
+func (v *Views) Routes() []Route { return slices.Clone(v.routes) }
+
+func (r Route) check() error {
+	switch {
+	case r.Permission == "":
+		return fmt.Errorf("%w: %s", ErrNoPermission, r.Name)
+	case r.Permission == authz.AllPermissions:
+		return fmt.Errorf("%w: %s: a view cannot require %q", ErrInvalidRoute, r.Name, authz.AllPermissions)
+	case r.Method == "" || !strings.HasPrefix(r.Path, "/"):
+		return fmt.Errorf("%w: %s: needs a method and a path starting with /", ErrInvalidRoute, r.Name)
+	case !strings.HasPrefix(r.Resource, "/"):
+		return fmt.Errorf("%w: %s: resource %q must start with /", ErrInvalidRoute, r.Name, r.Resource)
+	case r.Handler == nil:
+		return fmt.Errorf("%w: %s: no handler", ErrInvalidRoute, r.Name)
+	}
+	return nil
+}

@@ -1,0 +1,179 @@
+package views
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gatehouse/gatehouse/authn"
+	"github.com/gatehouse/gatehouse/authz"
+)
+
+// permitIf is a real authz.Policy that allows exactly one permission to
+// principals containing who.
+func permitIf(who, permission string) authz.Policy {
+	return authz.PolicyFunc(func(_ context.Context, principals []string, resource, perm string) (authz.Decision, error) {
+		d := authz.Decision{Permission: perm, Context: resource, Principals: principals}
+		for _, p := range principals {
+			if p == who && perm == permission {
+				d.Allowed = true
+				d.ACE = &authz.ACE{Allow: true, Principal: who, Permission: permission}
+			}
+		}
+		return d, nil
+	})
+}
+
+// byHeader proves the principal named in the X-Who header.
+var byHeader = authn.PolicyFunc(func(r *http.Request) ([]string, error) {
+	if w := r.Header.Get("X-Who"); w != "" {
+		return []string{w}, nil
+	}
+	return nil, nil
+})
+
+const apologyBody = `<?xml version="1.0" encoding="UTF-8"?>
+<Response><Say>Sorry.</Say><Dial>+15005550006</Dial></Response>`
+
+func newTestViews(t *testing.T, cfg Config) (*echo.Echo, *bytes.Buffer) {
+	t.Helper()
+	var logs bytes.Buffer
+	if cfg.Authn == nil {
+		cfg.Authn = byHeader
+	}
+	if cfg.Authz == nil {
+		cfg.Authz = permitIf("alice", "view")
+	}
+	cfg.Apology = Apology{Text: "Sorry.", SupportNumber: "+15005550006"}
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	e := echo.New()
+	v, err := New(e, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok := func(c echo.Context) error { return c.String(http.StatusOK, "view ran") }
+	v.GET("/", "view", ok)
+	v.Add(Route{Method: http.MethodGet, Path: "/secret", Name: "secret", Permission: "restricted", Handler: ok})
+	v.GET("/panic", "view", func(echo.Context) error { panic("boom") })
+	v.GET("/fails", "view", func(echo.Context) error { return errors.New("view failed") })
+	v.GET("/healthz", authz.NoPermissionRequired, ok)
+	if err := v.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return e, &logs
+}
+
+func TestSecurity(t *testing.T) {
+	failing := authn.PolicyFunc(func(*http.Request) ([]string, error) { return nil, errors.New("cannot decide") })
+	failingAuthz := authz.PolicyFunc(func(context.Context, []string, string, string) (authz.Decision, error) {
+		return authz.Decision{Allowed: true}, errors.New("cannot decide")
+	})
+	tests := []struct {
+		name           string
+		cfg            Config
+		method, target string
+		who            string
+		wantBody       string
+	}{
+		{"allowed", Config{}, "GET", "/", "alice", "view ran"},
+		{"denied: no principal", Config{}, "GET", "/", "", apologyBody},
+		{"denied: other principal", Config{}, "GET", "/", "mallory", apologyBody},
+		{"denied: permission nobody holds", Config{}, "GET", "/secret", "alice", apologyBody},
+		{"not found", Config{}, "GET", "/nope", "alice", apologyBody},
+		{"method not allowed", Config{}, "DELETE", "/", "alice", apologyBody},
+		{"panic reaches exception view", Config{}, "GET", "/panic", "alice", apologyBody},
+		{"error reaches exception view", Config{}, "GET", "/fails", "alice", apologyBody},
+		{"authn error fails closed", Config{Authn: failing}, "GET", "/", "alice", apologyBody},
+		{"authz error fails closed", Config{Authz: failingAuthz}, "GET", "/", "alice", apologyBody},
+		{"opt-out skips authentication", Config{Authn: failing}, "GET", "/healthz", "", "view ran"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, logs := newTestViews(t, tt.cfg)
+			r := httptest.NewRequest(tt.method, tt.target, nil)
+			if tt.who != "" {
+				r.Header.Set("X-Who", tt.who)
+			}
+			w := httptest.NewRecorder()
+			e.ServeHTTP(w, r)
+			if w.Code != http.StatusOK {
+				t.Errorf("status = %d, want 200", w.Code)
+			}
+			if got := w.Body.String(); got != tt.wantBody {
+				t.Errorf("body = %q, want %q", got, tt.wantBody)
+			}
+			if tt.wantBody == apologyBody && w.Header().Get("Content-Type") != "application/xml" {
+				t.Errorf("Content-Type = %q, want application/xml", w.Header().Get("Content-Type"))
+			}
+			if strings.Contains(logs.String(), "goroutine ") {
+				t.Errorf("a stack trace was logged: %s", logs)
+			}
+		})
+	}
+}
+
+func TestDebugAuthorization(t *testing.T) {
+	e, logs := newTestViews(t, Config{DebugAuthorization: true})
+	r := httptest.NewRequest("GET", "/secret", nil)
+	r.Header.Set("X-Who", "alice")
+	e.ServeHTTP(httptest.NewRecorder(), r)
+	want := "debug_authorization of url /secret (view name secret against context /secret): ACLDenied"
+	if !strings.Contains(logs.String(), want) {
+		t.Errorf("logs = %q, want a line containing %q", logs, want)
+	}
+}
+
+func TestCustomForbidden(t *testing.T) {
+	var got authz.Decision
+	e, _ := newTestViews(t, Config{Forbidden: func(c echo.Context, d authz.Decision) error {
+		got = d
+		return c.String(http.StatusForbidden, "no")
+	}})
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, httptest.NewRequest("GET", "/secret", nil))
+	if w.Code != http.StatusForbidden || got.Permission != "restricted" || got.Allowed {
+		t.Errorf("custom forbidden view: status %d, decision %+v", w.Code, got)
+	}
+}
+
+func TestRegistrationErrors(t *testing.T) {
+	h := func(echo.Context) error { return nil }
+	tests := []struct {
+		name  string
+		route Route
+		want  error
+	}{
+		{"no permission", Route{Method: "GET", Path: "/x", Handler: h}, ErrNoPermission},
+		{"all permissions", Route{Method: "GET", Path: "/x", Permission: authz.AllPermissions, Handler: h}, ErrInvalidRoute},
+		{"no method", Route{Path: "/x", Permission: "view", Handler: h}, ErrInvalidRoute},
+		{"relative path", Route{Method: "GET", Path: "x", Permission: "view", Handler: h}, ErrInvalidRoute},
+		{"relative resource", Route{Method: "GET", Path: "/x", Permission: "view", Resource: "x", Handler: h}, ErrInvalidRoute},
+		{"no handler", Route{Method: "GET", Path: "/x", Permission: "view"}, ErrInvalidRoute},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := echo.New()
+			v, err := New(e, Config{Authn: byHeader, Authz: permitIf("a", "view")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v.Add(tt.route)
+			if err := v.Err(); !errors.Is(err, tt.want) {
+				t.Errorf("Err() = %v, want %v", err, tt.want)
+			}
+			if len(v.Routes()) != 0 || len(e.Routes()) != 0 {
+				t.Errorf("an invalid route was registered")
+			}
+		})
+	}
+	if _, err := New(echo.New(), Config{}); err == nil {
+		t.Error("New without policies succeeded")
+	}
+}
