@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -13,27 +12,12 @@ import (
 	"github.com/casbin/casbin/v2/model"
 
 	"github.com/gatehouse/gatehouse/authz"
+	"github.com/gatehouse/gatehouse/policies"
 )
 
-// aclModel is the model that policies/model.conf holds, repeated here so
-// that authz's tests do not depend on that package. TestEmbeddedModelFile
-// runs the conformance tests against the file itself.
-const aclModel = `
-[request_definition]
-r = sub, obj, act
-
-[policy_definition]
-p = sub, obj, act, eft
-
-[role_definition]
-g = _, _
-
-[policy_effect]
-e = priority(p.eft) || deny
-
-[matchers]
-m = r.obj == p.obj && hasPrincipal(r.sub, p.sub) && (p.act == "*" || p.act == r.act)
-`
+// aclModel is the model that the policies package embeds, the one a
+// server runs with.
+var aclModel = policies.DefaultModel()
 
 // pyramidACL is the ACL fixture of Pyramid's own ACLHelper tests, as rows.
 var pyramidACL = [][]string{
@@ -168,16 +152,6 @@ func conformance(t *testing.T, modelText string) {
 
 func TestPermitsPyramidACL(t *testing.T) {
 	conformance(t, aclModel)
-}
-
-// TestEmbeddedModelFile runs the conformance tests against the model that
-// the policies package embeds, read as a file.
-func TestEmbeddedModelFile(t *testing.T) {
-	text, err := os.ReadFile("../policies/model.conf")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conformance(t, string(text))
 }
 
 func TestPermitsFirstRowDecides(t *testing.T) {

@@ -5,28 +5,12 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/casbin/casbin/v2/model"
-
 	"github.com/gatehouse/gatehouse/authz"
+	"github.com/gatehouse/gatehouse/policies"
 )
 
-// exampleModel is the model of policies/model.conf; an application loads
-// it with policies.LoadModel.
-const exampleModel = `
-[request_definition]
-r = sub, obj, act
-[policy_definition]
-p = sub, obj, act, eft
-[role_definition]
-g = _, _
-[policy_effect]
-e = priority(p.eft) || deny
-[matchers]
-m = r.obj == p.obj && hasPrincipal(r.sub, p.sub) && (p.act == "*" || p.act == r.act)
-`
-
 func ExampleNewCasbin() {
-	m, err := model.NewModelFromString(exampleModel)
+	m, err := policies.LoadModel("")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -70,7 +54,7 @@ func ExampleNewCasbin() {
 }
 
 func ExampleNewCasbin_invalid() {
-	m, err := model.NewModelFromString(exampleModel)
+	m, err := policies.LoadModel("")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -88,7 +72,7 @@ func ExampleNewCasbin_invalid() {
 }
 
 func ExampleCasbin_Permits() {
-	m, err := model.NewModelFromString(exampleModel)
+	m, err := policies.LoadModel("")
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -33,18 +33,7 @@ func TestLoadModelEmbedded(t *testing.T) {
 }
 
 func TestLoadModelInvalid(t *testing.T) {
-	const good = `
-[request_definition]
-r = sub, obj, act
-[policy_definition]
-p = sub, obj, act, eft
-[role_definition]
-g = _, _
-[policy_effect]
-e = priority(p.eft) || deny
-[matchers]
-m = r.obj == p.obj && hasPrincipal(r.sub, p.sub) && (p.act == "*" || p.act == r.act)
-`
+	good := policies.DefaultModel()
 	tests := []struct {
 		name, old, new string
 		wantProblems   int
