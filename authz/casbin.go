@@ -223,6 +223,7 @@ func (c *Casbin) Permits(ctx context.Context, principals []string, resource, per
 
 func (s *snapshot) permits(principals []string, resource, permission string) (Decision, error) {
 	effective, set := s.expand(principals)
+	var lastACL []ACE // Pyramid reports the last ACL it saw on a default deny
 	for level, ok := resource, true; ok; level, ok = parent(level) {
 		acl := s.acls[level]
 		if len(acl) == 0 {
@@ -230,16 +231,17 @@ func (s *snapshot) permits(principals []string, resource, permission string) (De
 			// the question passes to the parent.
 			continue
 		}
+		lastACL = acl
 		allowed, row, err := s.enforcer.EnforceEx(set, level, permission)
 		if err != nil {
 			return Decision{}, fmt.Errorf("%w: casbin: %w", ErrInvalidModel, err)
 		}
-		if len(row) == 0 {
-			continue
-		}
 		i, err := decidingACE(acl, row, allowed, set, level, permission)
 		if err != nil {
 			return Decision{}, err
+		}
+		if i < 0 {
+			continue
 		}
 		ace := acl[i]
 		return Decision{
@@ -254,26 +256,35 @@ func (s *snapshot) permits(principals []string, resource, permission string) (De
 	return Decision{
 		Permission: permission,
 		Context:    resource,
-		ACL:        slices.Clone(s.acls[resource]),
+		ACL:        slices.Clone(lastACL),
 		Principals: effective,
 	}, nil
 }
 
 // decidingACE returns the index in acl of the row that Casbin reports as
-// having decided. It checks that the row does apply to the question, so a
-// model whose matcher strays from ACL semantics fails closed, with an error,
-// instead of explaining a decision with the wrong ACE.
+// having decided, or -1 when Casbin matched no row. Casbin's answer is
+// checked against the ACL semantics themselves: the row must be the first
+// of acl whose principal is in set and whose permission is permission or
+// AllPermissions, and when Casbin matched nothing no such row may exist.
+// So a model whose matcher strays from ACL semantics (say, one that drops
+// the AllPermissions case) fails closed with an error instead of deciding
+// differently, or explaining a decision with the wrong ACE.
 func decidingACE(acl []ACE, row []string, allowed bool, set principalSet, level, permission string) (int, error) {
-	if len(row) != 4 || !set.has(row[0]) || row[1] != level ||
-		(row[2] != permission && row[2] != AllPermissions) ||
-		(row[3] == "allow") != allowed {
-		return 0, fmt.Errorf("%w: casbin matched row %q, which does not decide %q on %q", ErrInvalidModel, row, permission, level)
+	want := slices.IndexFunc(acl, func(a ACE) bool {
+		return set.has(a.Principal) && (a.Permission == permission || a.Permission == AllPermissions)
+	})
+	if len(row) == 0 {
+		if want >= 0 {
+			return 0, fmt.Errorf("%w: casbin matched no row of %q, but %s applies to %q", ErrInvalidModel, level, acl[want], permission)
+		}
+		return -1, nil
 	}
-	i := slices.Index(acl, ACE{Allow: allowed, Principal: row[0], Permission: row[2]})
-	if i < 0 {
-		return 0, fmt.Errorf("%w: casbin matched row %q, which is not in the ACL of %q", ErrInvalidModel, row, level)
+	if want < 0 || len(row) != 4 || row[1] != level ||
+		acl[want] != (ACE{Allow: row[3] == "allow", Principal: row[0], Permission: row[2]}) ||
+		acl[want].Allow != allowed {
+		return 0, fmt.Errorf("%w: casbin matched row %q, which is not the first row of %q that decides %q", ErrInvalidModel, row, level, permission)
 	}
-	return i, nil
+	return want, nil
 }
 
 // principalSet is the set of a request's effective principals. Permits

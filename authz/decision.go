@@ -16,8 +16,9 @@ type Decision struct {
 	// ACE is the entry that decided, or nil on a default deny (nothing
 	// matched anywhere in the lineage).
 	ACE *ACE
-	// ACL is the ACL of Context in file order. On a default deny it is
-	// empty if the resource asked about has no ACL of its own.
+	// ACL is the ACL of Context in file order. On a default deny it is, as
+	// in Pyramid, the last ACL met walking up the lineage (the one nearest
+	// the root), or nil if no resource of the lineage has an ACL.
 	ACL []ACE
 	// Principals are the effective principals the decision was made for:
 	// those asked about, without repeats, in the order given, followed by
@@ -30,7 +31,9 @@ type Decision struct {
 //
 //	ACLAllowed permission 'view' via ACE ('Allow', 'group:twilio', 'view') in ACL [('Allow', 'group:twilio', 'view')] on context '/' for principals ['system.Everyone', 'group:twilio']
 //
-// A default deny names the ACE '<default deny>'. Every string is quoted as
+// A default deny names the ACE '<default deny>', and when no resource of
+// the lineage has an ACL, the ACL '<No ACL found on any object in resource
+// lineage>', as Pyramid does. Every string is quoted as
 // Python quotes it, so control characters in a principal cannot break a log
 // line.
 func (d Decision) String() string {
@@ -48,14 +51,20 @@ func (d Decision) String() string {
 	} else {
 		b.WriteString(d.ACE.String())
 	}
-	b.WriteString(" in ACL [")
-	for i, ace := range d.ACL {
-		if i > 0 {
-			b.WriteString(", ")
+	b.WriteString(" in ACL ")
+	if d.ACE == nil && len(d.ACL) == 0 {
+		b.WriteString(quote(noACL))
+	} else {
+		b.WriteString("[")
+		for i, ace := range d.ACL {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(ace.String())
 		}
-		b.WriteString(ace.String())
+		b.WriteString("]")
 	}
-	b.WriteString("] on context ")
+	b.WriteString(" on context ")
 	b.WriteString(quote(d.Context))
 	b.WriteString(" for principals [")
 	for i, p := range d.Principals {
@@ -67,3 +76,7 @@ func (d Decision) String() string {
 	b.WriteString("]")
 	return b.String()
 }
+
+// noACL is how Pyramid names the ACL of a default deny when no resource of
+// the lineage has one.
+const noACL = "<No ACL found on any object in resource lineage>"

@@ -46,7 +46,7 @@ func TestDecisionString(t *testing.T) {
 			principals: []string{"system.Everyone"},
 			resource:   "/restricted",
 			permission: "restricted",
-			want:       "ACLDenied permission 'restricted' via ACE '<default deny>' in ACL [] on context '/restricted' for principals ['system.Everyone']",
+			want:       "ACLDenied permission 'restricted' via ACE '<default deny>' in ACL [('Allow', 'group:twilio', 'view')] on context '/restricted' for principals ['system.Everyone']",
 		},
 		{
 			name:       "no principals",
@@ -54,7 +54,7 @@ func TestDecisionString(t *testing.T) {
 			principals: nil,
 			resource:   "/",
 			permission: "view",
-			want:       "ACLDenied permission 'view' via ACE '<default deny>' in ACL [] on context '/' for principals []",
+			want:       "ACLDenied permission 'view' via ACE '<default deny>' in ACL '<No ACL found on any object in resource lineage>' on context '/' for principals []",
 		},
 		{
 			name:       "principals with quotes and control characters",
@@ -62,7 +62,7 @@ func TestDecisionString(t *testing.T) {
 			principals: []string{"o'brien", `say "hi"`, "it's \"both\"", "line\nbreak\\", "bell\a\u200b"},
 			resource:   "/",
 			permission: "view",
-			want:       `ACLDenied permission 'view' via ACE '<default deny>' in ACL [] on context '/' for principals ["o'brien", 'say "hi"', 'it\'s "both"', 'line\nbreak\\', 'bell\x07\u200b']`,
+			want:       `ACLDenied permission 'view' via ACE '<default deny>' in ACL '<No ACL found on any object in resource lineage>' on context '/' for principals ["o'brien", 'say "hi"', 'it\'s "both"', 'line\nbreak\\', 'bell\x07\u200b']`,
 		},
 	}
 	for _, tt := range tests {
@@ -77,7 +77,7 @@ func TestDecisionString(t *testing.T) {
 }
 
 func TestDecisionStringZero(t *testing.T) {
-	want := "ACLDenied permission '' via ACE '<default deny>' in ACL [] on context '' for principals []"
+	want := "ACLDenied permission '' via ACE '<default deny>' in ACL '<No ACL found on any object in resource lineage>' on context '' for principals []"
 	if got := (authz.Decision{}).String(); got != want {
 		t.Errorf("Decision{}.String() = %q, want %q", got, want)
 	}

@@ -118,12 +118,13 @@ func ExampleDecision_String() {
 	defaultDeny := authz.Decision{
 		Permission: "restricted",
 		Context:    "/restricted",
+		ACL:        []authz.ACE{{Allow: true, Principal: "group:twilio", Permission: "view"}},
 		Principals: []string{"system.Everyone", "group:twilio"},
 	}
 	fmt.Println(defaultDeny)
 	// Output:
 	// ACLAllowed permission 'view' via ACE ('Allow', 'group:twilio', 'view') in ACL [('Allow', 'group:twilio', 'view')] on context '/' for principals ['system.Everyone', 'group:twilio']
-	// ACLDenied permission 'restricted' via ACE '<default deny>' in ACL [] on context '/restricted' for principals ['system.Everyone', 'group:twilio']
+	// ACLDenied permission 'restricted' via ACE '<default deny>' in ACL [('Allow', 'group:twilio', 'view')] on context '/restricted' for principals ['system.Everyone', 'group:twilio']
 }
 
 func ExampleACE_String() {
@@ -161,7 +162,8 @@ func ExamplePolicyFunc() {
 }
 
 func ExampleDeniedError() {
-	d := authz.Decision{Permission: "restricted", Context: "/restricted", Principals: []string{"system.Everyone"}}
+	d := authz.Decision{Permission: "restricted", Context: "/restricted", Principals: []string{"system.Everyone"},
+		ACL: []authz.ACE{{Allow: true, Principal: "group:twilio", Permission: "view"}}}
 	var err error = &authz.DeniedError{Decision: d}
 	var denied *authz.DeniedError
 	if errors.As(err, &denied) {
@@ -170,5 +172,5 @@ func ExampleDeniedError() {
 	fmt.Println(err)
 	// Output:
 	// false
-	// authz: ACLDenied permission 'restricted' via ACE '<default deny>' in ACL [] on context '/restricted' for principals ['system.Everyone']
+	// authz: ACLDenied permission 'restricted' via ACE '<default deny>' in ACL [('Allow', 'group:twilio', 'view')] on context '/restricted' for principals ['system.Everyone']
 }
