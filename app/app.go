@@ -95,7 +95,13 @@ func (a *App) Routes() []views.Route { return a.views.Routes() }
 // Serve serves on ln until ctx is done, then stops accepting requests,
 // fails readiness, and lets in-flight requests finish within the configured
 // shutdown timeout.
+//
+// Serve refuses to start if a route was added without a permission since
+// New (see views.Views.Err).
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	if err := a.views.Err(); err != nil {
+		return err
+	}
 	s := a.cfg.Server
 	srv := &http.Server{
 		Handler:           a.echo,
@@ -137,7 +143,9 @@ func (a *App) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(c.Response(), r.Body, a.cfg.Server.MaxBodyBytes)
+			// The underlying writer, so that net/http closes the
+			// connection after an over-limit body.
+			r.Body = http.MaxBytesReader(c.Response().Writer, r.Body, a.cfg.Server.MaxBodyBytes)
 		}
 		return next(c)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/gatehouse/gatehouse/authz"
 	"github.com/gatehouse/gatehouse/config"
 )
 
@@ -55,7 +56,7 @@ func TestServeDrains(t *testing.T) {
 		t.Fatal(err)
 	}
 	entered, release := make(chan struct{}), make(chan struct{})
-	a.echo.GET("/slow", func(c echo.Context) error { // test-only route, unguarded
+	a.views.GET("/slow", authz.NoPermissionRequired, func(c echo.Context) error { // test-only route
 		close(entered)
 		<-release
 		return c.String(http.StatusOK, "done")
@@ -121,5 +122,21 @@ func TestMainUsage(t *testing.T) {
 		if !strings.Contains(stdout.String()+stderr.String(), tt.out) {
 			t.Errorf("Main(%q) printed %q, want %q", tt.args, stdout.String()+stderr.String(), tt.out)
 		}
+	}
+}
+
+func TestServeRefusesUnguardedRoute(t *testing.T) {
+	a, err := New(testConfig(t, map[string]string{"TWILIO_AUTH_TOKEN": "t0k3n"}), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.echo.GET("/backdoor", func(c echo.Context) error { return nil })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if err := a.Serve(context.Background(), ln); err == nil || !strings.Contains(err.Error(), "/backdoor") {
+		t.Errorf("Serve = %v, want an error naming /backdoor", err)
 	}
 }

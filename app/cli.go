@@ -92,6 +92,10 @@ func serveCmd(args []string, stderr io.Writer) int {
 	logger.Info("starting", slog.Any("config", cfg))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		<-ctx.Done()
+		stop() // a second signal during the drain stops the process at once
+	}()
 	if err := a.Serve(ctx, ln); err != nil {
 		return fail(stderr, "serve", ExitFalse, err)
 	}

@@ -3,9 +3,14 @@ package app_test
 import (
 	"fmt"
 	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 
 	"github.com/gatehouse/gatehouse/app"
+	"github.com/gatehouse/gatehouse/authn"
+	"github.com/gatehouse/gatehouse/config"
 )
 
 func ExampleMain() {
@@ -20,4 +25,33 @@ func ExampleMain() {
 	//
 	// Run 'gatehouse <command> --help' for a command's flags.
 	// exit status 0
+}
+
+func ExampleNew() {
+	cfg := config.Default()
+	cfg.Twilio.AuthToken = "your-auth-token"
+	cfg.PublicURL = "https://ivr.example.com"
+	a, err := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range a.Routes() {
+		fmt.Printf("%-4s %-11s %-10s %s\n", r.Method, r.Path, r.Name, r.Permission)
+	}
+
+	// A request signed as Twilio signs it reaches a view that requires "view".
+	r := httptest.NewRequest(http.MethodGet, "/accessible", nil)
+	r.Header.Set("X-Twilio-Signature", authn.Sign("your-auth-token", "https://ivr.example.com/accessible", nil))
+	w := httptest.NewRecorder()
+	a.Handler().ServeHTTP(w, r)
+	fmt.Println(w.Code, w.Body.String())
+	// Output:
+	// GET  /           menu       view
+	// POST /           choose     view
+	// GET  /accessible accessible view
+	// GET  /restricted restricted restricted
+	// GET  /healthz    healthz    __no_permission_required__
+	// GET  /readyz     readyz     __no_permission_required__
+	// 200 <?xml version="1.0" encoding="UTF-8"?>
+	// <Response><Say>You reached the accessible route. Goodbye.</Say><Hangup></Hangup></Response>
 }

@@ -21,4 +21,13 @@
 // rebuilt from the configured public URL plus the raw request target, never
 // from client-supplied forwarding headers. Auth tokens never appear in
 // errors, logs or panics raised by this package.
+//
+// What Twilio's scheme cannot protect against, and this package therefore
+// does not claim to: a captured request can be replayed as it is (the
+// signature carries no timestamp or nonce; Twilio's I-Twilio-Idempotency-
+// Token header is not signed), and because names and values are
+// concatenated without separators, a body can be re-split at a name/value
+// boundary without changing the string to sign. Views must treat a signed
+// request as "sent by Twilio at some time", and use HTTPS so that requests
+// cannot be captured in the first place.
 package authn

@@ -56,7 +56,7 @@ func ExampleTwilioSignature() {
 	fmt.Println(principals, err)
 
 	r.Header.Set(authn.SignatureHeader, "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
-	v, _ := policy.Verify(r)
+	v := policy.Verify(r)
 	fmt.Println(v.Valid, v.Reason)
 	// Output:
 	// [system.Everyone system.Authenticated group:twilio account:AC123] <nil>
@@ -93,4 +93,17 @@ func ExamplePolicyFunc() {
 	principals, _ := authn.Effective(apiKey, r)
 	fmt.Println(principals)
 	// Output: [system.Everyone system.Authenticated service:demo]
+}
+
+func ExampleMulti() {
+	p := authn.Multi(authn.Static("fred"), authn.Static("group:editors", "fred"))
+	principals, err := p.Principals(httptest.NewRequest(http.MethodGet, "/", nil))
+	fmt.Println(principals, err)
+	// Output: [fred group:editors fred] <nil>
+}
+
+func ExampleStatic() {
+	principals, _ := authn.Effective(authn.Static("group:twilio"), httptest.NewRequest(http.MethodGet, "/", nil))
+	fmt.Println(principals)
+	// Output: [system.Everyone system.Authenticated group:twilio]
 }

@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"hash"
 	"io"
 	"net"
@@ -38,6 +37,7 @@ const (
 	ReasonMalformedHeader  Reason = "malformed_header"
 	ReasonNoMatch          Reason = "no_match"
 	ReasonBodyTooLarge     Reason = "body_too_large"
+	ReasonBodyUnreadable   Reason = "body_unreadable"
 	ReasonMalformedBody    Reason = "malformed_body"
 	ReasonUnexpectedBody   Reason = "unexpected_body"
 	ReasonBodyHashMissing  Reason = "body_hash_missing"
@@ -118,11 +118,11 @@ func NewTwilioSignature(cfg TwilioConfig) (*TwilioSignature, error) {
 
 // Principals returns [TwilioGroup], plus "account:<AccountSid>" when the
 // signed parameters carry an AccountSid, if r's signature verifies, and
-// nothing otherwise. It errors only when the body cannot be read.
+// nothing otherwise. It never returns an error.
 func (t *TwilioSignature) Principals(r *http.Request) ([]string, error) {
-	v, err := t.Verify(r)
-	if err != nil || !v.Valid {
-		return nil, err
+	v := t.Verify(r)
+	if !v.Valid {
+		return nil, nil
 	}
 	if v.AccountSid != "" {
 		return []string{TwilioGroup, AccountPrefix + v.AccountSid}, nil
@@ -130,28 +130,31 @@ func (t *TwilioSignature) Principals(r *http.Request) ([]string, error) {
 	return []string{TwilioGroup}, nil
 }
 
-// Verify checks r's X-Twilio-Signature. A signature that does not verify is
-// reported in the Verification, not as an error; an error means the body
-// could not be read. Verify leaves r.Body readable from the start.
-func (t *TwilioSignature) Verify(r *http.Request) (Verification, error) {
-	body, tooLarge, err := t.readBody(r)
-	if err != nil {
-		return Verification{}, err
-	}
+// Verify checks r's X-Twilio-Signature and says why it did or did not
+// verify. Verify leaves r.Body readable from the start: the view reads the
+// same bytes that were verified (or, if the body could not be read, the
+// same error).
+func (t *TwilioSignature) Verify(r *http.Request) Verification {
 	v := Verification{URL: t.requestURL(r)}
+	body, bodyErr := t.readBody(r)
 	sigs := r.Header.Values(SignatureHeader)
 	if len(sigs) == 0 || sigs[0] == "" && len(sigs) == 1 {
 		v.Reason = ReasonMissingHeader
-		return v, nil
+		return v
 	}
 	var want [sha1.Size]byte
 	if len(sigs) != 1 || !decodeSignature(sigs[0], &want) {
 		v.Reason = ReasonMalformedHeader
-		return v, nil
+		return v
 	}
-	if tooLarge {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(bodyErr, &mbe), errors.Is(bodyErr, errBodyTooLarge):
 		v.Reason = ReasonBodyTooLarge
-		return v, nil
+		return v
+	case bodyErr != nil:
+		v.Reason = ReasonBodyUnreadable
+		return v
 	}
 
 	var params []Param
@@ -159,33 +162,34 @@ func (t *TwilioSignature) Verify(r *http.Request) (Verification, error) {
 	case "application/x-www-form-urlencoded":
 		if r.Method != http.MethodPost && len(body) > 0 {
 			v.Reason = ReasonUnexpectedBody
-			return v, nil
+			return v
 		}
+		var err error
 		params, err = ParseForm(body)
 		if err != nil {
 			v.Reason = ReasonMalformedBody
-			return v, nil
+			return v
 		}
 	case "application/json":
 		sum, ok := queryValue(rawQuery(r), "bodySHA256")
 		if !ok {
 			v.Reason = ReasonBodyHashMissing
-			return v, nil
+			return v
 		}
 		if !bodyHashMatches(sum, body) {
 			v.Reason = ReasonBodyHashMismatch
-			return v, nil
+			return v
 		}
 	default:
 		if len(body) > 0 {
 			v.Reason = ReasonUnexpectedBody
-			return v, nil
+			return v
 		}
 	}
 
 	if !t.matches(v.URL, sortParams(params), want[:]) {
 		v.Reason = ReasonNoMatch
-		return v, nil
+		return v
 	}
 	v.Valid, v.Reason = true, ReasonValid
 	if params != nil {
@@ -198,7 +202,7 @@ func (t *TwilioSignature) Verify(r *http.Request) (Verification, error) {
 	} else if sid, ok := queryValue(rawQuery(r), "AccountSid"); ok {
 		v.AccountSid, _ = url.QueryUnescape(sid)
 	}
-	return v, nil
+	return v
 }
 
 // matches reports whether any token signs rawURL+params to want.
@@ -221,25 +225,41 @@ func (t *TwilioSignature) matches(rawURL string, sorted []Param, want []byte) bo
 	return ok == 1
 }
 
-// readBody reads the body up to the limit and puts it back for the view.
-func (t *TwilioSignature) readBody(r *http.Request) (body []byte, tooLarge bool, err error) {
+// errBodyTooLarge is what readBody reports, and what the view reads, when
+// the body is longer than the limit.
+var errBodyTooLarge = errors.New("authn: twilio: request body too large")
+
+// readBody reads the body up to the limit and puts it back for the view:
+// the bytes read, followed by the error that ended the read, if any.
+func (t *TwilioSignature) readBody(r *http.Request) ([]byte, error) {
 	if r.Body == nil || r.Body == http.NoBody {
-		return nil, false, nil
+		return nil, nil
 	}
-	body, err = io.ReadAll(io.LimitReader(r.Body, t.maxBody+1))
+	body, err := io.ReadAll(io.LimitReader(r.Body, t.maxBody+1))
+	if err == nil && int64(len(body)) > t.maxBody {
+		err = errBodyTooLarge
+	}
 	r.Body.Close()
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			r.Body = http.NoBody
-			return nil, true, nil
-		}
-		return nil, false, fmt.Errorf("authn: twilio: reading body: %w", err)
-	}
-	tooLarge = int64(len(body)) > t.maxBody
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	return body, tooLarge, nil
+	r.Body = &replayBody{Reader: bytes.NewReader(body), err: err}
+	return body, err
 }
+
+// replayBody replays a body that was read for verification, then the error
+// that ended that read (io.EOF if none).
+type replayBody struct {
+	*bytes.Reader
+	err error
+}
+
+func (b *replayBody) Read(p []byte) (int, error) {
+	n, err := b.Reader.Read(p)
+	if err == io.EOF && b.err != nil {
+		err = b.err
+	}
+	return n, err
+}
+
+func (b *replayBody) Close() error { return nil }
 
 // requestURL rebuilds the URL that Twilio requested.
 func (t *TwilioSignature) requestURL(r *http.Request) string {
@@ -291,8 +311,10 @@ func decodeSignature(s string, dst *[sha1.Size]byte) bool {
 		return false
 	}
 	// Decode may write a whole final quantum: give it room for 21 bytes.
+	// Strict: the spare bits of the last character must be zero, so one
+	// signature has exactly one accepted spelling.
 	var buf [sha1.Size + 1]byte
-	n, err := base64.StdEncoding.Decode(buf[:], []byte(s))
+	n, err := base64.StdEncoding.Strict().Decode(buf[:], []byte(s))
 	copy(dst[:], buf[:sha1.Size])
 	return err == nil && n == sha1.Size
 }

@@ -3,7 +3,7 @@ package config
 import (
 	"errors"
 	"io/fs"
-	"strings"
+	"regexp"
 )
 
 // redact returns err with every secret in its message replaced by
@@ -46,11 +46,16 @@ func redactInner(err error, secrets []string) error {
 // so short a value protects nothing anyway.
 const minRedacted = 6
 
+// scrub replaces every occurrence of a secret in s, ignoring case: Viper
+// lower-cases keys, so a token pasted as a key name comes back lower-cased
+// in an unknown-key error.
 func scrub(s string, secrets []string) string {
 	for _, secret := range secrets {
-		if len(secret) >= minRedacted {
-			s = strings.ReplaceAll(s, secret, redacted)
+		if len(secret) < minRedacted {
+			continue
 		}
+		re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(secret))
+		s = re.ReplaceAllLiteralString(s, redacted)
 	}
 	return s
 }

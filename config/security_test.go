@@ -63,6 +63,8 @@ func TestNoTokenLeaks(t *testing.T) {
 		{name: "token as a section", file: "c.yaml", content: "twilio:\n  auth_token:\n    value: " + fileToken + "\n"},
 		{name: "rotation list with a non-string", file: "c.yaml", content: "twilio:\n  auth_tokens: [" + rotationToken + ", 5, {a: " + rotationToken + "}]\n"},
 		{name: "twilio as a value", file: "c.yaml", content: "twilio: " + fileToken + "\n"},
+		{name: "token pasted as a key name (Viper lower-cases keys)", file: "c.yaml",
+			content: "twilio:\n  auth_token: " + fileToken + "\n  " + fileToken + ": x\n"},
 		{name: "twilio as a list", file: "c.toml", content: "twilio = [\"" + fileToken + "\"]\n"},
 		{name: "env-style line in YAML", file: "c.yaml", content: "twilio.auth_token=" + fileToken + "\n"},
 		{name: "bare token in YAML", file: "c.yaml", content: fileToken + "\n"},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -60,4 +61,16 @@ func ExampleApology() {
 	// Output:
 	// <?xml version="1.0" encoding="UTF-8"?>
 	// <Response><Say>Sorry, we could not take your call.</Say><Dial>+15005550006</Dial></Response>
+}
+
+func ExampleNewIVR() {
+	ivr := views.NewIVR("", "")
+	w := httptest.NewRecorder()
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader("Digits=1"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	_ = ivr.Choose(echo.New().NewContext(r, w))
+	fmt.Println(w.Body.String())
+	// Output:
+	// <?xml version="1.0" encoding="UTF-8"?>
+	// <Response><Redirect method="GET">/accessible</Redirect></Response>
 }

@@ -32,6 +32,11 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 			if err != nil {
 				return fmt.Errorf("views: authorizing %s: %w", rt.Name, err)
 			}
+			if len(d.Principals) > 0 {
+				// The policy may have added groups (g rows): the view sees
+				// the principals the decision was made for.
+				c.SetRequest(r.WithContext(authn.NewContext(r.Context(), d.Principals)))
+			}
 			if v.cfg.DebugAuthorization {
 				v.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, fmt.Sprintf(
 					"debug_authorization of url %s (view name %s against context %s): %s",
@@ -45,9 +50,15 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 	}
 }
 
-// recover turns a panic in a view into an error for the exception view.
-func (v *Views) recover(next echo.HandlerFunc) echo.HandlerFunc {
+// edge runs around every handler Echo's router picks, views or not. It
+// turns a panic into an error for the exception view, and sends an OPTIONS
+// request that no view answers to the not-found view (Echo would otherwise
+// answer it with an empty 204 of its own).
+func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
+		if c.Request().Method == http.MethodOptions && !v.answers(http.MethodOptions, c.Path()) {
+			return v.cfg.NotFound(c)
+		}
 		defer func() {
 			if p := recover(); p != nil {
 				if e, ok := p.(error); ok && e == http.ErrAbortHandler {

@@ -97,7 +97,7 @@ func New(e *echo.Echo, cfg Config) (*Views, error) {
 	}
 	v := &Views{e: e, cfg: cfg}
 	e.HTTPErrorHandler = v.handleError
-	e.Use(v.recover)
+	e.Use(v.edge)
 	return v, nil
 }
 
@@ -127,8 +127,23 @@ func (v *Views) POST(path, permission string, h echo.HandlerFunc) {
 	v.Add(Route{Method: http.MethodPost, Path: path, Permission: permission, Handler: h})
 }
 
-// Err reports every invalid route registered so far, one error each.
-func (v *Views) Err() error { return errors.Join(v.errs...) }
+// Err reports every invalid route registered so far, one error each, and
+// every route registered on the Echo instance without going through v: such
+// a route would have no permission check.
+func (v *Views) Err() error {
+	errs := slices.Clone(v.errs)
+	for _, r := range v.e.Routes() {
+		if r.Method != echo.RouteNotFound && !v.answers(r.Method, r.Path) {
+			errs = append(errs, fmt.Errorf("%w: %s %s was registered on Echo directly, without a permission", ErrNoPermission, r.Method, r.Path))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// answers reports whether a view was registered for method and path.
+func (v *Views) answers(method, path string) bool {
+	return slices.ContainsFunc(v.routes, func(r Route) bool { return r.Method == method && r.Path == path })
+}
 
 // Routes returns the registered routes in registration order.
 func (v *Views) Routes() []Route { return slices.Clone(v.routes) }
@@ -141,8 +156,8 @@ func (r Route) check() error {
 		return fmt.Errorf("%w: %s: a view cannot require %q", ErrInvalidRoute, r.Name, authz.AllPermissions)
 	case r.Method == "" || !strings.HasPrefix(r.Path, "/"):
 		return fmt.Errorf("%w: %s: needs a method and a path starting with /", ErrInvalidRoute, r.Name)
-	case !strings.HasPrefix(r.Resource, "/"):
-		return fmt.Errorf("%w: %s: resource %q must start with /", ErrInvalidRoute, r.Name, r.Resource)
+	case authz.Lineage(r.Resource) == nil:
+		return fmt.Errorf("%w: %s: resource %q is not a clean slash path (set Route.Resource)", ErrInvalidRoute, r.Name, r.Resource)
 	case r.Handler == nil:
 		return fmt.Errorf("%w: %s: no handler", ErrInvalidRoute, r.Name)
 	}

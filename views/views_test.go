@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -88,6 +89,9 @@ func TestSecurity(t *testing.T) {
 		{"denied: permission nobody holds", Config{}, "GET", "/secret", "alice", apologyBody},
 		{"not found", Config{}, "GET", "/nope", "alice", apologyBody},
 		{"method not allowed", Config{}, "DELETE", "/", "alice", apologyBody},
+		{"OPTIONS gets no empty 204 from Echo", Config{}, "OPTIONS", "/", "alice", apologyBody},
+		{"OPTIONS of an unknown path", Config{}, "OPTIONS", "/nope", "", apologyBody},
+		{"HEAD is not GET", Config{}, "HEAD", "/", "alice", apologyBody},
 		{"panic reaches exception view", Config{}, "GET", "/panic", "alice", apologyBody},
 		{"error reaches exception view", Config{}, "GET", "/fails", "alice", apologyBody},
 		{"authn error fails closed", Config{Authn: failing}, "GET", "/", "alice", apologyBody},
@@ -155,6 +159,8 @@ func TestRegistrationErrors(t *testing.T) {
 		{"no method", Route{Path: "/x", Permission: "view", Handler: h}, ErrInvalidRoute},
 		{"relative path", Route{Method: "GET", Path: "x", Permission: "view", Handler: h}, ErrInvalidRoute},
 		{"relative resource", Route{Method: "GET", Path: "/x", Permission: "view", Resource: "x", Handler: h}, ErrInvalidRoute},
+		{"path with a trailing slash needs a resource", Route{Method: "GET", Path: "/x/", Permission: "view", Handler: h}, ErrInvalidRoute},
+		{"dot-dot resource", Route{Method: "GET", Path: "/x", Permission: "view", Resource: "/a/../b", Handler: h}, ErrInvalidRoute},
 		{"no handler", Route{Method: "GET", Path: "/x", Permission: "view"}, ErrInvalidRoute},
 	}
 	for _, tt := range tests {
@@ -175,5 +181,45 @@ func TestRegistrationErrors(t *testing.T) {
 	}
 	if _, err := New(echo.New(), Config{}); err == nil {
 		t.Error("New without policies succeeded")
+	}
+}
+
+func TestRouteOutsideViews(t *testing.T) {
+	e := echo.New()
+	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("a", "view")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.GET("/", "view", func(echo.Context) error { return nil })
+	if err := v.Err(); err != nil {
+		t.Fatalf("Err() = %v before any bypass", err)
+	}
+	e.GET("/backdoor", func(echo.Context) error { return nil })
+	if err := v.Err(); !errors.Is(err, ErrNoPermission) || !strings.Contains(err.Error(), "/backdoor") {
+		t.Errorf("Err() = %v, want ErrNoPermission naming /backdoor", err)
+	}
+}
+
+// The view sees the principals the decision was made for, groups included.
+func TestViewSeesDecisionPrincipals(t *testing.T) {
+	withGroup := authz.PolicyFunc(func(_ context.Context, principals []string, resource, perm string) (authz.Decision, error) {
+		return authz.Decision{Allowed: true, Permission: perm, Context: resource, Principals: append(principals, "group:staff")}, nil
+	})
+	var seen []string
+	e := echo.New()
+	v, err := New(e, Config{Authn: byHeader, Authz: withGroup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.GET("/", "view", func(c echo.Context) error {
+		seen, _ = authn.FromContext(c.Request().Context())
+		return nil
+	})
+	r := httptest.NewRequest("GET", "/", nil)
+	r.Header.Set("X-Who", "alice")
+	e.ServeHTTP(httptest.NewRecorder(), r)
+	want := []string{authn.Everyone, authn.Authenticated, "alice", "group:staff"}
+	if !slices.Equal(seen, want) {
+		t.Errorf("view saw principals %q, want %q", seen, want)
 	}
 }

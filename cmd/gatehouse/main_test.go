@@ -201,6 +201,9 @@ func TestServeIVR(t *testing.T) {
 		{"signed with another token", call{method: "GET", path: "/", key: "not-the-token"}, 200, apology, false, true},
 		{"signed with a query string", call{method: "GET", path: "/?x=1", key: token}, 200,
 			`<Gather`, true, true},
+		{"signed body over the limit", call{method: "POST", path: "/", form: url.Values{"Digits": {"1"}, "Pad": {strings.Repeat("x", 70_000)}}, key: token}, 200, apology, false, true},
+		{"signed OPTIONS", call{method: "OPTIONS", path: "/", key: token}, 200, apology, false, true},
+		{"signed DELETE", call{method: "DELETE", path: "/", key: token}, 200, apology, false, true},
 		{"healthz unsigned", call{method: "GET", path: "/healthz"}, 200, "ok\n", false, false},
 		{"readyz unsigned", call{method: "GET", path: "/readyz"}, 200, `{"ready":true}`, true, false},
 	}
