@@ -50,7 +50,9 @@ type Verification struct {
 	Valid bool
 	// Reason says why; ReasonValid when Valid.
 	Reason Reason
-	// URL is the candidate URL that verified, or the first candidate tried.
+	// URL is the URL the signature was checked against. It may carry
+	// credentials (from PublicURL) and caller data (in the query): log it
+	// only at debug level, and never with the signature.
 	URL string
 	// AccountSid is the AccountSid parameter of a valid request, if any.
 	AccountSid string
