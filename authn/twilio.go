@@ -194,17 +194,30 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 		return v
 	}
 	v.Valid, v.Reason = true, ReasonValid
-	if params != nil {
-		for _, p := range params {
-			if p.Name == "AccountSid" {
-				v.AccountSid = p.Value
-				break
-			}
-		}
-	} else if sid, ok := queryValue(rawQuery(r), "AccountSid"); ok {
-		v.AccountSid, _ = url.QueryUnescape(sid)
-	}
+	v.AccountSid = accountSid(params, rawQuery(r))
 	return v
+}
+
+// accountSid returns the AccountSid of a verified request: from the signed
+// form body if it has one, else from the (equally signed) query. A name
+// given two different values proves no account.
+func accountSid(params []Param, query string) string {
+	if params == nil {
+		sid, _ := queryValue(query, "AccountSid")
+		sid, _ = url.QueryUnescape(sid)
+		return sid
+	}
+	sid := ""
+	for _, p := range params {
+		if p.Name != "AccountSid" {
+			continue
+		}
+		if sid != "" && sid != p.Value {
+			return ""
+		}
+		sid = p.Value
+	}
+	return sid
 }
 
 // matches reports whether any token signs rawURL+params to want.

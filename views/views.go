@@ -51,7 +51,8 @@ type Route struct {
 	// Default: Method and Path.
 	Name string
 	// Permission is the permission the view requires. Required: use
-	// authz.NoPermissionRequired to opt out explicitly.
+	// authz.NoPermissionRequired to opt out explicitly, which skips
+	// authentication as well (the view sees no principals in its context).
 	Permission string
 	// Resource is the resource whose ACL lineage decides. Optional.
 	// Default: Path.
