@@ -1,6 +1,8 @@
 package views
 
 import (
+	"net/http"
+
 	"github.com/labstack/echo/v4"
 
 	"github.com/gatehouse/gatehouse/views/twiml"
@@ -57,7 +59,11 @@ func (a Apology) Handler() echo.HandlerFunc {
 
 // staticTwiML answers a pre-rendered TwiML document with status 200.
 func staticTwiML(doc []byte) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		return c.Blob(200, twiml.ContentType, doc)
-	}
+	return func(c echo.Context) error { return writeTwiML(c, doc) }
+}
+
+// writeTwiML answers doc, a rendered TwiML document, with status 200: the
+// one status Twilio does not treat as an application error.
+func writeTwiML(c echo.Context, doc []byte) error {
+	return c.Blob(http.StatusOK, twiml.ContentType, doc)
 }

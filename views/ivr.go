@@ -39,7 +39,7 @@ func NewIVR(voice, language string) *IVR {
 }
 
 // Menu answers GET /: gather one digit, posted back to /.
-func (ivr *IVR) Menu(c echo.Context) error { return c.Blob(200, twiml.ContentType, ivr.menu) }
+func (ivr *IVR) Menu(c echo.Context) error { return writeTwiML(c, ivr.menu) }
 
 // Choose answers POST /: redirect by the Digits of the signed form body
 // (never the query string).
@@ -51,16 +51,16 @@ func (ivr *IVR) Choose(c echo.Context) error {
 	case "2":
 		doc = ivr.toRestricted
 	}
-	return c.Blob(200, twiml.ContentType, doc)
+	return writeTwiML(c, doc)
 }
 
 // Accessible answers GET /accessible.
 func (ivr *IVR) Accessible(c echo.Context) error {
-	return c.Blob(200, twiml.ContentType, ivr.accessible)
+	return writeTwiML(c, ivr.accessible)
 }
 
 // Restricted answers GET /restricted. It requires a permission nobody
 // holds in the default policy, so the forbidden view answers instead.
 func (ivr *IVR) Restricted(c echo.Context) error {
-	return c.Blob(200, twiml.ContentType, ivr.restricted)
+	return writeTwiML(c, ivr.restricted)
 }
