@@ -24,32 +24,50 @@ const (
 	ExitUsage = 2 // usage or input error
 )
 
-const usage = `usage: gatehouse <command> [flags]
+// A command is one subcommand of the gatehouse command line. run gets the
+// arguments after the command name and returns the exit status.
+type command struct {
+	name, summary string
+	run           func(args []string, stdout, stderr io.Writer) int
+}
 
-commands:
-  serve    serve the IVR (flags: --config FILE --listen ADDR --public-url URL ...)
-  help     show this help
+// commands is the whole command line (DESIGN.md, "Command line"), in the
+// order the usage lists it.
+var commands = []command{
+	{"serve", "serve the IVR (--config FILE --listen ADDR --public-url URL ...)", serveCmd},
+}
 
-Run 'gatehouse <command> --help' for a command's flags.
-`
+func usage() string {
+	var b strings.Builder
+	b.WriteString("usage: gatehouse <command> [flags]\n\ncommands:\n")
+	for _, c := range commands {
+		fmt.Fprintf(&b, "  %-11s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintf(&b, "  %-11s %s\n", "help", "show this help")
+	b.WriteString("\nRun 'gatehouse <command> --help' for a command's flags.\n")
+	return b.String()
+}
 
 // Main runs the gatehouse command line with args (without the program
 // name) and returns the process exit status.
 func Main(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage())
 		return ExitUsage
 	}
-	switch cmd, rest := args[0], args[1:]; cmd {
-	case "serve":
-		return serveCmd(rest, stderr)
+	name, rest := args[0], args[1:]
+	switch name {
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usage())
 		return ExitOK
-	default:
-		fmt.Fprintf(stderr, "gatehouse: unknown command %q\n%s", cmd, usage)
-		return ExitUsage
 	}
+	for _, c := range commands {
+		if c.name == name {
+			return c.run(rest, stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "gatehouse: unknown command %q\n%s", name, usage())
+	return ExitUsage
 }
 
 // fail prints each line of err prefixed with the command and returns code.
@@ -60,7 +78,7 @@ func fail(stderr io.Writer, cmd string, code int, err error) int {
 	return code
 }
 
-func serveCmd(args []string, stderr io.Writer) int {
+func serveCmd(args []string, _, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	config.AddFlags(fs)

@@ -20,8 +20,8 @@ func ExampleMain() {
 	// usage: gatehouse <command> [flags]
 	//
 	// commands:
-	//   serve    serve the IVR (flags: --config FILE --listen ADDR --public-url URL ...)
-	//   help     show this help
+	//   serve       serve the IVR (--config FILE --listen ADDR --public-url URL ...)
+	//   help        show this help
 	//
 	// Run 'gatehouse <command> --help' for a command's flags.
 	// exit status 0

@@ -76,6 +76,11 @@ type TwilioConfig struct {
 	// MaxBodyBytes bounds the body read for verification; a larger body
 	// does not verify. Optional. Default DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Observe, if set, is called with the outcome of every verification
+	// that Principals makes, for logging or metrics. The Verification is
+	// safe to log except its URL (see Verification.URL). Observe must be
+	// safe for concurrent use and must not retain r. Optional.
+	Observe func(r *http.Request, v Verification)
 }
 
 // TwilioSignature is the authentication Policy that proves [TwilioGroup]
@@ -86,6 +91,7 @@ type TwilioSignature struct {
 	public  string       // PublicURL without a trailing slash, or ""
 	proxies []netip.Prefix
 	maxBody int64
+	observe func(*http.Request, Verification)
 }
 
 // ErrNoToken is returned by NewTwilioSignature when no auth token is given.
@@ -93,7 +99,7 @@ var ErrNoToken = errors.New("authn: twilio: no auth token configured")
 
 // NewTwilioSignature validates cfg and returns the policy.
 func NewTwilioSignature(cfg TwilioConfig) (*TwilioSignature, error) {
-	t := &TwilioSignature{proxies: cfg.TrustedProxies, maxBody: cfg.MaxBodyBytes}
+	t := &TwilioSignature{proxies: cfg.TrustedProxies, maxBody: cfg.MaxBodyBytes, observe: cfg.Observe}
 	if t.maxBody <= 0 {
 		t.maxBody = DefaultMaxBodyBytes
 	}
@@ -123,6 +129,9 @@ func NewTwilioSignature(cfg TwilioConfig) (*TwilioSignature, error) {
 // nothing otherwise. It never returns an error.
 func (t *TwilioSignature) Principals(r *http.Request) ([]string, error) {
 	v := t.Verify(r)
+	if t.observe != nil {
+		t.observe(r, v)
+	}
 	if !v.Valid {
 		return nil, nil
 	}

@@ -334,3 +334,20 @@ func TestVerifyBodyErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestTwilioObserve(t *testing.T) {
+	var seen []Reason
+	p := newPolicy(t, TwilioConfig{PublicURL: "https://h", Observe: func(_ *http.Request, v Verification) {
+		seen = append(seen, v.Reason)
+	}})
+	signed := reqSpec{target: "/", sigs: []string{hmacB64("12345", "https://h/")}}.build()
+	for _, r := range []*http.Request{signed, reqSpec{target: "/"}.build(), reqSpec{target: "/", sigs: []string{hmacB64("wrong", "https://h/")}}.build()} {
+		if _, err := p.Principals(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []Reason{ReasonValid, ReasonMissingHeader, ReasonNoMatch}
+	if !slices.Equal(seen, want) {
+		t.Errorf("observed %q, want %q", seen, want)
+	}
+}
