@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/gatehouse/gatehouse/authn"
+	"github.com/gatehouse/gatehouse/config"
 )
 
 const testToken = "t0k3n-logging-test"
@@ -237,5 +239,35 @@ func TestMaskPassword(t *testing.T) {
 		if got := maskPassword(tt.in); got != tt.want {
 			t.Errorf("maskPassword(%q): got %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// BenchmarkRequest measures a signed request through the whole server,
+// request log (JSON, discarded) and metrics included, against the same
+// request with logging at error level.
+func BenchmarkRequest(b *testing.B) {
+	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelError} {
+		b.Run(level.String(), func(b *testing.B) {
+			cfg, err := config.Load(config.Options{Getenv: func(k string) (string, bool) {
+				v, ok := map[string]string{"TWILIO_AUTH_TOKEN": testToken, "GATEHOUSE_PUBLIC_URL": "https://ivr.example.com"}[k]
+				return v, ok
+			}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			a, err := New(cfg, slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level})))
+			if err != nil {
+				b.Fatal(err)
+			}
+			r := signedRequest(testToken, "GET", "/accessible", nil)
+			b.ReportAllocs()
+			for b.Loop() {
+				w := httptest.NewRecorder()
+				a.Handler().ServeHTTP(w, r)
+				if w.Code != 200 {
+					b.Fatalf("status %d", w.Code)
+				}
+			}
+		})
 	}
 }

@@ -370,7 +370,7 @@ func TestOpsMetrics(t *testing.T) {
 // refused) while a signed POST whose body is still trickling in completes
 // with the right answer; then the process exits 0.
 func TestOpsShutdown(t *testing.T) {
-	s := start(t, []string{"TWILIO_AUTH_TOKEN=" + token, "GATEHOUSE_SERVER_SHUTDOWN_DELAY=1s"})
+	s := start(t, []string{"TWILIO_AUTH_TOKEN=" + token, "GATEHOUSE_SERVER_SHUTDOWN_DELAY=2s"})
 	addr := strings.TrimPrefix(s.base, "http://")
 
 	form := url.Values{"Digits": {"1"}, "CallSid": {"CA1"}}
