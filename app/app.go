@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"sync/atomic"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -24,16 +25,24 @@ type App struct {
 	log      *slog.Logger
 	echo     *echo.Echo
 	views    *views.Views
-	draining atomic.Bool
+	metrics  *metrics
+	draining atomic.Bool // shutting down: readiness fails
+	policyOK atomic.Bool // a valid policy is in force
 }
 
 // New builds the server from cfg. It fails on anything that would make the
 // server unsafe or unusable: no auth token, an invalid policy, an invalid
-// route.
+// route. logger receives the request log, one line per request at info
+// level, and the debug_authorization lines if cfg asks for them (at debug
+// level, but shown whatever logger's level); nil discards everything.
 func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	a := &App{cfg: cfg, log: logger}
 	if err := cfg.RequireToken(); err != nil {
 		return nil, err
 	}
@@ -50,6 +59,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 		PublicURL:      cfg.PublicURL,
 		TrustedProxies: proxies,
 		MaxBodyBytes:   cfg.Server.MaxBodyBytes,
+		Observe:        a.observeSignature,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("app: %w", err)
@@ -59,9 +69,17 @@ func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 		return nil, err
 	}
 
-	a := &App{cfg: cfg, log: logger, echo: echo.New()}
+	a.policyOK.Store(true)
+	routes := a.routes(views.NewIVR(cfg.Apology.Voice, cfg.Apology.Language))
+	a.metrics = newMetrics(routes)
+
+	a.echo = echo.New()
 	a.echo.HideBanner, a.echo.HidePort = true, true
-	a.echo.Pre(a.limitBody)
+	a.echo.Pre(a.observe, a.limitBody)
+	viewsLog := logger
+	if cfg.DebugAuthorization {
+		viewsLog = slog.New(debugVisible{logger.Handler()})
+	}
 	a.views, err = views.New(a.echo, views.Config{
 		Authn: twilio,
 		Authz: acl,
@@ -71,13 +89,13 @@ func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 			Language:      cfg.Apology.Language,
 			SupportNumber: cfg.SupportNumber,
 		},
-		Logger:             logger,
+		Logger:             viewsLog,
 		DebugAuthorization: cfg.DebugAuthorization,
 	})
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range a.routes(views.NewIVR(cfg.Apology.Voice, cfg.Apology.Language)) {
+	for _, r := range routes {
 		a.views.Add(r)
 	}
 	if err := a.views.Err(); err != nil {
@@ -92,9 +110,15 @@ func (a *App) Handler() http.Handler { return a.echo }
 // Routes returns the served routes with their permissions.
 func (a *App) Routes() []views.Route { return a.views.Routes() }
 
-// Serve serves on ln until ctx is done, then stops accepting requests,
-// fails readiness, and lets in-flight requests finish within the configured
-// shutdown timeout.
+// Serve serves on ln until ctx is done, then shuts down gracefully:
+//
+//  1. readiness fails at once (/readyz answers 503) and keep-alive
+//     connections are closed after their current request, but new
+//     connections are still served, for server.shutdown_delay: time for a
+//     load balancer to notice and stop sending requests;
+//  2. the listener closes, so new connections are refused, and in-flight
+//     requests finish within server.shutdown_timeout; Serve then returns
+//     nil, or an error if some did not finish in time (they are cut off).
 //
 // Serve refuses to start if a route was added without a permission since
 // New (see views.Views.Err).
@@ -123,7 +147,19 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	a.draining.Store(true)
-	a.log.Info("shutting down", slog.Duration("timeout", s.ShutdownTimeout))
+	srv.SetKeepAlivesEnabled(false)
+	a.log.Info("draining: readiness fails, still serving until the delay ends",
+		slog.Duration("shutdown_delay", s.ShutdownDelay), slog.Duration("shutdown_timeout", s.ShutdownTimeout))
+	if s.ShutdownDelay > 0 {
+		t := time.NewTimer(s.ShutdownDelay)
+		select {
+		case <-t.C:
+		case err := <-errc:
+			t.Stop()
+			return err
+		}
+	}
+	a.log.Info("shutting down: refusing new connections, finishing in-flight requests")
 	sctx, cancel := context.WithTimeout(context.Background(), s.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -155,11 +191,22 @@ func (a *App) healthz(c echo.Context) error {
 	return c.String(http.StatusOK, "ok\n")
 }
 
+// readyz answers 200 only while a valid policy is in force and the server
+// is not draining.
 func (a *App) readyz(c echo.Context) error {
-	if a.draining.Load() {
+	switch {
+	case a.draining.Load():
 		return c.JSON(http.StatusServiceUnavailable, map[string]any{"ready": false, "reason": "draining"})
+	case !a.policyOK.Load():
+		return c.JSON(http.StatusServiceUnavailable, map[string]any{"ready": false, "reason": "no valid policy"})
 	}
 	return c.JSON(http.StatusOK, map[string]any{"ready": true})
+}
+
+// serveMetrics is the /metrics view: the Prometheus exposition formats.
+func (a *App) serveMetrics(c echo.Context) error {
+	a.metrics.serve.ServeHTTP(c.Response(), c.Request())
+	return nil
 }
 
 // loadPolicy builds the Casbin ACL from the configured (or embedded) model

@@ -49,7 +49,7 @@ func TestNewErrors(t *testing.T) {
 // A slow in-flight request completes after shutdown begins, readiness
 // fails while it drains, and the listener is closed afterwards.
 func TestServeDrains(t *testing.T) {
-	cfg := testConfig(t, map[string]string{"TWILIO_AUTH_TOKEN": "t0k3n"})
+	cfg := testConfig(t, map[string]string{"TWILIO_AUTH_TOKEN": "t0k3n", "GATEHOUSE_SERVER_SHUTDOWN_DELAY": "0s"})
 	var logs bytes.Buffer
 	a, err := New(cfg, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
@@ -138,5 +138,35 @@ func TestServeRefusesUnguardedRoute(t *testing.T) {
 	defer ln.Close()
 	if err := a.Serve(context.Background(), ln); err == nil || !strings.Contains(err.Error(), "/backdoor") {
 		t.Errorf("Serve = %v, want an error naming /backdoor", err)
+	}
+}
+
+func TestReadyz(t *testing.T) {
+	tests := []struct {
+		name             string
+		draining, policy bool
+		status           int
+		body             string
+	}{
+		{"serving", false, true, 200, `{"ready":true}`},
+		{"draining", true, true, 503, `{"ready":false,"reason":"draining"}`},
+		{"no valid policy", false, false, 503, `{"ready":false,"reason":"no valid policy"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, _ := newLoggedApp(t, "info", nil)
+			a.draining.Store(tt.draining)
+			a.policyOK.Store(tt.policy)
+			w := httptest.NewRecorder()
+			a.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/readyz", nil))
+			if got := strings.TrimSpace(w.Body.String()); w.Code != tt.status || got != tt.body {
+				t.Errorf("got %d %s, want %d %s", w.Code, got, tt.status, tt.body)
+			}
+			w = httptest.NewRecorder()
+			a.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/healthz", nil))
+			if w.Code != 200 {
+				t.Errorf("healthz = %d, want 200 (alive) whatever readiness says", w.Code)
+			}
+		})
 	}
 }

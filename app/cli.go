@@ -35,6 +35,7 @@ type command struct {
 // order the usage lists it.
 var commands = []command{
 	{"serve", "serve the IVR (--config FILE --listen ADDR --public-url URL ...)", serveCmd},
+	{"routes", "list every route with its permission and resource (--config FILE)", routesCmd},
 }
 
 func usage() string {

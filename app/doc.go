@@ -1,7 +1,12 @@
 // Package app is Gatehouse's composition root: it builds the Echo server
 // from a config.Config, wires the authentication and authorization
 // policies, the views and their exception views, and serves them with
-// timeouts, a body limit and graceful shutdown. Main is the command line.
+// timeouts, a body limit and graceful shutdown. It logs one line per
+// request (logging.go), counts requests, signature outcomes, decisions and
+// policy reloads in Prometheus metrics served at /metrics (metrics.go), and
+// answers /healthz and /readyz; readiness fails before the listener closes
+// on shutdown. Main is the command line; `gatehouse routes` prints the
+// route table without building a server (cmd_routes.go).
 //
 // The whole HTTP surface, every route with the permission it requires, is
 // the table in routes.go.
@@ -11,5 +16,8 @@
 // Everything that can be checked is checked before the server listens: a
 // missing auth token, an invalid policy file or a route without a
 // permission stops startup with one clear line and exit status 2. The auth
-// token is held as a config.Secret and is never logged.
+// token is held as a config.Secret and is never logged. The request log
+// names routes, never request URLs, whose query may hold callers' numbers;
+// only debug-level lines (debug_authorization, failed signatures' URLs)
+// hold URLs, with any password masked.
 package app

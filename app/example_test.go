@@ -21,6 +21,7 @@ func ExampleMain() {
 	//
 	// commands:
 	//   serve       serve the IVR (--config FILE --listen ADDR --public-url URL ...)
+	//   routes      list every route with its permission and resource (--config FILE)
 	//   help        show this help
 	//
 	// Run 'gatehouse <command> --help' for a command's flags.
@@ -52,6 +53,7 @@ func ExampleNew() {
 	// GET  /restricted restricted restricted
 	// GET  /healthz    healthz    __no_permission_required__
 	// GET  /readyz     readyz     __no_permission_required__
+	// GET  /metrics    metrics    __no_permission_required__
 	// 200 <?xml version="1.0" encoding="UTF-8"?>
 	// <Response><Say>You reached the accessible route. Goodbye.</Say><Hangup></Hangup></Response>
 }

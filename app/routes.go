@@ -17,5 +17,6 @@ func (a *App) routes(ivr *views.IVR) []views.Route {
 		{Method: http.MethodGet, Path: "/restricted", Name: "restricted", Permission: "restricted", Handler: ivr.Restricted},
 		{Method: http.MethodGet, Path: "/healthz", Name: "healthz", Permission: authz.NoPermissionRequired, Handler: a.healthz},
 		{Method: http.MethodGet, Path: "/readyz", Name: "readyz", Permission: authz.NoPermissionRequired, Handler: a.readyz},
+		{Method: http.MethodGet, Path: "/metrics", Name: "metrics", Permission: authz.NoPermissionRequired, Handler: a.serveMetrics},
 	}
 }

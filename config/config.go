@@ -163,8 +163,16 @@ type Server struct {
 	// Optional. Default 60s.
 	IdleTimeout time.Duration
 
-	// ShutdownTimeout is how long in-flight requests may drain after a
-	// shutdown signal.
+	// ShutdownDelay is how long the server keeps serving after a shutdown
+	// signal, with /readyz already answering 503, before it stops
+	// accepting connections: time for a load balancer to see the failing
+	// readiness and stop sending requests. Zero stops accepting at once.
+	// Key server.shutdown_delay.
+	// Optional. Default 5s.
+	ShutdownDelay time.Duration
+
+	// ShutdownTimeout is how long in-flight requests may drain once the
+	// server has stopped accepting connections.
 	// Key server.shutdown_timeout.
 	// Optional. Default 15s.
 	ShutdownTimeout time.Duration
@@ -203,6 +211,7 @@ func Default() *Config {
 			ReadTimeout:       10 * time.Second,
 			WriteTimeout:      15 * time.Second,
 			IdleTimeout:       60 * time.Second,
+			ShutdownDelay:     5 * time.Second,
 			ShutdownTimeout:   15 * time.Second,
 			MaxHeaderBytes:    16 << 10,
 			MaxBodyBytes:      64 << 10,
@@ -264,6 +273,7 @@ func (c *Config) LogValue() slog.Value {
 			slog.Duration("read_timeout", c.Server.ReadTimeout),
 			slog.Duration("write_timeout", c.Server.WriteTimeout),
 			slog.Duration("idle_timeout", c.Server.IdleTimeout),
+			slog.Duration("shutdown_delay", c.Server.ShutdownDelay),
 			slog.Duration("shutdown_timeout", c.Server.ShutdownTimeout),
 			slog.Int("max_header_bytes", c.Server.MaxHeaderBytes),
 			slog.Int64("max_body_bytes", c.Server.MaxBodyBytes),

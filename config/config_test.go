@@ -35,6 +35,7 @@ func TestDefault(t *testing.T) {
 		{"server.read_timeout", c.Server.ReadTimeout, 10 * time.Second},
 		{"server.write_timeout", c.Server.WriteTimeout, 15 * time.Second},
 		{"server.idle_timeout", c.Server.IdleTimeout, 60 * time.Second},
+		{"server.shutdown_delay", c.Server.ShutdownDelay, 5 * time.Second},
 		{"server.shutdown_timeout", c.Server.ShutdownTimeout, 15 * time.Second},
 		{"server.max_header_bytes", c.Server.MaxHeaderBytes, 16384},
 		{"server.max_body_bytes", c.Server.MaxBodyBytes, int64(65536)},

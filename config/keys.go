@@ -73,6 +73,8 @@ func bindings() []binding {
 			field: func(c *Config) any { return &c.Server.WriteTimeout }},
 		{key: "server.idle_timeout", env: "GATEHOUSE_SERVER_IDLE_TIMEOUT",
 			field: func(c *Config) any { return &c.Server.IdleTimeout }},
+		{key: "server.shutdown_delay", env: "GATEHOUSE_SERVER_SHUTDOWN_DELAY",
+			field: func(c *Config) any { return &c.Server.ShutdownDelay }},
 		{key: "server.shutdown_timeout", env: "GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT",
 			field: func(c *Config) any { return &c.Server.ShutdownTimeout }},
 		{key: "server.max_header_bytes", env: "GATEHOUSE_SERVER_MAX_HEADER_BYTES",

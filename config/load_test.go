@@ -169,6 +169,7 @@ func TestLoadFileFormats(t *testing.T) {
 			ReadTimeout:       2 * time.Second,
 			WriteTimeout:      3 * time.Second,
 			IdleTimeout:       4 * time.Second,
+			ShutdownDelay:     6 * time.Second,
 			ShutdownTimeout:   5 * time.Second,
 			MaxHeaderBytes:    1024,
 			MaxBodyBytes:      2048,
@@ -197,6 +198,7 @@ server:
   read_timeout: 2s
   write_timeout: 3s
   idle_timeout: 4s
+  shutdown_delay: 6s
   shutdown_timeout: 5s
   max_header_bytes: 1024
   max_body_bytes: 2048
@@ -230,6 +232,7 @@ read_header_timeout = "1s"
 read_timeout = "2s"
 write_timeout = "3s"
 idle_timeout = "4s"
+shutdown_delay = "6s"
 shutdown_timeout = "5s"
 max_header_bytes = 1024
 max_body_bytes = 2048
@@ -299,6 +302,7 @@ func TestLoadEnv(t *testing.T) {
 		{"GATEHOUSE_SERVER_READ_TIMEOUT", "2s", func(c *config.Config) any { return c.Server.ReadTimeout }, 2 * time.Second},
 		{"GATEHOUSE_SERVER_WRITE_TIMEOUT", "3s", func(c *config.Config) any { return c.Server.WriteTimeout }, 3 * time.Second},
 		{"GATEHOUSE_SERVER_IDLE_TIMEOUT", "1m", func(c *config.Config) any { return c.Server.IdleTimeout }, time.Minute},
+		{"GATEHOUSE_SERVER_SHUTDOWN_DELAY", "0s", func(c *config.Config) any { return c.Server.ShutdownDelay }, time.Duration(0)},
 		{"GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT", "500ms", func(c *config.Config) any { return c.Server.ShutdownTimeout }, 500 * time.Millisecond},
 		{"GATEHOUSE_SERVER_MAX_HEADER_BYTES", "4096", func(c *config.Config) any { return c.Server.MaxHeaderBytes }, 4096},
 		{"GATEHOUSE_SERVER_MAX_BODY_BYTES", "8192", func(c *config.Config) any { return c.Server.MaxBodyBytes }, int64(8192)},

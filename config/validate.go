@@ -20,7 +20,7 @@ import (
 //     without a query or fragment;
 //   - every trusted_proxies entry is a CIDR prefix or an IP address;
 //   - every server timeout is greater than zero, and so are both size
-//     limits;
+//     limits; server.shutdown_delay may be zero but not negative;
 //   - log.level is debug, info, warn or error, and log.format is text or
 //     json.
 //
@@ -56,6 +56,9 @@ func (c *Config) Validate() error {
 		if d.d <= 0 {
 			add(d.key, newProblem(ErrInvalid, fmt.Sprintf("must be greater than zero, got %v", d.d)))
 		}
+	}
+	if d := c.Server.ShutdownDelay; d < 0 {
+		add("server.shutdown_delay", newProblem(ErrInvalid, fmt.Sprintf("must not be negative, got %v", d)))
 	}
 	if n := c.Server.MaxHeaderBytes; n <= 0 {
 		add("server.max_header_bytes", newProblem(ErrInvalid, fmt.Sprintf("must be greater than zero, got %d", n)))

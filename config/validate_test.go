@@ -49,6 +49,8 @@ func TestValidate(t *testing.T) {
 		{"server.read_timeout negative", func(c *config.Config) { c.Server.ReadTimeout = -time.Second }, "server.read_timeout", config.ErrInvalid},
 		{"server.write_timeout zero", func(c *config.Config) { c.Server.WriteTimeout = 0 }, "server.write_timeout", config.ErrInvalid},
 		{"server.idle_timeout zero", func(c *config.Config) { c.Server.IdleTimeout = 0 }, "server.idle_timeout", config.ErrInvalid},
+		{"server.shutdown_delay zero", func(c *config.Config) { c.Server.ShutdownDelay = 0 }, "", nil},
+		{"server.shutdown_delay negative", func(c *config.Config) { c.Server.ShutdownDelay = -time.Second }, "server.shutdown_delay", config.ErrInvalid},
 		{"server.shutdown_timeout zero", func(c *config.Config) { c.Server.ShutdownTimeout = 0 }, "server.shutdown_timeout", config.ErrInvalid},
 		{"server.max_header_bytes zero", func(c *config.Config) { c.Server.MaxHeaderBytes = 0 }, "server.max_header_bytes", config.ErrInvalid},
 		{"server.max_body_bytes negative", func(c *config.Config) { c.Server.MaxBodyBytes = -1 }, "server.max_body_bytes", config.ErrInvalid},

@@ -15,6 +15,12 @@
 // Twilio caller never hears Twilio's stock application error. The package
 // also holds the demo IVR call flow ([IVR]).
 //
+// For operations, the security middleware notes what it found out (route,
+// effective principals, decision) in the request's [Record], which the
+// application's outermost middleware installs and logs, and with
+// Config.DebugAuthorization logs every permission check in Pyramid's
+// debug_authorization form ([DebugAuthorizationLine]) at level DEBUG.
+//
 // # Security
 //
 // Registration fails closed: a route without a permission is an error from

@@ -74,3 +74,57 @@ func ExampleNewIVR() {
 	// <?xml version="1.0" encoding="UTF-8"?>
 	// <Response><Redirect method="GET">/accessible</Redirect></Response>
 }
+
+func ExampleResolveRoute() {
+	r, err := views.ResolveRoute(views.Route{
+		Method: http.MethodGet, Path: "/reports", Permission: "view",
+		Handler: func(c echo.Context) error { return c.NoContent(http.StatusOK) },
+	})
+	fmt.Printf("%s %q %q %v\n", r.Path, r.Name, r.Resource, err)
+	_, err = views.ResolveRoute(views.Route{Method: http.MethodGet, Path: "/oops"})
+	fmt.Println(err)
+	// Output:
+	// /reports "GET /reports" "/reports" <nil>
+	// views: route declares no permission (use authz.NoPermissionRequired to opt out): GET /oops
+}
+
+func ExampleDebugAuthorizationLine() {
+	d := authz.Decision{
+		Allowed:    true,
+		Permission: "view",
+		Context:    "/",
+		ACE:        &authz.ACE{Allow: true, Principal: "group:twilio", Permission: "view"},
+		ACL:        []authz.ACE{{Allow: true, Principal: "group:twilio", Permission: "view"}},
+		Principals: []string{"system.Everyone", "system.Authenticated", "group:twilio"},
+	}
+	fmt.Println(views.DebugAuthorizationLine("https://ivr.example.com/", "menu", "/", d))
+	// Output:
+	// debug_authorization of url https://ivr.example.com/ (view name 'menu' against context '/'): ACLAllowed permission 'view' via ACE ('Allow', 'group:twilio', 'view') in ACL [('Allow', 'group:twilio', 'view')] on context '/' for principals ['system.Everyone', 'system.Authenticated', 'group:twilio']
+}
+
+func ExampleRecord() {
+	e := echo.New()
+	v, err := views.New(e, views.Config{
+		Authn: authn.Static("group:staff"),
+		Authz: authz.PolicyFunc(func(_ context.Context, principals []string, resource, permission string) (authz.Decision, error) {
+			return authz.Decision{Allowed: true, Permission: permission, Context: resource, Principals: principals}, nil
+		}),
+	})
+	if err != nil {
+		panic(err)
+	}
+	v.Add(views.Route{Method: http.MethodGet, Path: "/report", Name: "report", Permission: "view",
+		Handler: func(c echo.Context) error { return c.String(http.StatusOK, "the report") }})
+
+	// The outermost middleware installs a Record; after the request it
+	// holds what the security middleware found out.
+	rec := views.NewRecord("req-1")
+	r := httptest.NewRequest(http.MethodGet, "/report", nil)
+	r = r.WithContext(views.NewRecordContext(r.Context(), rec))
+	e.ServeHTTP(httptest.NewRecorder(), r)
+
+	s := rec.Summary()
+	fmt.Println(s.RequestID, s.Route, s.Permission, s.Decision.Allowed, s.Principals)
+	// Output:
+	// req-1 report view true [system.Everyone system.Authenticated group:staff]
+}

@@ -18,6 +18,8 @@ import (
 func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			rec := RecordFrom(c.Request().Context())
+			rec.setRoute(rt)
 			if rt.Permission == authz.NoPermissionRequired {
 				return next(c)
 			}
@@ -26,21 +28,23 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 			if err != nil {
 				return fmt.Errorf("views: authenticating %s: %w", rt.Name, err)
 			}
+			rec.setPrincipals(principals)
 			ctx := authn.NewContext(r.Context(), principals)
 			c.SetRequest(r.WithContext(ctx))
 			d, err := v.cfg.Authz.Permits(ctx, principals, rt.Resource, rt.Permission)
 			if err != nil {
+				rec.setAuthzFailed()
 				return fmt.Errorf("views: authorizing %s: %w", rt.Name, err)
 			}
+			rec.setDecision(d)
 			if len(d.Principals) > 0 {
 				// The policy may have added groups (g rows): the view sees
 				// the principals the decision was made for.
 				c.SetRequest(r.WithContext(authn.NewContext(r.Context(), d.Principals)))
 			}
 			if v.cfg.DebugAuthorization {
-				v.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, fmt.Sprintf(
-					"debug_authorization of url %s (view name %s against context %s): %s",
-					r.URL.Path, rt.Name, rt.Resource, d))
+				v.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, DebugAuthorizationLine(requestURL(r), rt.Name, rt.Resource, d),
+					slog.String("request_id", rec.RequestID()))
 			}
 			if !d.Allowed {
 				return v.cfg.Forbidden(c, d)
@@ -48,6 +52,34 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// DebugAuthorizationLine renders one permission check as Pyramid's
+// debug_authorization setting logs it:
+//
+//	debug_authorization of url <url> (view name '<view>' against context '<resource>'): <decision>
+//
+// The view name and the resource are quoted as Python's repr quotes them,
+// as Pyramid's %r does, and the decision is [authz.Decision.String].
+func DebugAuthorizationLine(url, view, resource string, d authz.Decision) string {
+	return "debug_authorization of url " + url + " (view name " + pyRepr(view) +
+		" against context " + pyRepr(resource) + "): " + d.String()
+}
+
+// requestURL is the URL of r as the server received it: scheme, Host
+// header and the raw request target, query included. It never holds
+// credentials (they do not travel in the request line), but the query may
+// hold caller data.
+func requestURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	target := r.RequestURI
+	if target == "" {
+		target = r.URL.RequestURI()
+	}
+	return scheme + "://" + r.Host + target
 }
 
 // edge runs around every handler Echo's router picks, views or not. It
@@ -75,19 +107,20 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 // not-found view, everything else to the exception view.
 func (v *Views) handleError(err error, c echo.Context) {
 	ctx := c.Request().Context()
+	id := slog.String("request_id", RecordFrom(ctx).RequestID())
 	if c.Response().Committed {
-		v.cfg.Logger.LogAttrs(ctx, slog.LevelError, "error after response was committed", slog.String("error", err.Error()))
+		v.cfg.Logger.LogAttrs(ctx, slog.LevelError, "error after response was committed", id, slog.String("error", err.Error()))
 		return
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) && (he.Code == 404 || he.Code == 405) {
 		err = v.cfg.NotFound(c)
 	} else {
-		v.cfg.Logger.LogAttrs(ctx, slog.LevelError, "view failed", slog.String("path", c.Path()), slog.String("error", err.Error()))
+		v.cfg.Logger.LogAttrs(ctx, slog.LevelError, "view failed", id, slog.String("path", c.Path()), slog.String("error", err.Error()))
 		err = v.cfg.Exception(c, err)
 	}
 	if err != nil && !c.Response().Committed {
-		v.cfg.Logger.LogAttrs(ctx, slog.LevelError, "exception view failed", slog.String("error", err.Error()))
+		v.cfg.Logger.LogAttrs(ctx, slog.LevelError, "exception view failed", id, slog.String("error", err.Error()))
 		_ = (Apology{}).Handler()(c)
 	}
 }

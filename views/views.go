@@ -33,11 +33,13 @@ type Config struct {
 	// Apology is the TwiML answer of the default exception views.
 	// Optional. Default: DefaultApologyText, then hang up.
 	Apology Apology
-	// Logger receives errors and debug_authorization lines. Optional.
-	// Default: discard.
+	// Logger receives errors (level ERROR) and debug_authorization lines
+	// (level DEBUG, as Pyramid logs them). Optional. Default: discard.
 	Logger *slog.Logger
 	// DebugAuthorization logs every permission check in Pyramid's
-	// debug_authorization form. Optional. Default false.
+	// debug_authorization form (see [DebugAuthorizationLine]) at level
+	// DEBUG: the URL it names may carry caller data in its query, such as
+	// the From number of a GET webhook. Optional. Default false.
 	DebugAuthorization bool
 }
 
@@ -104,13 +106,8 @@ func New(e *echo.Echo, cfg Config) (*Views, error) {
 
 // Add registers r. Problems are collected and reported by Err.
 func (v *Views) Add(r Route) {
-	if r.Name == "" {
-		r.Name = r.Method + " " + r.Path
-	}
-	if r.Resource == "" {
-		r.Resource = r.Path
-	}
-	if err := r.check(); err != nil {
+	r, err := ResolveRoute(r)
+	if err != nil {
 		v.errs = append(v.errs, err)
 		return
 	}
@@ -148,6 +145,20 @@ func (v *Views) answers(method, path string) bool {
 
 // Routes returns the registered routes in registration order.
 func (v *Views) Routes() []Route { return slices.Clone(v.routes) }
+
+// ResolveRoute returns r as [Views.Add] registers it: with the default
+// Name and Resource filled in, and checked. The error matches
+// [ErrNoPermission] or [ErrInvalidRoute]. It lets a tool list the routes
+// an application declares without serving them.
+func ResolveRoute(r Route) (Route, error) {
+	if r.Name == "" {
+		r.Name = r.Method + " " + r.Path
+	}
+	if r.Resource == "" {
+		r.Resource = r.Path
+	}
+	return r, r.check()
+}
 
 func (r Route) check() error {
 	switch {

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -53,7 +54,7 @@ func newTestViews(t *testing.T, cfg Config) (*echo.Echo, *bytes.Buffer) {
 		cfg.Authz = permitIf("alice", "view")
 	}
 	cfg.Apology = Apology{Text: "Sorry.", SupportNumber: "+15005550006"}
-	cfg.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	cfg.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e := echo.New()
 	v, err := New(e, cfg)
 	if err != nil {
@@ -124,13 +125,43 @@ func TestSecurity(t *testing.T) {
 }
 
 func TestDebugAuthorization(t *testing.T) {
-	e, logs := newTestViews(t, Config{DebugAuthorization: true})
-	r := httptest.NewRequest("GET", "/secret", nil)
-	r.Header.Set("X-Who", "alice")
-	e.ServeHTTP(httptest.NewRecorder(), r)
-	want := "debug_authorization of url /secret (view name secret against context /secret): ACLDenied"
-	if !strings.Contains(logs.String(), want) {
-		t.Errorf("logs = %q, want a line containing %q", logs, want)
+	tests := []struct {
+		name   string
+		debug  bool
+		target string
+		who    string
+		want   string // the whole message; "" when no line is wanted
+	}{
+		{"denied", true, "/secret", "alice",
+			`debug_authorization of url http://example.com/secret (view name 'secret' against context '/secret'): ACLDenied permission 'restricted' via ACE '<default deny>' in ACL '<No ACL found on any object in resource lineage>' on context '/secret' for principals ['system.Everyone', 'system.Authenticated', 'alice']`},
+		{"allowed, query kept", true, "/?From=%2B15551234567", "alice",
+			`debug_authorization of url http://example.com/?From=%2B15551234567 (view name 'GET /' against context '/'): ACLAllowed permission 'view' via ACE ('Allow', 'alice', 'view') in ACL [] on context '/' for principals ['system.Everyone', 'system.Authenticated', 'alice']`},
+		{"off", false, "/secret", "alice", ""},
+		{"no check, no line", true, "/healthz", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, logs := newTestViews(t, Config{DebugAuthorization: tt.debug})
+			r := httptest.NewRequest("GET", tt.target, nil)
+			r.Header.Set("X-Who", tt.who)
+			e.ServeHTTP(httptest.NewRecorder(), r)
+			var got []string
+			for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+				if strings.Contains(line, "debug_authorization") {
+					got = append(got, line)
+				}
+			}
+			if tt.want == "" {
+				if len(got) != 0 {
+					t.Errorf("got lines %q, want none", got)
+				}
+				return
+			}
+			want := "level=DEBUG msg=" + strconv.Quote(tt.want) + " request_id=\"\""
+			if len(got) != 1 || !strings.HasSuffix(got[0], want) {
+				t.Errorf("got lines %q, want one ending %q", got, want)
+			}
+		})
 	}
 }
 

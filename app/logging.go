@@ -1,0 +1,179 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gatehouse/gatehouse/authn"
+	"github.com/gatehouse/gatehouse/views"
+)
+
+// RequestIDHeader is the response header that carries the ID under which
+// the request was logged.
+const RequestIDHeader = "X-Request-Id"
+
+// observe is the outermost middleware. It gives the request an ID and a
+// views.Record, and once the answer is written logs one line at info level
+// and updates the request metrics.
+//
+// The request ID is always generated here, never taken from the request:
+// a client-supplied ID could forge or collide with another request's log
+// lines. It is echoed in the X-Request-Id response header, so that an
+// answer (for example in Twilio's request inspector) can be found in the
+// log.
+//
+// The line names the route by its name and pattern, never the request
+// URL: a GET webhook carries the caller's number (From, To, Caller,
+// Called) in its query. It holds nothing that authentication read except
+// the signature outcome and the effective principals.
+func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		rec := views.NewRecord(newRequestID())
+		r := c.Request()
+		c.SetRequest(r.WithContext(views.NewRecordContext(r.Context(), rec)))
+		c.Response().Header().Set(RequestIDHeader, rec.RequestID())
+		if err := next(c); err != nil {
+			c.Error(err) // answer now, so that the status is known
+		}
+		elapsed := time.Since(start)
+		s := rec.Summary()
+		status := c.Response().Status
+		route := s.Route
+		if route == "" {
+			route = routeNotFound
+		}
+		a.metrics.request(route, status, elapsed)
+		a.metrics.decision(s)
+
+		ctx := c.Request().Context()
+		if !a.log.Enabled(ctx, slog.LevelInfo) {
+			return nil
+		}
+		attrs := make([]slog.Attr, 0, 14)
+		attrs = append(attrs,
+			slog.String("request_id", s.RequestID),
+			slog.String("method", r.Method),
+			slog.String("route", route),
+		)
+		if s.Route != "" {
+			attrs = append(attrs, slog.String("pattern", c.Path()))
+		}
+		attrs = append(attrs,
+			slog.Int("status", status),
+			slog.Duration("latency", elapsed),
+			slog.String("peer", peerHost(r.RemoteAddr)),
+		)
+		if s.Signature != "" {
+			attrs = append(attrs, slog.String("signature", string(s.Signature)))
+		}
+		if s.Principals != nil {
+			attrs = append(attrs, slog.Any("principals", s.Principals))
+		}
+		switch {
+		case s.AuthzFailed:
+			attrs = append(attrs, slog.String("permission", s.Permission), slog.String("decision", resultError))
+		case s.Decision != nil:
+			d := s.Decision
+			result, ace := resultDenied, "<default deny>"
+			if d.Allowed {
+				result = resultAllowed
+			}
+			if d.ACE != nil {
+				ace = d.ACE.String()
+			}
+			attrs = append(attrs,
+				slog.String("permission", d.Permission),
+				slog.String("decision", result),
+				slog.String("ace", ace),
+				slog.String("context", d.Context),
+			)
+		}
+		a.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
+		return nil
+	}
+}
+
+// observeSignature is the authn.TwilioConfig.Observe hook: it counts the
+// outcome and notes it in the request's Record. A failure is also logged
+// at debug level with the URL the signature was checked against (its
+// password masked), the first thing to compare with the webhook URL
+// configured at Twilio; that URL may hold caller data, so never at info.
+func (a *App) observeSignature(r *http.Request, v authn.Verification) {
+	a.metrics.signature(v.Reason)
+	rec := views.RecordFrom(r.Context())
+	rec.SetSignature(v.Reason)
+	if ctx := r.Context(); !v.Valid && a.log.Enabled(ctx, slog.LevelDebug) {
+		a.log.LogAttrs(ctx, slog.LevelDebug, "signature did not verify",
+			slog.String("request_id", rec.RequestID()),
+			slog.String("reason", string(v.Reason)),
+			slog.String("url", maskPassword(v.URL)))
+	}
+}
+
+// newRequestID returns 16 random bytes in hex.
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:]) // never fails (crypto/rand)
+	return hex.EncodeToString(b[:])
+}
+
+// peerHost is the address of the peer without its port.
+func peerHost(addr string) string {
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		return host
+	}
+	return addr
+}
+
+// maskPassword replaces the password in raw's user information, if any,
+// with "xxxxx", changing nothing else: the URL stays byte for byte what the
+// signature was checked against.
+func maskPassword(raw string) string {
+	i := strings.Index(raw, "://")
+	if i < 0 {
+		return raw
+	}
+	rest := raw[i+3:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndex(rest[:end], "@")
+	if at < 0 {
+		return raw
+	}
+	user, _, hasPassword := strings.Cut(rest[:at], ":")
+	if !hasPassword {
+		return raw
+	}
+	return raw[:i+3] + user + ":xxxxx" + rest[at:]
+}
+
+// debugVisible lets the records of level DEBUG through to its handler
+// whatever level the handler is set to (the views log nothing else at that
+// level): the debug_authorization setting
+// asks for its lines explicitly, so log.level must not hide them. The
+// standard library's handlers filter only in Enabled, which is why this
+// works; every other level is left to the handler.
+type debugVisible struct{ slog.Handler }
+
+func (h debugVisible) Enabled(ctx context.Context, l slog.Level) bool {
+	return l == slog.LevelDebug || h.Handler.Enabled(ctx, l)
+}
+
+func (h debugVisible) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return debugVisible{h.Handler.WithAttrs(attrs)}
+}
+
+func (h debugVisible) WithGroup(name string) slog.Handler {
+	return debugVisible{h.Handler.WithGroup(name)}
+}
