@@ -35,6 +35,9 @@ type command struct {
 // order the usage lists it.
 var commands = []command{
 	{"serve", "serve the IVR (--config FILE --listen ADDR --public-url URL ...)", serveCmd},
+	{"sign", "print a request's X-Twilio-Signature (--url URL [name=value ...] [--body-file F])", signCmd},
+	{"verify", "check a signature as the server would (--url URL --signature SIG [name=value ...])", verifyCmd},
+	{"invoke", "send a signed request to a running server (URL [name=value ...] [--method M])", invokeCmd},
 	{"routes", "list every route with its permission and resource (--config FILE)", routesCmd},
 }
 

@@ -21,6 +21,9 @@ func ExampleMain() {
 	//
 	// commands:
 	//   serve       serve the IVR (--config FILE --listen ADDR --public-url URL ...)
+	//   sign        print a request's X-Twilio-Signature (--url URL [name=value ...] [--body-file F])
+	//   verify      check a signature as the server would (--url URL --signature SIG [name=value ...])
+	//   invoke      send a signed request to a running server (URL [name=value ...] [--method M])
 	//   routes      list every route with its permission and resource (--config FILE)
 	//   help        show this help
 	//

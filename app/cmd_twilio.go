@@ -1,0 +1,432 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/gatehouse/gatehouse/authn"
+	"github.com/gatehouse/gatehouse/config"
+)
+
+// The Twilio commands: sign, verify and invoke (DESIGN.md, "Command line").
+//
+// sign prints the X-Twilio-Signature on its first line, bare, so that a
+// script can capture it with $(gatehouse sign ... | head -n 1); with
+// --body-file it prints on its second line the URL with the bodySHA256
+// parameter that Twilio adds for a JSON body. verify rebuilds the request the
+// server would see and checks it with the server's own verifier
+// (authn.TwilioSignature), so it follows the same candidate URLs and the
+// same token set. invoke sends a correctly signed request to a running
+// server.
+
+const (
+	// maxBodyFileBytes bounds a --body-file: far above any webhook body, far
+	// below what would hurt.
+	maxBodyFileBytes = 16 << 20
+	// maxResponseBytes bounds how much of a response invoke prints.
+	maxResponseBytes = 1 << 20
+	// defaultInvokeTimeout is Twilio's own default webhook timeout.
+	defaultInvokeTimeout = 15 * time.Second
+	// bodyHashParam is the query parameter that carries the SHA-256 of a
+	// JSON body.
+	bodyHashParam = "bodySHA256"
+)
+
+// twilioFlags returns the flag set of a Twilio command, holding the
+// configuration flags that name tokens: --auth-token (which prints as
+// [REDACTED] wherever pflag shows it) and --config.
+func twilioFlags(name, synopsis string, stderr io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	all := pflag.NewFlagSet("", pflag.ContinueOnError)
+	config.AddFlags(all)
+	fs.AddFlag(all.Lookup("auth-token"))
+	fs.AddFlag(all.Lookup("config"))
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: gatehouse %s %s\n\nflags:\n%s", name, synopsis, fs.FlagUsages())
+	}
+	return fs
+}
+
+// parseFlags parses args into fs. done is true when the command should stop
+// with code: after --help, or on a usage error (already reported).
+func parseFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (code int, done bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return ExitOK, true
+		}
+		return fail(stderr, fs.Name(), ExitUsage, err), true
+	}
+	return 0, false
+}
+
+// loadTokens returns the configuration (for its limits) and every accepted
+// auth token, primary first, from the flags, the environment and the
+// configuration file, as serve would read them.
+func loadTokens(fs *pflag.FlagSet) (*config.Config, []string, error) {
+	cfg, err := config.Load(config.Options{Flags: fs})
+	if err != nil {
+		return nil, nil, err // config errors never quote a credential
+	}
+	var tokens []string
+	for _, t := range cfg.Tokens() {
+		tokens = append(tokens, t.Reveal())
+	}
+	if len(tokens) == 0 {
+		return nil, nil, errors.New("no auth token: set --auth-token or TWILIO_AUTH_TOKEN")
+	}
+	return cfg, tokens, nil
+}
+
+// parseParams parses name=value arguments into form parameters, in order.
+// The value is everything after the first '='; it may be empty.
+func parseParams(args []string) ([]authn.Param, error) {
+	params := make([]authn.Param, 0, len(args))
+	for _, a := range args {
+		name, value, ok := strings.Cut(a, "=")
+		if !ok || name == "" {
+			return nil, fmt.Errorf("argument %q is not name=value", a)
+		}
+		params = append(params, authn.Param{Name: name, Value: value})
+	}
+	return params, nil
+}
+
+// encodeForm encodes params as an application/x-www-form-urlencoded body,
+// in order.
+func encodeForm(params []authn.Param) string {
+	var b strings.Builder
+	for i, p := range params {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape(p.Name))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(p.Value))
+	}
+	return b.String()
+}
+
+// splitURL splits an absolute http or https URL, exactly as written, into
+// its base (scheme://[userinfo@]host[:port]) and its request target (path
+// and query; "/" when the URL has no path, as a client sends it).
+func splitURL(flag, raw string) (base, target string, err error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL, which may carry a password
+		}
+		return "", "", fmt.Errorf("%s is not a valid URL: %w", flag, err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.Opaque != "" {
+		return "", "", fmt.Errorf("%s must be an absolute http or https URL", flag)
+	}
+	if strings.Contains(raw, "#") {
+		return "", "", fmt.Errorf("%s must not have a fragment: a client never sends one", flag)
+	}
+	start := strings.Index(raw, "://") + len("://")
+	end := strings.IndexAny(raw[start:], "/?")
+	if end < 0 {
+		return raw, "/", nil
+	}
+	base, target = raw[:start+end], raw[start+end:]
+	if target[0] == '?' {
+		target = "/" + target
+	}
+	return base, target, nil
+}
+
+// readBodyFile reads a --body-file, bounded.
+func readBodyFile(name string) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, fmt.Errorf("--body-file: %w", err)
+	}
+	defer f.Close()
+	body, err := io.ReadAll(io.LimitReader(f, maxBodyFileBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("--body-file: %w", err)
+	}
+	if len(body) > maxBodyFileBytes {
+		return nil, fmt.Errorf("--body-file: larger than %d bytes", maxBodyFileBytes)
+	}
+	return body, nil
+}
+
+// withBodyHash returns rawURL with the bodySHA256 parameter that Twilio
+// adds to the query of a request with a JSON body. flag names rawURL in
+// errors.
+func withBodyHash(flag, rawURL string, body []byte) (string, error) {
+	if _, query, ok := strings.Cut(rawURL, "?"); ok {
+		for pair := range strings.SplitSeq(query, "&") {
+			if name, _, _ := strings.Cut(pair, "="); name == bodyHashParam {
+				return "", fmt.Errorf("%s already has a %s parameter: give it without one", flag, bodyHashParam)
+			}
+		}
+	}
+	sum := sha256.Sum256(body)
+	return appendQuery(rawURL, bodyHashParam+"="+hex.EncodeToString(sum[:])), nil
+}
+
+// requestInput is what sign, verify and invoke take besides flags: form
+// parameters or a JSON body, never both.
+func requestInput(args []string, bodyFile string) ([]authn.Param, []byte, error) {
+	params, err := parseParams(args)
+	if err != nil {
+		return nil, nil, err
+	}
+	if bodyFile == "" {
+		return params, nil, nil
+	}
+	if len(params) > 0 {
+		return nil, nil, errors.New("name=value parameters and --body-file exclude each other: a request has a form body or a JSON body")
+	}
+	body, err := readBodyFile(bodyFile)
+	return nil, body, err
+}
+
+const signSynopsis = "--url URL [name=value ...] [--body-file F] [--auth-token TOKEN]"
+
+// signCmd prints the signature Twilio sends for a request: line 1 the bare
+// signature; with --body-file, line 2 the URL with bodySHA256.
+func signCmd(args []string, stdout, stderr io.Writer) int {
+	fs := twilioFlags("sign", signSynopsis, stderr)
+	rawURL := fs.String("url", "", "the `URL` Twilio requests, exactly as configured (required)")
+	bodyFile := fs.String("body-file", "", "a JSON body `file`: its SHA-256 is added to the URL as bodySHA256")
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	if *rawURL == "" {
+		return fail(stderr, "sign", ExitUsage, errors.New("--url is required"))
+	}
+	if _, _, err := splitURL("--url", *rawURL); err != nil {
+		return fail(stderr, "sign", ExitUsage, err)
+	}
+	params, body, err := requestInput(fs.Args(), *bodyFile)
+	if err != nil {
+		return fail(stderr, "sign", ExitUsage, err)
+	}
+	_, tokens, err := loadTokens(fs)
+	if err != nil {
+		return fail(stderr, "sign", ExitUsage, err)
+	}
+	if *bodyFile == "" {
+		fmt.Fprintln(stdout, authn.Sign(tokens[0], *rawURL, params))
+		return ExitOK
+	}
+	signed, err := withBodyHash("--url", *rawURL, body)
+	if err != nil {
+		return fail(stderr, "sign", ExitUsage, err)
+	}
+	fmt.Fprintf(stdout, "%s\n%s\n", authn.Sign(tokens[0], signed, nil), signed)
+	return ExitOK
+}
+
+const verifySynopsis = "--url URL --signature SIG [name=value ...] [--body-file F] [--auth-token TOKEN]"
+
+// verifyCmd checks a signature as the server would: exit 0 valid, 1
+// invalid (with the reason on stdout), 2 bad input.
+func verifyCmd(args []string, stdout, stderr io.Writer) int {
+	fs := twilioFlags("verify", verifySynopsis, stderr)
+	rawURL := fs.String("url", "", "the `URL` Twilio requested, with bodySHA256 for a JSON body (required)")
+	sig := fs.String("signature", "", "the X-Twilio-Signature `value` (required)")
+	bodyFile := fs.String("body-file", "", "the JSON body `file`, sent as application/json")
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	switch {
+	case *rawURL == "":
+		return fail(stderr, "verify", ExitUsage, errors.New("--url is required"))
+	case *sig == "":
+		return fail(stderr, "verify", ExitUsage, errors.New("--signature is required"))
+	}
+	base, target, err := splitURL("--url", *rawURL)
+	if err != nil {
+		return fail(stderr, "verify", ExitUsage, err)
+	}
+	params, body, err := requestInput(fs.Args(), *bodyFile)
+	if err != nil {
+		return fail(stderr, "verify", ExitUsage, err)
+	}
+	cfg, tokens, err := loadTokens(fs)
+	if err != nil {
+		return fail(stderr, "verify", ExitUsage, err)
+	}
+	verifier, err := authn.NewTwilioSignature(authn.TwilioConfig{
+		AuthTokens:   tokens,
+		PublicURL:    base,
+		MaxBodyBytes: cfg.Server.MaxBodyBytes,
+	})
+	if err != nil {
+		return fail(stderr, "verify", ExitUsage, err)
+	}
+	r, err := serverRequest(base, target, params, body, *bodyFile != "")
+	if err != nil {
+		return fail(stderr, "verify", ExitUsage, err)
+	}
+	r.Header.Set(authn.SignatureHeader, *sig)
+	if v := verifier.Verify(r); !v.Valid {
+		fmt.Fprintf(stdout, "invalid: %s\n", v.Reason)
+		return ExitFalse
+	}
+	fmt.Fprintln(stdout, "valid")
+	return ExitOK
+}
+
+// serverRequest builds the *http.Request a server receives when Twilio
+// requests base+target: the request line and Host header are parsed by
+// net/http itself, so RequestURI is the raw target, byte for byte. A JSON
+// body goes as application/json, parameters as a form POST, nothing as a
+// GET.
+func serverRequest(base, target string, params []authn.Param, body []byte, isJSON bool) (*http.Request, error) {
+	u, err := url.Parse(base)
+	if err != nil {
+		return nil, errors.New("--url is not a valid URL") // checked by splitURL
+	}
+	method, contentType := http.MethodGet, ""
+	switch {
+	case isJSON:
+		method, contentType = http.MethodPost, "application/json"
+	case len(params) > 0:
+		method, contentType = http.MethodPost, "application/x-www-form-urlencoded"
+		body = []byte(encodeForm(params))
+	}
+	head := method + " " + target + " HTTP/1.1\r\nHost: " + u.Host + "\r\n\r\n"
+	r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(head)))
+	if err != nil {
+		return nil, errors.New("--url: its path and query do not form a valid request target")
+	}
+	if contentType != "" {
+		r.Header.Set("Content-Type", contentType)
+	}
+	r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+	r.RemoteAddr = "127.0.0.1:1"
+	return r, nil
+}
+
+const invokeSynopsis = "URL [name=value ...] [--method GET|POST] [--public-url URL] [--body-file F] [--auth-token TOKEN]"
+
+// invokeCmd sends a signed request to a running server and prints the
+// status line and the body: exit 0 for a 2xx answer, 1 for any other, 2
+// for bad input or when no answer came.
+func invokeCmd(args []string, stdout, stderr io.Writer) int {
+	fs := twilioFlags("invoke", invokeSynopsis, stderr)
+	method := fs.String("method", http.MethodPost, "`GET` (parameters in the query) or POST (a form body, or the --body-file)")
+	publicURL := fs.String("public-url", "", "the base `URL` Twilio would call (scheme://host[:port]); the signature covers it plus the target's path and query (default: URL's own)")
+	bodyFile := fs.String("body-file", "", "a JSON body `file`, sent as application/json with bodySHA256 in the query")
+	timeout := fs.Duration("timeout", defaultInvokeTimeout, "give up after this `duration`")
+	if code, done := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	if fs.NArg() == 0 {
+		return fail(stderr, "invoke", ExitUsage, errors.New("the URL to invoke is required"))
+	}
+	m := strings.ToUpper(*method)
+	if m != http.MethodGet && m != http.MethodPost {
+		return fail(stderr, "invoke", ExitUsage, fmt.Errorf("--method %q: want GET or POST", *method))
+	}
+	if m == http.MethodGet && *bodyFile != "" {
+		return fail(stderr, "invoke", ExitUsage, errors.New("--body-file needs --method POST"))
+	}
+	if *timeout <= 0 {
+		return fail(stderr, "invoke", ExitUsage, errors.New("--timeout must be positive"))
+	}
+	target := fs.Arg(0)
+	base, _, err := splitURL("URL", target)
+	if err != nil {
+		return fail(stderr, "invoke", ExitUsage, err)
+	}
+	if *publicURL != "" {
+		pb, rest, err := splitURL("--public-url", *publicURL)
+		if err != nil {
+			return fail(stderr, "invoke", ExitUsage, err)
+		}
+		if strings.Contains(rest, "?") {
+			return fail(stderr, "invoke", ExitUsage, errors.New("--public-url must not have a query"))
+		}
+		base = pb + strings.TrimSuffix(rest, "/") // an optional path prefix, as the server's public_url
+	}
+	params, body, err := requestInput(fs.Args()[1:], *bodyFile)
+	if err != nil {
+		return fail(stderr, "invoke", ExitUsage, err)
+	}
+	_, tokens, err := loadTokens(fs)
+	if err != nil {
+		return fail(stderr, "invoke", ExitUsage, err)
+	}
+
+	contentType, signed := "", []authn.Param(nil)
+	var reqBody io.Reader
+	switch {
+	case *bodyFile != "":
+		if target, err = withBodyHash("URL", target, body); err != nil {
+			return fail(stderr, "invoke", ExitUsage, err)
+		}
+		contentType, reqBody = "application/json", bytes.NewReader(body)
+	case m == http.MethodGet && len(params) > 0:
+		target = appendQuery(target, encodeForm(params))
+	case m == http.MethodPost:
+		contentType, signed = "application/x-www-form-urlencoded", params
+		reqBody = strings.NewReader(encodeForm(params))
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, m, target, reqBody)
+	if err != nil {
+		return fail(stderr, "invoke", ExitUsage, errors.New("URL is not a valid request URL"))
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("User-Agent", "gatehouse-invoke")
+	// Sign what the client will put on the request line, which may differ
+	// in escaping from what was typed.
+	req.Header.Set(authn.SignatureHeader, authn.Sign(tokens[0], base+req.URL.RequestURI(), signed))
+
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		return fail(stderr, "invoke", ExitUsage, err) // *url.Error: the client strips any password
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	fmt.Fprintf(stdout, "%s %s\n%s", resp.Proto, resp.Status, out)
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		fmt.Fprintln(stdout)
+	}
+	if err != nil {
+		return fail(stderr, "invoke", ExitUsage, fmt.Errorf("reading the response: %w", err))
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return ExitFalse
+	}
+	return ExitOK
+}
+
+// appendQuery appends encoded query parameters to rawURL: after '?' if it
+// has no query (or an empty one), else after '&'.
+func appendQuery(rawURL, query string) string {
+	start := strings.IndexByte(rawURL, '?')
+	switch {
+	case start < 0:
+		return rawURL + "?" + query
+	case start == len(rawURL)-1, strings.HasSuffix(rawURL, "&"):
+		return rawURL + query
+	}
+	return rawURL + "&" + query
+}

@@ -1,0 +1,281 @@
+package app_test
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/app"
+	"github.com/gatehouse/gatehouse/authn"
+	"github.com/gatehouse/gatehouse/config"
+)
+
+// The vectors of issue 3: token 12345, this URL, these parameters.
+const (
+	vecToken = "12345"
+	vecURL   = "https://mycompany.com/myapp.php?foo=1&bar=2"
+	vecJSON  = `{"property": "value", "boolean": true}`
+	vecHash  = "0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620"
+	// secretToken is long enough to be recognised if it leaked into output.
+	secretToken = "tok-3c4d5e6f-never-printed"
+)
+
+var vecParams = []string{"CallSid=CA1234567890ABCDE", "Caller=+14158675309", "Digits=1234", "From=+14158675309", "To=+18005551212"}
+
+// isolateTokens clears every environment variable that names a token, then
+// sets env, for the duration of the test.
+func isolateTokens(t *testing.T, env map[string]string) {
+	t.Helper()
+	for _, k := range []string{"TWILIO_AUTH_TOKEN", "GATEHOUSE_TWILIO_AUTH_TOKENS", "GATEHOUSE_TWILIO_AUTH_TOKEN_FILE", "GATEHOUSE_SERVER_MAX_BODY_BYTES"} {
+		t.Setenv(k, "")
+	}
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+}
+
+// writeFile writes content to a new file in dir and returns its name.
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// cliCase is one run of the command line and what it must produce.
+type cliCase struct {
+	name     string
+	env      map[string]string
+	args     []string
+	code     int
+	stdout   string // exact, if wantOut
+	wantOut  bool
+	contains string // a substring of stdout+stderr
+}
+
+func runCLICases(t *testing.T, tests []cliCase) {
+	t.Helper()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			isolateTokens(t, tt.env)
+			code, out, errOut := cli(tt.args...)
+			if code != tt.code {
+				t.Errorf("exit status: got %d, want %d (stdout %q, stderr %q)", code, tt.code, out, errOut)
+			}
+			if tt.wantOut && out != tt.stdout {
+				t.Errorf("stdout: got %q, want %q", out, tt.stdout)
+			}
+			if !strings.Contains(out+errOut, tt.contains) {
+				t.Errorf("output: got %q, want it to contain %q", out+errOut, tt.contains)
+			}
+			if tt.code == app.ExitUsage && strings.Count(errOut, "\n") != 1 {
+				t.Errorf("stderr: got %q, want one line", errOut)
+			}
+			for _, tok := range []string{secretToken, vecToken + "6"} {
+				if strings.Contains(out+errOut, tok) {
+					t.Errorf("output %q contains the auth token", out+errOut)
+				}
+			}
+		})
+	}
+}
+
+func TestSign(t *testing.T) {
+	dir := t.TempDir()
+	body := writeFile(t, dir, "body.json", vecJSON)
+	tokenFile := writeFile(t, dir, "token", vecToken+"\n")
+	sign := func(args ...string) []string { return append([]string{"sign"}, args...) }
+	tests := []cliCase{
+		{name: "form", args: sign(append([]string{"--url", vecURL, "--auth-token", vecToken}, vecParams...)...),
+			wantOut: true, stdout: "RSOYDt4T1cUTdK1PDd93/VVr8B8=\n"},
+		{name: "token from TWILIO_AUTH_TOKEN", env: map[string]string{"TWILIO_AUTH_TOKEN": vecToken},
+			args: sign(append([]string{"--url", vecURL}, vecParams...)...), wantOut: true, stdout: "RSOYDt4T1cUTdK1PDd93/VVr8B8=\n"},
+		{name: "token from a token file", env: map[string]string{"GATEHOUSE_TWILIO_AUTH_TOKEN_FILE": tokenFile},
+			args: sign(append([]string{"--url", vecURL}, vecParams...)...), wantOut: true, stdout: "RSOYDt4T1cUTdK1PDd93/VVr8B8=\n"},
+		{name: "signed with :443", args: sign(append([]string{"--url", "https://mycompany.com:443/myapp.php?foo=1&bar=2", "--auth-token", vecToken}, vecParams...)...),
+			wantOut: true, stdout: "kvajT1Ptam85bY51eRf/AJRuM3w=\n"},
+		{name: "http signed with :80", args: sign(append([]string{"--url", "http://mycompany.com:80/myapp.php?foo=1&bar=2", "--auth-token", vecToken}, vecParams...)...),
+			wantOut: true, stdout: "0ZXoZLH/DfblKGATFgpif+LLRf4=\n"},
+		{name: "repeated names", args: sign("--url", vecURL, "--auth-token", vecToken, "Sid=CA123", "SidAccount=AC123", "Digits=5678", "Digits=1234", "Digits=1234"),
+			wantOut: true, stdout: "IK+Dwps556ElfBT0I3Rgjkr1wJU=\n"},
+		{name: "values may hold =", args: sign("--url", vecURL, "--auth-token", vecToken, "a=b=c", "--", "-d="),
+			wantOut: true, stdout: authn.Sign(vecToken, vecURL, []authn.Param{{Name: "a", Value: "b=c"}, {Name: "-d", Value: ""}}) + "\n"},
+		{name: "JSON body", args: sign("--url", vecURL, "--auth-token", vecToken, "--body-file", body),
+			wantOut: true, stdout: "a9nBmqA0ju/hNViExpshrM61xv4=\n" + vecURL + "&bodySHA256=" + vecHash + "\n"},
+		{name: "JSON body, URL without a query", args: sign("--url", "https://mycompany.com/myapp.php", "--auth-token", vecToken, "--body-file", body),
+			wantOut: true, contains: "\nhttps://mycompany.com/myapp.php?bodySHA256=" + vecHash + "\n",
+			stdout: authn.Sign(vecToken, "https://mycompany.com/myapp.php?bodySHA256="+vecHash, nil) + "\nhttps://mycompany.com/myapp.php?bodySHA256=" + vecHash + "\n"},
+		{name: "JSON body, URL with an empty query", args: sign("--url", "https://mycompany.com/?", "--auth-token", vecToken, "--body-file", body),
+			contains: "\nhttps://mycompany.com/?bodySHA256=" + vecHash + "\n"},
+		{name: "help", args: sign("--help"), contains: "usage: gatehouse sign --url URL"},
+
+		{name: "no --url", args: sign("--auth-token", secretToken), code: app.ExitUsage, contains: "--url is required"},
+		{name: "no token", args: sign("--url", vecURL), code: app.ExitUsage, contains: "no auth token"},
+		{name: "relative URL", args: sign("--url", "/myapp.php", "--auth-token", secretToken), code: app.ExitUsage, contains: "absolute http or https URL"},
+		{name: "other scheme", args: sign("--url", "ftp://mycompany.com/", "--auth-token", secretToken), code: app.ExitUsage, contains: "absolute http or https URL"},
+		{name: "fragment", args: sign("--url", vecURL+"#x", "--auth-token", secretToken), code: app.ExitUsage, contains: "fragment"},
+		{name: "unparsable URL", args: sign("--url", "https://user:pass@host:port/", "--auth-token", secretToken), code: app.ExitUsage, contains: "not a valid URL"},
+		{name: "not name=value", args: sign("--url", vecURL, "--auth-token", secretToken, "Digits"), code: app.ExitUsage, contains: `"Digits" is not name=value`},
+		{name: "empty name", args: sign("--url", vecURL, "--auth-token", secretToken, "=1"), code: app.ExitUsage, contains: "not name=value"},
+		{name: "params and body", args: sign("--url", vecURL, "--auth-token", secretToken, "--body-file", body, "Digits=1"), code: app.ExitUsage, contains: "exclude each other"},
+		{name: "missing body file", args: sign("--url", vecURL, "--auth-token", secretToken, "--body-file", filepath.Join(dir, "nope")), code: app.ExitUsage, contains: "--body-file"},
+		{name: "URL with bodySHA256 and a body", args: sign("--url", vecURL+"&bodySHA256="+vecHash, "--auth-token", secretToken, "--body-file", body), code: app.ExitUsage, contains: "already has a bodySHA256"},
+		{name: "unknown flag", args: sign("--url", vecURL, "--auth-token", secretToken, "--nope"), code: app.ExitUsage, contains: "unknown flag"},
+	}
+	runCLICases(t, tests)
+}
+
+func TestVerify(t *testing.T) {
+	dir := t.TempDir()
+	body := writeFile(t, dir, "body.json", vecJSON)
+	otherBody := writeFile(t, dir, "other.json", `{"property": "value", "boolean": false}`)
+	tokenFile := writeFile(t, dir, "token", vecToken)
+	jsonURL := vecURL + "&bodySHA256=" + vecHash
+	verify := func(url, sig string, args ...string) []string {
+		return append([]string{"verify", "--url", url, "--signature", sig}, args...)
+	}
+	withToken := func(args ...string) []string { return append([]string{"--auth-token", vecToken}, args...) }
+	tests := []cliCase{
+		{name: "form", args: verify(vecURL, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", withToken(vecParams...)...), wantOut: true, stdout: "valid\n"},
+		{name: "repeated names", args: verify(vecURL, "IK+Dwps556ElfBT0I3Rgjkr1wJU=", withToken("Digits=1234", "Sid=CA123", "Digits=5678", "SidAccount=AC123", "Digits=1234")...),
+			wantOut: true, stdout: "valid\n"},
+		{name: "pairs sorted as strings", args: verify(vecURL, "95+Bu0JVPi0r/SsESZCVf0dWAjw=", withToken(append(vecParams, "Reason=Participant", "ReasonConferenceEnded=test")...)...),
+			code: app.ExitFalse, wantOut: true, stdout: "invalid: no_match\n"},
+		{name: "wrong token", args: verify(vecURL, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", append([]string{"--auth-token", secretToken}, vecParams...)...),
+			code: app.ExitFalse, wantOut: true, stdout: "invalid: no_match\n"},
+		{name: "a parameter missing", args: verify(vecURL, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", withToken(vecParams[1:]...)...),
+			code: app.ExitFalse, wantOut: true, stdout: "invalid: no_match\n"},
+		{name: "rotation: the old token in twilio.auth_tokens", env: map[string]string{"TWILIO_AUTH_TOKEN": secretToken, "GATEHOUSE_TWILIO_AUTH_TOKENS": "other-token-1," + vecToken},
+			args: verify(vecURL, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", vecParams...), wantOut: true, stdout: "valid\n"},
+		{name: "token file", env: map[string]string{"TWILIO_AUTH_TOKEN": secretToken, "GATEHOUSE_TWILIO_AUTH_TOKEN_FILE": tokenFile},
+			args: verify(vecURL, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", vecParams...), wantOut: true, stdout: "valid\n"},
+		{name: "GET", args: verify(vecURL, authn.Sign(vecToken, vecURL, nil), withToken()...), wantOut: true, stdout: "valid\n"},
+		{name: "GET signed with parameters", args: verify(vecURL, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", withToken()...),
+			code: app.ExitFalse, wantOut: true, stdout: "invalid: no_match\n"},
+		{name: "userinfo and port", args: verify("https://twilio:pa%40ss@IVR.Example.com:8443/x?a='b'", authn.Sign(vecToken, "https://twilio:pa%40ss@IVR.Example.com:8443/x?a='b'", nil), withToken()...),
+			wantOut: true, stdout: "valid\n"},
+		{name: "host case is signed", args: verify("https://ivr.example.com/x", authn.Sign(vecToken, "https://IVR.example.com/x", nil), withToken()...),
+			code: app.ExitFalse, wantOut: true, stdout: "invalid: no_match\n"},
+		{name: "JSON body", args: verify(jsonURL, "a9nBmqA0ju/hNViExpshrM61xv4=", withToken("--body-file", body)...), wantOut: true, stdout: "valid\n"},
+		{name: "JSON body that does not match bodySHA256", args: verify(jsonURL, "a9nBmqA0ju/hNViExpshrM61xv4=", withToken("--body-file", otherBody)...),
+			code: app.ExitFalse, wantOut: true, stdout: "invalid: body_hash_mismatch\n"},
+		{name: "JSON body without bodySHA256", args: verify(vecURL, authn.Sign(vecToken, vecURL, nil), withToken("--body-file", body)...),
+			code: app.ExitFalse, wantOut: true, stdout: "invalid: body_hash_missing\n"},
+		{name: "body over server.max_body_bytes", env: map[string]string{"GATEHOUSE_SERVER_MAX_BODY_BYTES": "16"},
+			args: verify(jsonURL, "a9nBmqA0ju/hNViExpshrM61xv4=", withToken("--body-file", body)...), code: app.ExitFalse, wantOut: true, stdout: "invalid: body_too_large\n"},
+		{name: "malformed signature", args: verify(vecURL, "not base64", withToken(vecParams...)...),
+			code: app.ExitFalse, wantOut: true, stdout: "invalid: malformed_header\n"},
+		{name: "help", args: []string{"verify", "-h"}, contains: "usage: gatehouse verify --url URL --signature SIG"},
+
+		{name: "no --signature", args: []string{"verify", "--url", vecURL, "--auth-token", secretToken}, code: app.ExitUsage, contains: "--signature is required"},
+		{name: "no --url", args: []string{"verify", "--signature", "x", "--auth-token", secretToken}, code: app.ExitUsage, contains: "--url is required"},
+		{name: "no token", args: verify(vecURL, "RSOYDt4T1cUTdK1PDd93/VVr8B8="), code: app.ExitUsage, contains: "no auth token"},
+		{name: "not a request target", args: verify("https://mycompany.com/a b", "RSOYDt4T1cUTdK1PDd93/VVr8B8=", "--auth-token", secretToken), code: app.ExitUsage, contains: "request target"},
+		{name: "bad configuration", env: map[string]string{"GATEHOUSE_SERVER_MAX_BODY_BYTES": "lots"},
+			args: verify(vecURL, "RSOYDt4T1cUTdK1PDd93/VVr8B8=", "--auth-token", secretToken), code: app.ExitUsage, contains: "server.max_body_bytes"},
+		{name: "token never echoed", args: verify("https://"+secretToken+"@host:x/", "RSOYDt4T1cUTdK1PDd93/VVr8B8=", "--auth-token", secretToken), code: app.ExitUsage, contains: "not a valid URL"},
+	}
+	runCLICases(t, tests)
+}
+
+// An Example of signing a form POST and checking the signature.
+func ExampleMain_sign() {
+	// The token may come from TWILIO_AUTH_TOKEN instead of --auth-token.
+	args := []string{"--auth-token", "12345", "--url", "https://mycompany.com/myapp.php?foo=1&bar=2",
+		"CallSid=CA1234567890ABCDE", "Caller=+14158675309", "Digits=1234", "From=+14158675309", "To=+18005551212"}
+	app.Main(append([]string{"sign"}, args...), os.Stdout, os.Stderr)
+	code := app.Main(append([]string{"verify", "--signature", "RSOYDt4T1cUTdK1PDd93/VVr8B8="}, args...), os.Stdout, os.Stderr)
+	fmt.Println("exit status", code)
+	// Output:
+	// RSOYDt4T1cUTdK1PDd93/VVr8B8=
+	// valid
+	// exit status 0
+}
+
+// newIVR starts the real application on an httptest server.
+func newIVR(t *testing.T, token, publicURL string) *httptest.Server {
+	t.Helper()
+	cfg := config.Default()
+	cfg.Twilio.AuthToken = config.Secret(token)
+	cfg.PublicURL = publicURL
+	a, err := app.New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(a.Handler())
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// newVerifier starts a server that answers 200 "valid" for a request whose
+// signature verifies and 403 with the reason otherwise.
+func newVerifier(t *testing.T, token string) *httptest.Server {
+	t.Helper()
+	v, err := authn.NewTwilioSignature(authn.TwilioConfig{AuthTokens: []string{token}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		res := v.Verify(r)
+		body, _ := io.ReadAll(r.Body) // the body the verifier read, replayed
+		if !res.Valid {
+			w.WriteHeader(http.StatusForbidden)
+		}
+		fmt.Fprintf(w, "%s %s %s %s", res.Reason, r.Method, r.Header.Get("Content-Type"), body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestInvoke(t *testing.T) {
+	const token = secretToken
+	ivr := newIVR(t, token, "")
+	public := newIVR(t, token, "https://ivr.example.com")
+	verifier := newVerifier(t, token)
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	body := writeFile(t, t.TempDir(), "body.json", vecJSON)
+
+	invoke := func(args ...string) []string {
+		return append([]string{"invoke", "--auth-token", token}, args...)
+	}
+	tests := []cliCase{
+		{name: "GET / reaches the menu", args: invoke(ivr.URL+"/", "--method", "GET"), contains: "HTTP/1.1 200 OK\n<?xml"},
+		{name: "GET / with parameters", args: invoke(ivr.URL+"/", "--method", "get", "CallSid=CA1", "From=+14155551212"), contains: `<Gather numDigits="1"`},
+		{name: "URL without a path", args: invoke(ivr.URL, "--method", "GET"), contains: `<Gather numDigits="1"`},
+		{name: "POST / chooses the accessible route", args: invoke(ivr.URL+"/", "Digits=1", "CallSid=CA1"), contains: `<Redirect method="GET">/accessible</Redirect>`},
+		{name: "POST / chooses the restricted route", args: invoke(ivr.URL+"/", "Digits=2"), contains: `<Redirect method="GET">/restricted</Redirect>`},
+		{name: "GET /accessible", args: invoke(ivr.URL+"/accessible", "--method", "GET"), contains: "You reached the accessible route"},
+		{name: "--public-url", args: invoke(public.URL+"/", "--method", "GET", "--public-url", "https://ivr.example.com"), contains: `<Gather numDigits="1"`},
+		{name: "--public-url with a trailing slash", args: invoke(public.URL+"/", "Digits=1", "--public-url", "https://ivr.example.com/"), contains: "/accessible</Redirect>"},
+		{name: "without --public-url the server's URL differs: apology", args: invoke(public.URL+"/", "--method", "GET"), contains: "We are sorry"},
+		{name: "JSON body", args: invoke(verifier.URL+"/hook?x=1", "--body-file", body),
+			wantOut: true, stdout: "HTTP/1.1 200 OK\nvalid POST application/json " + vecJSON + "\n"},
+		{name: "form body", args: invoke(verifier.URL+"/hook?x=1", "A=1", "B=x y+z&"),
+			wantOut: true, stdout: "HTTP/1.1 200 OK\nvalid POST application/x-www-form-urlencoded A=1&B=x+y%2Bz%26\n"},
+		{name: "GET with parameters appended to the query", args: invoke(verifier.URL+"/hook?x=1", "--method", "GET", "A=1"),
+			wantOut: true, stdout: "HTTP/1.1 200 OK\nvalid GET  \n"},
+		{name: "a non-2xx answer", args: []string{"invoke", "--auth-token", "wrong-token-value", verifier.URL + "/"},
+			code: app.ExitFalse, wantOut: true, stdout: "HTTP/1.1 403 Forbidden\nno_match POST application/x-www-form-urlencoded \n"},
+		{name: "help", args: []string{"invoke", "--help"}, contains: "usage: gatehouse invoke URL"},
+
+		{name: "no URL", args: invoke(), code: app.ExitUsage, contains: "URL to invoke is required"},
+		{name: "bad URL", args: invoke("localhost:8080/"), code: app.ExitUsage, contains: "absolute http or https URL"},
+		{name: "bad --public-url", args: invoke(ivr.URL, "--public-url", "ivr.example.com"), code: app.ExitUsage, contains: "--public-url must be an absolute"},
+		{name: "--public-url with a query", args: invoke(ivr.URL, "--public-url", "https://ivr.example.com/?a=1"), code: app.ExitUsage, contains: "must not have a query"},
+		{name: "bad method", args: invoke(ivr.URL, "--method", "PUT"), code: app.ExitUsage, contains: `--method "PUT"`},
+		{name: "GET with a body file", args: invoke(ivr.URL, "--method", "GET", "--body-file", body), code: app.ExitUsage, contains: "--body-file needs --method POST"},
+		{name: "bad timeout", args: invoke(ivr.URL, "--timeout", "0s"), code: app.ExitUsage, contains: "--timeout"},
+		{name: "no token", args: []string{"invoke", ivr.URL}, code: app.ExitUsage, contains: "no auth token"},
+		{name: "connection refused", args: invoke(closed.URL + "/"), code: app.ExitUsage, contains: "connect"},
+	}
+	runCLICases(t, tests)
+}
