@@ -12,9 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/gatehouse/gatehouse/authn"
-	"github.com/gatehouse/gatehouse/authz"
 	"github.com/gatehouse/gatehouse/config"
-	"github.com/gatehouse/gatehouse/policies"
 	"github.com/gatehouse/gatehouse/views"
 )
 
@@ -24,6 +22,7 @@ type App struct {
 	log      *slog.Logger
 	echo     *echo.Echo
 	views    *views.Views
+	policy   *policyState // the ACL in force, and how to reload it
 	draining atomic.Bool
 }
 
@@ -54,17 +53,17 @@ func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
-	acl, err := loadPolicy(cfg.Policy)
+	policy, err := loadPolicy(cfg.Policy)
 	if err != nil {
 		return nil, err
 	}
 
-	a := &App{cfg: cfg, log: logger, echo: echo.New()}
+	a := &App{cfg: cfg, log: logger, echo: echo.New(), policy: policy}
 	a.echo.HideBanner, a.echo.HidePort = true, true
 	a.echo.Pre(a.limitBody)
 	a.views, err = views.New(a.echo, views.Config{
 		Authn: twilio,
-		Authz: acl,
+		Authz: policy.acl,
 		Apology: views.Apology{
 			Text:          cfg.Apology.Text,
 			Voice:         cfg.Apology.Voice,
@@ -94,7 +93,8 @@ func (a *App) Routes() []views.Route { return a.views.Routes() }
 
 // Serve serves on ln until ctx is done, then stops accepting requests,
 // fails readiness, and lets in-flight requests finish within the configured
-// shutdown timeout.
+// shutdown timeout. While it serves, it watches the configured policy
+// files and reloads them when they change (see policy.watch_interval).
 //
 // Serve refuses to start if a route was added without a permission since
 // New (see views.Views.Err).
@@ -113,6 +113,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	stopWatch := a.startPolicyWatch(ctx)
+	defer stopWatch()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.log.Info("listening", slog.String("addr", ln.Addr().String()))
@@ -160,18 +162,4 @@ func (a *App) readyz(c echo.Context) error {
 		return c.JSON(http.StatusServiceUnavailable, map[string]any{"ready": false, "reason": "draining"})
 	}
 	return c.JSON(http.StatusOK, map[string]any{"ready": true})
-}
-
-// loadPolicy builds the Casbin ACL from the configured (or embedded) model
-// and policy files.
-func loadPolicy(p config.Policy) (*authz.Casbin, error) {
-	m, err := policies.LoadModel(p.Model)
-	if err != nil {
-		return nil, err
-	}
-	f, err := policies.LoadFile(p.File)
-	if err != nil {
-		return nil, err
-	}
-	return authz.NewCasbin(m, f.Policy(), f.Grouping())
 }

@@ -35,6 +35,9 @@ type command struct {
 // order the usage lists it.
 var commands = []command{
 	{"serve", "serve the IVR (--config FILE --listen ADDR --public-url URL ...)", serveCmd},
+	{"explain", "explain a decision (--resource PATH --permission PERM --principal P ... [--policy FILE])", explainCmd},
+	{"principals", "principals allowed a permission (--resource PATH --permission PERM [--policy FILE])", principalsCmd},
+	{"policy", "check policy files: policy lint [--policy FILE] | policy test FILE [--policy FILE]", policyCmd},
 }
 
 func usage() string {
@@ -110,6 +113,7 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	logger.Info("starting", slog.Any("config", cfg))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	defer a.reloadOnSIGHUP()() // SIGHUP reloads the policy files
 	go func() {
 		<-ctx.Done()
 		stop() // a second signal during the drain stops the process at once

@@ -21,6 +21,9 @@ func ExampleMain() {
 	//
 	// commands:
 	//   serve       serve the IVR (--config FILE --listen ADDR --public-url URL ...)
+	//   explain     explain a decision (--resource PATH --permission PERM --principal P ... [--policy FILE])
+	//   principals  principals allowed a permission (--resource PATH --permission PERM [--policy FILE])
+	//   policy      check policy files: policy lint [--policy FILE] | policy test FILE [--policy FILE]
 	//   help        show this help
 	//
 	// Run 'gatehouse <command> --help' for a command's flags.
@@ -54,4 +57,24 @@ func ExampleNew() {
 	// GET  /readyz     readyz     __no_permission_required__
 	// 200 <?xml version="1.0" encoding="UTF-8"?>
 	// <Response><Say>You reached the accessible route. Goodbye.</Say><Hangup></Hangup></Response>
+}
+
+func ExampleMain_explain() {
+	// The embedded default policy; system.Everyone and
+	// system.Authenticated are added as the server adds them.
+	code := app.Main([]string{"explain", "--resource", "/restricted", "--permission", "restricted",
+		"--principal", "group:twilio"}, os.Stdout, os.Stderr)
+	fmt.Println("exit status", code)
+	// Output:
+	// ACLDenied permission 'restricted' via ACE '<default deny>' in ACL [('Allow', 'group:twilio', 'view')] on context '/restricted' for principals ['system.Everyone', 'system.Authenticated', 'group:twilio']
+	// exit status 1
+}
+
+func ExampleMain_policyTest() {
+	// The tests of the embedded default policy.
+	code := app.Main([]string{"policy", "test", "../policies/policy_test.csv"}, os.Stdout, os.Stderr)
+	fmt.Println("exit status", code)
+	// Output:
+	// ok: 6 tests passed
+	// exit status 0
 }

@@ -21,6 +21,7 @@ import (
 //   - every trusted_proxies entry is a CIDR prefix or an IP address;
 //   - every server timeout is greater than zero, and so are both size
 //     limits;
+//   - policy.watch_interval is not negative;
 //   - log.level is debug, info, warn or error, and log.format is text or
 //     json.
 //
@@ -56,6 +57,9 @@ func (c *Config) Validate() error {
 		if d.d <= 0 {
 			add(d.key, newProblem(ErrInvalid, fmt.Sprintf("must be greater than zero, got %v", d.d)))
 		}
+	}
+	if d := c.Policy.WatchInterval; d < 0 {
+		add("policy.watch_interval", newProblem(ErrInvalid, fmt.Sprintf("must be zero (off) or greater, got %v", d)))
 	}
 	if n := c.Server.MaxHeaderBytes; n <= 0 {
 		add("server.max_header_bytes", newProblem(ErrInvalid, fmt.Sprintf("must be greater than zero, got %d", n)))

@@ -50,6 +50,7 @@ func TestValidate(t *testing.T) {
 		{"server.write_timeout zero", func(c *config.Config) { c.Server.WriteTimeout = 0 }, "server.write_timeout", config.ErrInvalid},
 		{"server.idle_timeout zero", func(c *config.Config) { c.Server.IdleTimeout = 0 }, "server.idle_timeout", config.ErrInvalid},
 		{"server.shutdown_timeout zero", func(c *config.Config) { c.Server.ShutdownTimeout = 0 }, "server.shutdown_timeout", config.ErrInvalid},
+		{"policy.watch_interval negative", func(c *config.Config) { c.Policy.WatchInterval = -time.Second }, "policy.watch_interval", config.ErrInvalid},
 		{"server.max_header_bytes zero", func(c *config.Config) { c.Server.MaxHeaderBytes = 0 }, "server.max_header_bytes", config.ErrInvalid},
 		{"server.max_body_bytes negative", func(c *config.Config) { c.Server.MaxBodyBytes = -1 }, "server.max_body_bytes", config.ErrInvalid},
 		{"log.level each", func(c *config.Config) { c.Log.Level = "debug" }, "", nil},
