@@ -265,7 +265,7 @@ func (a *App) watchPolicy(ctx context.Context, interval time.Duration) {
 		case <-t.C:
 		}
 		if a.policy.changed() {
-			a.reloadPolicy("watch") //nolint:errcheck // reloadPolicy logs its errors
+			_, _ = a.reloadPolicy("watch") // reloadPolicy logs its errors
 		}
 	}
 }
@@ -305,7 +305,7 @@ func (a *App) reloadOnSIGHUP() (stop func()) {
 			case <-done:
 				return
 			case <-hup:
-				a.reloadPolicy("sighup") //nolint:errcheck // reloadPolicy logs its errors
+				_, _ = a.reloadPolicy("sighup") // reloadPolicy logs its errors
 			}
 		}
 	}()
