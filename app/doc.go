@@ -4,12 +4,16 @@
 // timeouts, a body limit and graceful shutdown. Main is the command line.
 //
 // The whole HTTP surface, every route with the permission it requires, is
-// the table in routes.go.
+// the table in routes.go. The policy commands (explain, principals, policy
+// lint, policy test) are in cmd_policy.go; reloading the policy files while
+// serving, on change or on SIGHUP, is in reload.go.
 //
 // # Security
 //
 // Everything that can be checked is checked before the server listens: a
 // missing auth token, an invalid policy file or a route without a
-// permission stops startup with one clear line and exit status 2. The auth
+// permission stops startup with one clear line and exit status 2. A policy
+// file that turns invalid while the server runs is rejected and logged,
+// and the last good policy stays in force: never an empty or open one. The auth
 // token is held as a config.Secret and is never logged.
 package app

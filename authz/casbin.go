@@ -64,6 +64,10 @@ type snapshot struct {
 // A model or a row that does not fit is an error wrapping ErrInvalidModel or
 // ErrInvalidPolicy; all the problems found are reported together.
 //
+// The enforcer is given an effector that implements the priority effect in
+// linear time (Casbin's own is quadratic in the number of rows); see
+// docs/BENCHMARKS.md.
+//
 // The policy's generation is 1; see Replace.
 func NewCasbin(m model.Model, policy, grouping [][]string) (*Casbin, error) {
 	c := new(Casbin)
