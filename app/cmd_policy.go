@@ -196,7 +196,11 @@ func policyLintCmd(args []string, stdout, stderr io.Writer) int {
 		problems++
 	}
 	if problems > 0 {
-		fmt.Fprintf(stdout, "%d problems\n", problems)
+		if problems == 1 {
+			fmt.Fprintln(stdout, "1 problem")
+		} else {
+			fmt.Fprintf(stdout, "%d problems\n", problems)
+		}
 		return ExitFalse
 	}
 	fmt.Fprintln(stdout, "ok")

@@ -105,7 +105,7 @@ deny, /, view, someguy
 			lintme + ":6: empty principal\n",
 			lintme + ":7: p row needs 4 fields",
 			"6 problems\n"}, ""},
-		{"lint bad model", []string{"policy", "lint", "--model", badModel}, 1, []string{badModel + ": policy_effect must be e = priority(p.eft) || deny\n", "1 problems\n"}, ""},
+		{"lint bad model", []string{"policy", "lint", "--model", badModel}, 1, []string{badModel + ": policy_effect must be e = priority(p.eft) || deny\n", "1 problem\n"}, ""},
 		{"lint missing policy", []string{"policy", "lint", "--policy", missing}, 2, nil, "missing.csv"},
 		{"lint missing model", []string{"policy", "lint", "--model", missing}, 2, nil, "missing.csv"},
 

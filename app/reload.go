@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -74,14 +75,14 @@ func readPolicyFiles(cfg config.Policy) (modelText string, policyData []byte, er
 	if cfg.Model != "" {
 		b, err := os.ReadFile(cfg.Model)
 		if err != nil {
-			return "", nil, err
+			return "", nil, fmt.Errorf("app: policy model: %w", err)
 		}
 		modelText = string(b)
 	}
 	policyData = policies.DefaultPolicy()
 	if cfg.File != "" {
 		if policyData, err = os.ReadFile(cfg.File); err != nil {
-			return "", nil, err
+			return "", nil, fmt.Errorf("app: policy file: %w", err)
 		}
 	}
 	return modelText, policyData, nil
