@@ -13,9 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/gatehouse/gatehouse/authn"
-	"github.com/gatehouse/gatehouse/authz"
 	"github.com/gatehouse/gatehouse/config"
-	"github.com/gatehouse/gatehouse/policies"
 	"github.com/gatehouse/gatehouse/views"
 )
 
@@ -26,8 +24,8 @@ type App struct {
 	echo     *echo.Echo
 	views    *views.Views
 	metrics  *metrics
-	draining atomic.Bool // shutting down: readiness fails
-	policyOK atomic.Bool // a valid policy is in force
+	policy   *policyState // the ACL in force, and how to reload it
+	draining atomic.Bool  // shutting down: readiness fails
 }
 
 // New builds the server from cfg. It fails on anything that would make the
@@ -64,12 +62,12 @@ func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
-	acl, err := loadPolicy(cfg.Policy)
+	policy, err := loadPolicy(cfg.Policy)
 	if err != nil {
 		return nil, err
 	}
 
-	a.policyOK.Store(true)
+	a.policy = policy
 	routes := a.routes(views.NewIVR(cfg.Apology.Voice, cfg.Apology.Language))
 	a.metrics = newMetrics(routes)
 
@@ -82,7 +80,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 	}
 	a.views, err = views.New(a.echo, views.Config{
 		Authn: twilio,
-		Authz: acl,
+		Authz: policy.acl,
 		Apology: views.Apology{
 			Text:          cfg.Apology.Text,
 			Voice:         cfg.Apology.Voice,
@@ -120,6 +118,9 @@ func (a *App) Routes() []views.Route { return a.views.Routes() }
 //     requests finish within server.shutdown_timeout; Serve then returns
 //     nil, or an error if some did not finish in time (they are cut off).
 //
+// While it serves, it watches the configured policy files and reloads them
+// when they change (see policy.watch_interval).
+//
 // Serve refuses to start if a route was added without a permission since
 // New (see views.Views.Err).
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
@@ -137,6 +138,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
+	stopWatch := a.startPolicyWatch(ctx)
+	defer stopWatch()
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.log.Info("listening", slog.String("addr", ln.Addr().String()))
@@ -197,7 +200,7 @@ func (a *App) readyz(c echo.Context) error {
 	switch {
 	case a.draining.Load():
 		return c.JSON(http.StatusServiceUnavailable, map[string]any{"ready": false, "reason": "draining"})
-	case !a.policyOK.Load():
+	case a.policy == nil || a.policy.acl.Generation() == 0:
 		return c.JSON(http.StatusServiceUnavailable, map[string]any{"ready": false, "reason": "no valid policy"})
 	}
 	return c.JSON(http.StatusOK, map[string]any{"ready": true})
@@ -207,18 +210,4 @@ func (a *App) readyz(c echo.Context) error {
 func (a *App) serveMetrics(c echo.Context) error {
 	a.metrics.serve.ServeHTTP(c.Response(), c.Request())
 	return nil
-}
-
-// loadPolicy builds the Casbin ACL from the configured (or embedded) model
-// and policy files.
-func loadPolicy(p config.Policy) (*authz.Casbin, error) {
-	m, err := policies.LoadModel(p.Model)
-	if err != nil {
-		return nil, err
-	}
-	f, err := policies.LoadFile(p.File)
-	if err != nil {
-		return nil, err
-	}
-	return authz.NewCasbin(m, f.Policy(), f.Grouping())
 }

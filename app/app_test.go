@@ -156,7 +156,9 @@ func TestReadyz(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a, _ := newLoggedApp(t, "info", nil)
 			a.draining.Store(tt.draining)
-			a.policyOK.Store(tt.policy)
+			if !tt.policy {
+				a.policy = nil // New never builds such an App: readiness must still say no
+			}
 			w := httptest.NewRecorder()
 			a.Handler().ServeHTTP(w, httptest.NewRequest("GET", "/readyz", nil))
 			if got := strings.TrimSpace(w.Body.String()); w.Code != tt.status || got != tt.body {

@@ -38,7 +38,10 @@ var commands = []command{
 	{"sign", "print a request's X-Twilio-Signature (--url URL [name=value ...] [--body-file F])", signCmd},
 	{"verify", "check a signature as the server would (--url URL --signature SIG [name=value ...])", verifyCmd},
 	{"invoke", "send a signed request to a running server (URL [name=value ...] [--method M])", invokeCmd},
+	{"explain", "explain a decision (--resource PATH --permission PERM --principal P ... [--policy FILE])", explainCmd},
+	{"principals", "principals allowed a permission (--resource PATH --permission PERM [--policy FILE])", principalsCmd},
 	{"routes", "list every route with its permission and resource (--config FILE)", routesCmd},
+	{"policy", "check policy files: policy lint [--policy FILE] | policy test FILE [--policy FILE]", policyCmd},
 }
 
 func usage() string {
@@ -74,6 +77,19 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	return ExitUsage
 }
 
+// parseFlags parses args into fs. It returns done with the exit status
+// when the command must stop: after --help, or on a usage error.
+func parseFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (done bool, code int) {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return true, ExitOK
+		}
+		return true, fail(stderr, fs.Name(), ExitUsage, err)
+	}
+	return false, 0
+}
+
 // fail prints each line of err prefixed with the command and returns code.
 func fail(stderr io.Writer, cmd string, code int, err error) int {
 	for _, line := range strings.Split(err.Error(), "\n") {
@@ -86,11 +102,8 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	config.AddFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return ExitOK
-		}
-		return fail(stderr, "serve", ExitUsage, err)
+	if done, code := parseFlags(fs, args, stderr); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		return fail(stderr, "serve", ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
@@ -114,6 +127,7 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	logger.Info("starting", slog.Any("config", cfg))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	defer a.reloadOnSIGHUP()() // SIGHUP reloads the policy files
 	go func() {
 		<-ctx.Done()
 		stop() // a second signal during the drain stops the process at once

@@ -22,11 +22,8 @@ func routesCmd(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("routes", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.String("config", "", "configuration `file`, YAML (.yaml, .yml) or TOML (.toml)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return ExitOK
-		}
-		return fail(stderr, "routes", ExitUsage, err)
+	if done, code := parseFlags(fs, args, stderr); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		return fail(stderr, "routes", ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(0)))

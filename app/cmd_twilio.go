@@ -61,18 +61,6 @@ func twilioFlags(name, synopsis string, stderr io.Writer) *pflag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args into fs. done is true when the command should stop
-// with code: after --help, or on a usage error (already reported).
-func parseFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (code int, done bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, pflag.ErrHelp) {
-			return ExitOK, true
-		}
-		return fail(stderr, fs.Name(), ExitUsage, err), true
-	}
-	return 0, false
-}
-
 // loadTokens returns the configuration (for its limits) and every accepted
 // auth token, primary first, from the flags, the environment and the
 // configuration file, as serve would read them.
@@ -207,7 +195,7 @@ func signCmd(args []string, stdout, stderr io.Writer) int {
 	fs := twilioFlags("sign", signSynopsis, stderr)
 	rawURL := fs.String("url", "", "the `URL` Twilio requests, exactly as configured (required)")
 	bodyFile := fs.String("body-file", "", "a JSON body `file`: its SHA-256 is added to the URL as bodySHA256")
-	if code, done := parseFlags(fs, args, stderr); done {
+	if done, code := parseFlags(fs, args, stderr); done {
 		return code
 	}
 	if *rawURL == "" {
@@ -245,7 +233,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 	rawURL := fs.String("url", "", "the `URL` Twilio requested, with bodySHA256 for a JSON body (required)")
 	sig := fs.String("signature", "", "the X-Twilio-Signature `value` (required)")
 	bodyFile := fs.String("body-file", "", "the JSON body `file`, sent as application/json")
-	if code, done := parseFlags(fs, args, stderr); done {
+	if done, code := parseFlags(fs, args, stderr); done {
 		return code
 	}
 	switch {
@@ -329,7 +317,7 @@ func invokeCmd(args []string, stdout, stderr io.Writer) int {
 	publicURL := fs.String("public-url", "", "the base `URL` Twilio would call (scheme://host[:port]); the signature covers it plus the target's path and query (default: URL's own)")
 	bodyFile := fs.String("body-file", "", "a JSON body `file`, sent as application/json with bodySHA256 in the query")
 	timeout := fs.Duration("timeout", defaultInvokeTimeout, "give up after this `duration`")
-	if code, done := parseFlags(fs, args, stderr); done {
+	if done, code := parseFlags(fs, args, stderr); done {
 		return code
 	}
 	if fs.NArg() == 0 {

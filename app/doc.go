@@ -9,14 +9,18 @@
 // route table without building a server (cmd_routes.go).
 //
 // The whole HTTP surface, every route with the permission it requires, is
-// the table in routes.go.
+// the table in routes.go. The policy commands (explain, principals, policy
+// lint, policy test) are in cmd_policy.go; reloading the policy files while
+// serving, on change or on SIGHUP, is in reload.go.
 //
 // # Security
 //
 // Everything that can be checked is checked before the server listens: a
 // missing auth token, an invalid policy file or a route without a
 // permission stops startup with one clear line and exit status 2. The auth
-// token is held as a config.Secret and is never logged. The request log
+// token is held as a config.Secret and is never logged. A policy file that
+// turns invalid while the server runs is rejected and logged, and the last
+// good policy stays in force: never an empty or open one. The request log
 // names routes, never request URLs, whose query may hold callers' numbers;
 // only debug-level lines (debug_authorization, failed signatures' URLs)
 // hold URLs, with any password masked.

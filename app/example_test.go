@@ -24,7 +24,10 @@ func ExampleMain() {
 	//   sign        print a request's X-Twilio-Signature (--url URL [name=value ...] [--body-file F])
 	//   verify      check a signature as the server would (--url URL --signature SIG [name=value ...])
 	//   invoke      send a signed request to a running server (URL [name=value ...] [--method M])
+	//   explain     explain a decision (--resource PATH --permission PERM --principal P ... [--policy FILE])
+	//   principals  principals allowed a permission (--resource PATH --permission PERM [--policy FILE])
 	//   routes      list every route with its permission and resource (--config FILE)
+	//   policy      check policy files: policy lint [--policy FILE] | policy test FILE [--policy FILE]
 	//   help        show this help
 	//
 	// Run 'gatehouse <command> --help' for a command's flags.
@@ -59,4 +62,24 @@ func ExampleNew() {
 	// GET  /metrics    metrics    __no_permission_required__
 	// 200 <?xml version="1.0" encoding="UTF-8"?>
 	// <Response><Say>You reached the accessible route. Goodbye.</Say><Hangup></Hangup></Response>
+}
+
+func ExampleMain_explain() {
+	// The embedded default policy; system.Everyone and
+	// system.Authenticated are added as the server adds them.
+	code := app.Main([]string{"explain", "--resource", "/restricted", "--permission", "restricted",
+		"--principal", "group:twilio"}, os.Stdout, os.Stderr)
+	fmt.Println("exit status", code)
+	// Output:
+	// ACLDenied permission 'restricted' via ACE '<default deny>' in ACL [('Allow', 'group:twilio', 'view')] on context '/restricted' for principals ['system.Everyone', 'system.Authenticated', 'group:twilio']
+	// exit status 1
+}
+
+func ExampleMain_policyTest() {
+	// The tests of the embedded default policy.
+	code := app.Main([]string{"policy", "test", "../policies/policy_test.csv"}, os.Stdout, os.Stderr)
+	fmt.Println("exit status", code)
+	// Output:
+	// ok: 6 tests passed
+	// exit status 0
 }

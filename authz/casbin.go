@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"sync/atomic"
 
 	"github.com/casbin/casbin/v2"
@@ -15,22 +16,35 @@ import (
 // Pyramid's semantics (see the package documentation).
 //
 // A Casbin is safe for concurrent use by multiple goroutines. Its state is
-// an immutable snapshot, built by NewCasbin and never modified afterwards:
-// Permits only reads it, and the enforcer inside is only ever asked to
-// enforce, never to change its policy. The snapshot sits behind an atomic
-// pointer, so that a policy reload can swap in a whole new one and every
-// call of Permits sees either the old policy or the new one, in full.
-// The zero Casbin has no policy; its Permits returns an error.
+// an immutable snapshot of one policy, built by NewCasbin or Replace and
+// never modified afterwards: Permits only reads it, and the enforcer inside
+// is only ever asked to enforce, never to change its policy (Casbin's
+// RemovePolicy and UpdatePolicy would reorder rows). The snapshot sits
+// behind an atomic pointer: Replace builds a whole new snapshot and then
+// swaps it in, so every call of Permits, which loads the pointer once,
+// sees either the old policy or the new one, in full.
+//
+// Each snapshot carries its own decision cache (see Permits) and a
+// generation number, so a decision remembered under one policy can never
+// answer a question asked under another.
+//
+// The zero Casbin has no policy; its Permits returns an error until
+// Replace gives it one.
 type Casbin struct {
 	state atomic.Pointer[snapshot]
+	mu    sync.Mutex // serializes Replace
 }
 
 // snapshot is the evaluation state of a Casbin. Nothing modifies it once
-// newSnapshot has returned it.
+// newSnapshot has returned it, except the cache, which only remembers
+// decisions that the rest of the snapshot determines.
 type snapshot struct {
-	enforcer *casbin.Enforcer    // holds the p and g rows in file order
-	acls     map[string][]ACE    // resource → its ACL, in file order
-	groups   map[string][]string // member → its groups, in file order
+	generation uint64
+	enforcer   *casbin.Enforcer    // holds the p and g rows in file order
+	acls       map[string][]ACE    // resource → its ACL, in file order; private
+	shown      map[string][]ACE    // copies of acls that Decisions share
+	groups     map[string][]string // member → its groups, in file order
+	cache      *decisionCache
 }
 
 // NewCasbin returns a Casbin that evaluates policy, grouping and the model m.
@@ -49,14 +63,59 @@ type snapshot struct {
 // equal to r.act or "*"; and, to use grouping rows, g = _, _.
 // A model or a row that does not fit is an error wrapping ErrInvalidModel or
 // ErrInvalidPolicy; all the problems found are reported together.
+//
+// The enforcer is given an effector that implements the priority effect in
+// linear time (Casbin's own is quadratic in the number of rows); see
+// docs/BENCHMARKS.md.
+//
+// The policy's generation is 1; see Replace.
 func NewCasbin(m model.Model, policy, grouping [][]string) (*Casbin, error) {
-	s, err := newSnapshot(m, policy, grouping)
-	if err != nil {
+	c := new(Casbin)
+	if _, err := c.Replace(m, policy, grouping); err != nil {
 		return nil, err
 	}
-	c := new(Casbin)
-	c.state.Store(s)
 	return c, nil
+}
+
+// Replace replaces c's policy with the one that m, policy and grouping
+// describe (see NewCasbin for what they must be), and returns the new
+// policy's generation: one more than the previous one's, or 1 if c had no
+// policy.
+//
+// Replace builds and checks the complete new policy first, then swaps it
+// in atomically: a call of Permits that starts after Replace returns
+// decides under the new policy (or a later one), a call already under way
+// finishes under the policy it started with, and no call ever sees a
+// policy in part. The decision cache starts empty with each policy. If
+// the new policy is invalid, Replace returns the error that NewCasbin
+// would, and c keeps its policy and generation unchanged: a failed reload
+// never leaves c empty or open.
+//
+// Concurrent calls of Replace are serialized.
+func (c *Casbin) Replace(m model.Model, policy, grouping [][]string) (generation uint64, err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	generation = 1
+	if old := c.state.Load(); old != nil {
+		generation = old.generation + 1
+	}
+	s, err := newSnapshot(m, policy, grouping)
+	if err != nil {
+		return 0, err
+	}
+	s.generation = generation
+	c.state.Store(s)
+	return generation, nil
+}
+
+// Generation returns the generation of c's current policy: 1 for the
+// policy NewCasbin loaded, one more for each successful Replace, and 0 if
+// c has no policy.
+func (c *Casbin) Generation() uint64 {
+	if s := c.state.Load(); s != nil {
+		return s.generation
+	}
+	return 0
 }
 
 func newSnapshot(m model.Model, policy, grouping [][]string) (s *snapshot, err error) {
@@ -104,6 +163,9 @@ func newSnapshot(m model.Model, policy, grouping [][]string) (s *snapshot, err e
 	// enforcer caches the compiled matcher on first use; so the function
 	// is added here, once, before the enforcer is ever used.
 	e.AddFunction(principalFunc, hasPrincipal)
+	// Casbin's own effector makes each Enforce quadratic in the number of
+	// rows; firstMatch gives the same answers in linear time.
+	e.SetEffector(firstMatch{})
 	if hasRoles {
 		if err := e.BuildRoleLinks(); err != nil {
 			return nil, fmt.Errorf("%w: casbin: %w", ErrInvalidPolicy, err)
@@ -119,10 +181,20 @@ func newSnapshot(m model.Model, policy, grouping [][]string) (s *snapshot, err e
 	s = &snapshot{
 		enforcer: e,
 		acls:     make(map[string][]ACE),
+		shown:    make(map[string][]ACE),
 		groups:   make(map[string][]string),
+		cache:    newDecisionCache(cacheSlots),
 	}
 	for _, row := range policy {
 		s.acls[row[1]] = append(s.acls[row[1]], ACE{Allow: row[3] == "allow", Principal: row[0], Permission: row[2]})
+	}
+	for r, acl := range s.acls {
+		// Full slice expressions: appending to a Decision's ACL
+		// reallocates instead of writing into the next resource's.
+		acl = acl[:len(acl):len(acl)]
+		s.acls[r] = acl
+		shown := slices.Clone(acl)
+		s.shown[r] = shown[:len(shown):len(shown)]
 	}
 	for _, row := range grouping {
 		s.groups[row[0]] = append(s.groups[row[0]], row[1])
@@ -195,32 +267,71 @@ func cleanGrouping(rows [][]string) ([][]string, []error) {
 // resource where a row applies, the first such row in file order decides.
 // If no row applies anywhere, the answer is a default deny.
 //
+// Decisions are cached with the policy they were made under, keyed by the
+// principals (in the order given: the same principals in another order are
+// another key), the resource and the permission. A cached decision is the
+// one Casbin would make again: the policy it came from is immutable, and
+// Replace starts the next policy with an empty cache. The cache holds a
+// bounded number of decisions and forgets old ones.
+//
+// The returned Decision's Principals are the caller's own. Its ACE and
+// ACL are shared with other decisions of the same policy and must not be
+// modified (Decision.Clone gives a copy that may be); modifying them would
+// change only explanations, never a decision, since Permits evaluates a
+// private copy of the ACL.
+//
 // Permits returns an error wrapping ErrInvalidRequest if permission is
 // empty, AllPermissions or NoPermissionRequired, or if resource is not a
-// clean slash path (see Lineage); one wrapping ErrInvalidModel if Casbin
-// fails, or names as deciding a row that does not apply to the question;
-// and one wrapping the context's error if ctx is done.
+// clean slash path (see Lineage); one wrapping ErrInvalidModel if c has no
+// policy, if Casbin fails, or if Casbin names as deciding a row that does
+// not apply to the question; and one wrapping the context's error if ctx
+// is done. Errors are never cached.
 func (c *Casbin) Permits(ctx context.Context, principals []string, resource, permission string) (Decision, error) {
 	if err := ctx.Err(); err != nil {
 		return Decision{}, fmt.Errorf("authz: %w", err)
 	}
-	switch {
-	case permission == "":
-		return Decision{}, fmt.Errorf("%w: empty permission", ErrInvalidRequest)
-	case permission == AllPermissions:
-		return Decision{}, fmt.Errorf("%w: permission %q is AllPermissions, which ACEs grant but nobody asks for", ErrInvalidRequest, permission)
-	case permission == NoPermissionRequired:
-		return Decision{}, fmt.Errorf("%w: permission %q is NoPermissionRequired: skip the check instead", ErrInvalidRequest, permission)
-	case !validResource(resource):
-		return Decision{}, fmt.Errorf("%w: resource %q is not a clean slash path", ErrInvalidRequest, resource)
-	}
-	s := c.state.Load()
+	s := c.state.Load() // once: the whole call decides under this policy
 	if s == nil {
-		return Decision{}, fmt.Errorf("%w: Casbin has no policy: create it with NewCasbin", ErrInvalidModel)
+		return Decision{}, errNoPolicy
 	}
-	return s.permits(principals, resource, permission)
+	h := s.cache.hash(principals, resource, permission)
+	if e := s.cache.get(h, principals, resource, permission); e != nil {
+		// Only valid questions are cached, so a hit needs no checks.
+		d := e.decision
+		d.Principals = slices.Clone(d.Principals)
+		return d, nil
+	}
+	if err := checkRequest(resource, permission); err != nil {
+		return Decision{}, err
+	}
+	d, err := s.permits(principals, resource, permission)
+	if err != nil {
+		return Decision{}, err
+	}
+	s.cache.put(h, principals, resource, permission, d)
+	d.Principals = slices.Clone(d.Principals)
+	return d, nil
 }
 
+var errNoPolicy = fmt.Errorf("%w: Casbin has no policy: create it with NewCasbin", ErrInvalidModel)
+
+// checkRequest reports a question that has no answer; see Permits.
+func checkRequest(resource, permission string) error {
+	switch {
+	case permission == "":
+		return fmt.Errorf("%w: empty permission", ErrInvalidRequest)
+	case permission == AllPermissions:
+		return fmt.Errorf("%w: permission %q is AllPermissions, which ACEs grant but nobody asks for", ErrInvalidRequest, permission)
+	case permission == NoPermissionRequired:
+		return fmt.Errorf("%w: permission %q is NoPermissionRequired: skip the check instead", ErrInvalidRequest, permission)
+	case !validResource(resource):
+		return fmt.Errorf("%w: resource %q is not a clean slash path", ErrInvalidRequest, resource)
+	}
+	return nil
+}
+
+// permits decides without the cache. The Decision's Principals are fresh;
+// its ACE and ACL are shared (see Permits).
 func (s *snapshot) permits(principals []string, resource, permission string) (Decision, error) {
 	effective, set := s.expand(principals)
 	var lastACL []ACE // Pyramid reports the last ACL it saw on a default deny
@@ -231,7 +342,7 @@ func (s *snapshot) permits(principals []string, resource, permission string) (De
 			// the question passes to the parent.
 			continue
 		}
-		lastACL = acl
+		lastACL = s.shown[level]
 		allowed, row, err := s.enforcer.EnforceEx(set, level, permission)
 		if err != nil {
 			return Decision{}, fmt.Errorf("%w: casbin: %w", ErrInvalidModel, err)
@@ -243,21 +354,22 @@ func (s *snapshot) permits(principals []string, resource, permission string) (De
 		if i < 0 {
 			continue
 		}
-		ace := acl[i]
 		return Decision{
 			Allowed:    allowed,
 			Permission: permission,
 			Context:    level,
-			ACE:        &ace,
-			ACL:        slices.Clone(acl),
+			ACE:        &s.shown[level][i],
+			ACL:        s.shown[level],
 			Principals: effective,
+			Generation: s.generation,
 		}, nil
 	}
 	return Decision{
 		Permission: permission,
 		Context:    resource,
-		ACL:        slices.Clone(lastACL),
+		ACL:        lastACL,
 		Principals: effective,
+		Generation: s.generation,
 	}, nil
 }
 

@@ -121,7 +121,15 @@ func conformance(t *testing.T, modelText string) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := permits(t, c, tt.principals, tt.resource, tt.permission)
+			// The first ask is decided by Casbin, the second comes
+			// from the decision cache: both must be right.
+			first := permits(t, c, tt.principals, tt.resource, tt.permission)
+			second := permits(t, c, tt.principals, tt.resource, tt.permission)
+			if first.String() != second.String() || first.Allowed != second.Allowed || first.Generation != second.Generation {
+				t.Errorf("cached decision %v (generation %d) differs from the first %v (generation %d)",
+					second, second.Generation, first, first.Generation)
+			}
+			d := second
 			if d.Allowed != tt.wantAllowed {
 				t.Errorf("Allowed = %v, want %v (%v)", d.Allowed, tt.wantAllowed, d)
 			}
@@ -570,11 +578,22 @@ func TestNewCasbinCopiesItsInputs(t *testing.T) {
 	if !d.Allowed {
 		t.Errorf("changing the rows after NewCasbin changed its decisions: %v", d)
 	}
-	// Nor can a caller change the policy through a Decision.
+	// A Decision's Principals, and all of a Clone, are the caller's own.
+	d.Principals[0] = "mallory"
+	cl := d.Clone()
+	cl.ACL[0].Allow = false
+	cl.ACE.Principal = "mallory"
+	if d := permits(t, c, []string{"bob"}, "/", "view"); !d.Allowed || d.ACE.Principal != "alice" || d.Principals[0] != "bob" {
+		t.Errorf("changing a Decision's principals or a Clone changed later decisions: %v", d)
+	}
+	// Writing into the shared ACL (which callers must not do) changes no
+	// decision: Permits evaluates a private copy.
 	d.ACL[0].Allow = false
 	d.ACE.Principal = "mallory"
-	if d := permits(t, c, []string{"bob"}, "/", "view"); !d.Allowed || d.ACE.Principal != "alice" {
-		t.Errorf("changing a Decision changed later decisions: %v", d)
+	for _, principals := range [][]string{{"bob"}, {"alice"}, {"system.Everyone", "alice"}} {
+		if d, err := c.Permits(context.Background(), principals, "/x", "view"); err != nil || !d.Allowed {
+			t.Errorf("Permits(%q) after writing into a Decision's ACL = %v, %v; want allowed", principals, d, err)
+		}
 	}
 }
 

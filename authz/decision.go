@@ -1,9 +1,15 @@
 package authz
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Decision is the answer of a Policy, with its reason: which ACE of which
 // resource's ACL decided, for which principals.
+//
+// A Decision from Casbin shares its ACE and ACL with the other decisions
+// of the same policy: treat them as read-only, or call Clone first.
 type Decision struct {
 	// Allowed reports whether the principals hold the permission.
 	Allowed bool
@@ -24,6 +30,21 @@ type Decision struct {
 	// those asked about, without repeats, in the order given, followed by
 	// the groups they belong to.
 	Principals []string
+	// Generation is the generation of the policy that decided (see
+	// Casbin.Generation), or 0 for a Policy without generations.
+	Generation uint64
+}
+
+// Clone returns a copy of d that shares no memory with d: its ACE, ACL and
+// Principals may be modified freely.
+func (d Decision) Clone() Decision {
+	if d.ACE != nil {
+		ace := *d.ACE
+		d.ACE = &ace
+	}
+	d.ACL = slices.Clone(d.ACL)
+	d.Principals = slices.Clone(d.Principals)
+	return d
 }
 
 // String explains d in the form Pyramid uses, for logs and for the

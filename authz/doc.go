@@ -29,6 +29,20 @@
 //
 //	ACLDenied permission 'delete' via ACE ('Deny', 'system.Everyone', ALL_PERMISSIONS) in ACL [...] on context '/community' for principals [...]
 //
+// Casbin.PrincipalsAllowed answers the converse question, which principals
+// hold a permission on a resource, with Pyramid's
+// principals_allowed_by_permission.
+//
+// # Decision cache and reload
+//
+// Casbin remembers its decisions, so that a repeated question costs a
+// table lookup and one small allocation instead of a walk through Casbin.
+// The cache belongs to the immutable policy snapshot it was filled under:
+// Casbin.Replace builds a complete new snapshot, with an empty cache and
+// the next generation number, and swaps it in atomically. A decision is
+// therefore always made, or remembered, under one whole policy, never an
+// older one than the policy in force when Permits was called.
+//
 // # Security
 //
 // Authorization fails closed. Anything that no ACE allows is denied, and a

@@ -174,3 +174,112 @@ func ExampleDeniedError() {
 	// false
 	// authz: ACLDenied permission 'restricted' via ACE '<default deny>' in ACL [('Allow', 'group:twilio', 'view')] on context '/restricted' for principals ['system.Everyone']
 }
+
+func ExampleCasbin_PrincipalsAllowed() {
+	m, err := policies.LoadModel("")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := authz.NewCasbin(m, [][]string{
+		{"system.Authenticated", "/", "view", "allow"},
+		{"fred", "/community", "*", "allow"},
+		{"wilma", "/community", "view", "allow"},
+		{"system.Everyone", "/community", "*", "deny"},
+		{"barney", "/community/blog", "view", "allow"},
+	}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, resource := range []string{"/", "/community/blog"} {
+		principals, err := p.PrincipalsAllowed(resource, "view")
+		fmt.Println(resource, principals, err)
+	}
+	// Output:
+	// / [system.Authenticated] <nil>
+	// /community/blog [barney fred wilma] <nil>
+}
+
+func ExampleCasbin_Replace() {
+	m, err := policies.LoadModel("")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := authz.NewCasbin(m, [][]string{{"group:twilio", "/", "view", "allow"}}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	twilio := []string{"system.Everyone", "system.Authenticated", "group:twilio"}
+	show := func() {
+		d, err := p.Permits(ctx, twilio, "/", "edit")
+		fmt.Println("generation", p.Generation(), "edit allowed:", d.Allowed, err)
+	}
+	show()
+
+	// A valid policy replaces the old one at once, cache included.
+	gen, err := p.Replace(m, [][]string{{"group:twilio", "/", "*", "allow"}}, nil)
+	fmt.Println("replaced:", gen, err)
+	show()
+
+	// An invalid one is rejected, and the last good policy stays.
+	_, err = p.Replace(m, [][]string{{"group:twilio", "/", "*", "permit"}}, nil)
+	fmt.Println(errors.Is(err, authz.ErrInvalidPolicy))
+	show()
+	// Output:
+	// generation 1 edit allowed: false <nil>
+	// replaced: 2 <nil>
+	// generation 2 edit allowed: true <nil>
+	// true
+	// generation 2 edit allowed: true <nil>
+}
+
+func ExampleCasbin_Generation() {
+	var p authz.Casbin // no policy yet
+	fmt.Println(p.Generation())
+	m, err := policies.LoadModel("")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for range 2 {
+		if _, err := p.Replace(m, [][]string{{"group:twilio", "/", "view", "allow"}}, nil); err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(p.Generation())
+	}
+	// Output:
+	// 0
+	// 1
+	// 2
+}
+
+func ExampleDecision_Clone() {
+	m, err := policies.LoadModel("")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := authz.NewCasbin(m, [][]string{{"group:twilio", "/", "view", "allow"}}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	d, err := p.Permits(context.Background(), []string{"group:twilio"}, "/", "view")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// d.ACE and d.ACL are shared with other decisions: edit a clone.
+	mine := d.Clone()
+	mine.ACE.Principal = "someone else"
+	fmt.Println(d.ACE)
+	fmt.Println(mine.ACE)
+	// Output:
+	// ('Allow', 'group:twilio', 'view')
+	// ('Allow', 'someone else', 'view')
+}

@@ -34,7 +34,7 @@ func checkModel(m model.Model) error {
 	// The priority effect is what makes the first matching row, in the
 	// order rows were added, decide. Every other effect would let a later
 	// row override an earlier one.
-	if a := m["e"]["e"]; a == nil || a.Value != "priority(p_eft) || deny" {
+	if a := m["e"]["e"]; a == nil || a.Value != priorityEffect {
 		bad("policy_effect must be e = priority(p.eft) || deny")
 	}
 	if a := m["m"]["m"]; a == nil || !strings.Contains(a.Value, principalFunc+"(") {

@@ -115,6 +115,13 @@ type Policy struct {
 	// Key policy.file, env GATEHOUSE_POLICY_FILE, flag --policy-file.
 	// Optional. Default "": the embedded policy.
 	File string
+
+	// WatchInterval is how often serve checks the model and policy files
+	// for changes, and reloads them when they change. Zero turns watching
+	// off (SIGHUP still reloads); the embedded defaults are never watched.
+	// Key policy.watch_interval, env GATEHOUSE_POLICY_WATCH_INTERVAL.
+	// Optional. Default 2s.
+	WatchInterval time.Duration
 }
 
 // Apology is what the forbidden, not-found and exception views say before
@@ -206,6 +213,7 @@ type Log struct {
 func Default() *Config {
 	return &Config{
 		Listen: ":8080",
+		Policy: Policy{WatchInterval: 2 * time.Second},
 		Server: Server{
 			ReadHeaderTimeout: 5 * time.Second,
 			ReadTimeout:       10 * time.Second,
@@ -262,6 +270,7 @@ func (c *Config) LogValue() slog.Value {
 		slog.Group("policy",
 			slog.String("model", c.Policy.Model),
 			slog.String("file", c.Policy.File),
+			slog.Duration("watch_interval", c.Policy.WatchInterval),
 		),
 		slog.Group("apology",
 			slog.String("text", c.Apology.Text),

@@ -28,6 +28,7 @@ func TestDefault(t *testing.T) {
 		{"twilio.auth_token_file", c.Twilio.AuthTokenFile, ""},
 		{"policy.model", c.Policy.Model, ""},
 		{"policy.file", c.Policy.File, ""},
+		{"policy.watch_interval", c.Policy.WatchInterval, 2 * time.Second},
 		{"apology.text", c.Apology.Text, ""},
 		{"apology.voice", c.Apology.Voice, ""},
 		{"apology.language", c.Apology.Language, ""},

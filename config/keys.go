@@ -57,6 +57,8 @@ func bindings() []binding {
 		{key: "policy.file", env: "GATEHOUSE_POLICY_FILE", flag: "policy-file",
 			usage: "policy (ACL) `file`; default: the embedded policy",
 			field: func(c *Config) any { return &c.Policy.File }},
+		{key: "policy.watch_interval", env: "GATEHOUSE_POLICY_WATCH_INTERVAL",
+			field: func(c *Config) any { return &c.Policy.WatchInterval }},
 
 		{key: "apology.text", env: "GATEHOUSE_APOLOGY_TEXT",
 			field: func(c *Config) any { return &c.Apology.Text }},

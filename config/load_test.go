@@ -162,7 +162,7 @@ func TestLoadFileFormats(t *testing.T) {
 			AuthTokenFile:     tokenFile,
 			AuthTokenFromFile: "file-token",
 		},
-		Policy:  config.Policy{Model: "model.conf", File: "policy.csv"},
+		Policy:  config.Policy{Model: "model.conf", File: "policy.csv", WatchInterval: 500 * time.Millisecond},
 		Apology: config.Apology{Text: "Sorry.", Voice: "alice", Language: "en-GB"},
 		Server: config.Server{
 			ReadHeaderTimeout: 1 * time.Second,
@@ -189,6 +189,7 @@ twilio:
 policy:
   model: model.conf
   file: policy.csv
+  watch_interval: 500ms
 apology:
   text: Sorry.
   voice: alice
@@ -221,6 +222,7 @@ auth_token_file = "` + tokenFile + `"
 [policy]
 model = "model.conf"
 file = "policy.csv"
+watch_interval = "500ms"
 
 [apology]
 text = "Sorry."
@@ -292,6 +294,7 @@ func TestLoadEnv(t *testing.T) {
 		{"GATEHOUSE_SUPPORT_NUMBER", "+15005550006", func(c *config.Config) any { return c.SupportNumber }, "+15005550006"},
 		{"GATEHOUSE_POLICY_MODEL", "m.conf", func(c *config.Config) any { return c.Policy.Model }, "m.conf"},
 		{"GATEHOUSE_POLICY_FILE", "p.csv", func(c *config.Config) any { return c.Policy.File }, "p.csv"},
+		{"GATEHOUSE_POLICY_WATCH_INTERVAL", "250ms", func(c *config.Config) any { return c.Policy.WatchInterval }, 250 * time.Millisecond},
 		{"GATEHOUSE_TRUSTED_PROXIES", "10.0.0.0/8 , ::1", func(c *config.Config) any { return c.TrustedProxies }, []string{"10.0.0.0/8", "::1"}},
 		{"GATEHOUSE_DEBUG_AUTHORIZATION", "true", func(c *config.Config) any { return c.DebugAuthorization }, true},
 		// The rest of Config.
@@ -344,7 +347,7 @@ func TestLoadFlags(t *testing.T) {
 	want.PublicURL = "https://x.example"
 	want.Twilio.AuthToken = "tok"
 	want.SupportNumber = "+15005550006"
-	want.Policy = config.Policy{Model: "m.conf", File: "p.csv"}
+	want.Policy.Model, want.Policy.File = "m.conf", "p.csv"
 	want.TrustedProxies = []string{"10.0.0.0/8", "::1"}
 	want.DebugAuthorization = true
 	want.Log = config.Log{Level: "error", Format: "json"}

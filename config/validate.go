@@ -21,6 +21,7 @@ import (
 //   - every trusted_proxies entry is a CIDR prefix or an IP address;
 //   - every server timeout is greater than zero, and so are both size
 //     limits; server.shutdown_delay may be zero but not negative;
+//   - policy.watch_interval is zero (off) or greater;
 //   - log.level is debug, info, warn or error, and log.format is text or
 //     json.
 //
@@ -59,6 +60,9 @@ func (c *Config) Validate() error {
 	}
 	if d := c.Server.ShutdownDelay; d < 0 {
 		add("server.shutdown_delay", newProblem(ErrInvalid, fmt.Sprintf("must not be negative, got %v", d)))
+	}
+	if d := c.Policy.WatchInterval; d < 0 {
+		add("policy.watch_interval", newProblem(ErrInvalid, fmt.Sprintf("must be zero (off) or greater, got %v", d)))
 	}
 	if n := c.Server.MaxHeaderBytes; n <= 0 {
 		add("server.max_header_bytes", newProblem(ErrInvalid, fmt.Sprintf("must be greater than zero, got %d", n)))

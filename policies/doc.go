@@ -23,6 +23,15 @@
 // rows their meaning; this package only reads and checks them, and the
 // application hands File.Policy and File.Grouping to authz.NewCasbin.
 //
+// Lint checks a policy file beyond what loading requires: duplicate rows,
+// rows that can never decide because an earlier row of the same resource
+// always applies first, and g rows that make a principal a member of
+// itself, each reported with its file and line.
+//
+// A policy test file (ParseTests, LoadTests) lists expected decisions,
+// "expect, resource, permission[, principal ...]", so that a policy change
+// can be tested like code; policy_test.csv tests the embedded default.
+//
 // # Security
 //
 // Loading fails closed: a file with any malformed row is rejected as a

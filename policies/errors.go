@@ -25,6 +25,20 @@ var (
 	// ErrModel reports a model that Casbin cannot load or that lacks what
 	// the authz package needs.
 	ErrModel = errors.New("invalid model")
+
+	// ErrDuplicate reports a row that repeats an earlier row (Lint).
+	ErrDuplicate = errors.New("duplicate row")
+	// ErrShadowed reports a p row that can never decide, because an
+	// earlier row always applies first (Lint).
+	ErrShadowed = errors.New("shadowed row")
+	// ErrSelfMember reports a g row whose member is its group (Lint).
+	ErrSelfMember = errors.New("member of itself")
+	// ErrExpect reports an expectation other than allow or deny in a
+	// policy test file.
+	ErrExpect = errors.New("invalid expectation")
+	// ErrPermission reports a question about permission *, which rows
+	// grant but nobody asks for, in a policy test file.
+	ErrPermission = errors.New("invalid permission")
 )
 
 // LineError reports one problem found on one line of a policy file.

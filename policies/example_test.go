@@ -123,3 +123,76 @@ func ExampleFile_Policy() {
 	// Output:
 	// [[a / view allow]] [[b a]]
 }
+
+func ExampleLint() {
+	data := []byte(`p, fred, /community, *, allow
+p, system.Everyone, /community, *, deny
+p, wilma, /community, view, allow
+p, fred, /community, *, allow
+p, barney, /community/blog, view, maybe
+`)
+	for _, problem := range policies.Lint("community.csv", data) {
+		fmt.Println(problem)
+	}
+	// Output:
+	// policies: community.csv:3: row can never decide: line 2 (p, system.Everyone, /community, *, deny) always applies first
+	// policies: community.csv:4: duplicate of line 1 (p, fred, /community, *, allow)
+	// policies: community.csv:5: effect must be allow or deny, got "maybe"
+}
+
+func ExampleLintFile() {
+	// An empty path lints the embedded default policy.
+	problems, err := policies.LintFile("")
+	fmt.Println(len(problems), err)
+	// Output:
+	// 0 <nil>
+}
+
+func ExampleParseTests() {
+	tests, err := policies.ParseTests("policy_test.csv", []byte(`# expect, resource, permission[, principal ...]
+allow, /, view, group:twilio
+deny, /restricted, restricted, group:twilio
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, t := range tests {
+		fmt.Printf("%s:%d: %s\n", t.File, t.Line, t)
+	}
+	// Output:
+	// policy_test.csv:2: allow, /, view, group:twilio
+	// policy_test.csv:3: deny, /restricted, restricted, group:twilio
+}
+
+func ExampleLoadTests() {
+	// The tests of the embedded default policy, kept next to it.
+	tests, err := policies.LoadTests("policy_test.csv")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(tests[0])
+	// Output:
+	// allow, /, view, group:twilio
+}
+
+func ExampleParseModel() {
+	m, err := policies.ParseModel("model.conf", policies.DefaultModel())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m["r"]["r"].Value)
+	_, err = policies.ParseModel("bad.conf", strings.Replace(policies.DefaultModel(), "priority(p.eft) || deny", "some(where (p.eft == allow))", 1))
+	fmt.Println(err)
+	// Output:
+	// sub, obj, act
+	// policies: bad.conf: policy_effect must be e = priority(p.eft) || deny
+}
+
+func ExampleTest_String() {
+	fmt.Println(policies.Test{Allow: true, Resource: "/", Permission: "view", Principals: []string{"group:twilio"}})
+	// Output:
+	// allow, /, view, group:twilio
+}

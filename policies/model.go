@@ -27,14 +27,20 @@ const (
 // string); and, if it has a role definition, g = _, _. Each missing piece is
 // reported as its own error wrapping ErrModel, joined with errors.Join.
 func LoadModel(path string) (model.Model, error) {
-	name, text := embeddedModelName, defaultModel
-	if path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("policies: %w", err)
-		}
-		name, text = path, string(data)
+	if path == "" {
+		return ParseModel(embeddedModelName, defaultModel)
 	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("policies: %w", err)
+	}
+	return ParseModel(path, string(data))
+}
+
+// ParseModel parses the text of a Casbin model and checks it as LoadModel
+// does; name is used in errors. It lets a caller that has read the file
+// itself (to hash it, say) parse exactly the bytes it read.
+func ParseModel(name, text string) (model.Model, error) {
 	m, err := model.NewModelFromString(text)
 	if err != nil {
 		return nil, fmt.Errorf("policies: %s: %w: %w", name, ErrModel, err)

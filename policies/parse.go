@@ -100,8 +100,17 @@ func LoadFile(path string) (*File, error) {
 // with errors.Join, and then returns a nil *File. Rows that repeat an
 // earlier row exactly are moved to File.Duplicates.
 func Parse(name string, data []byte) (*File, error) {
-	f := &File{Name: name}
-	var errs []error
+	f, errs := parse(name, data)
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return f, nil
+}
+
+// parse parses what it can: it returns the well-formed rows in f, and a
+// *LineError for each problem of the others.
+func parse(name string, data []byte) (f *File, errs []error) {
+	f = &File{Name: name}
 	seen := make(map[string]bool)
 	n := 0
 	for line := range strings.Lines(strings.TrimPrefix(string(data), "\uFEFF")) {
@@ -126,10 +135,7 @@ func Parse(name string, data []byte) (*File, error) {
 		seen[key] = true
 		f.Rules = append(f.Rules, rule)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return f, nil
+	return f, errs
 }
 
 // parseRow parses one non-blank, non-comment line. It returns the row's

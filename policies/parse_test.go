@@ -300,6 +300,21 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := policies.Parse("fuzz.csv", data)
+		// Lint reports every problem Parse does, and on a file Parse
+		// accepts, only its own kinds.
+		lint := policies.Lint("fuzz.csv", data)
+		for _, le := range lint {
+			if le.File != "fuzz.csv" || le.Line < 1 {
+				t.Fatalf("lint problem at %s:%d", le.File, le.Line)
+			}
+			own := errors.Is(le, policies.ErrDuplicate) || errors.Is(le, policies.ErrShadowed) || errors.Is(le, policies.ErrSelfMember)
+			if err == nil && !own {
+				t.Fatalf("Parse accepted the file, Lint reports %v", le)
+			}
+		}
+		if err != nil && len(lint) < len(lineErrors(t, err)) {
+			t.Fatalf("Lint reports %d problems, Parse %d", len(lint), len(lineErrors(t, err)))
+		}
 		if err != nil {
 			if file != nil {
 				t.Fatalf("Parse returned a file and an error %v", err)

@@ -1,0 +1,242 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/gatehouse/gatehouse/authn"
+	"github.com/gatehouse/gatehouse/authz"
+	"github.com/gatehouse/gatehouse/policies"
+)
+
+// policyFlags are the flags that name the policy files a command reads.
+type policyFlags struct {
+	policy, model string
+}
+
+func (p *policyFlags) add(fs *pflag.FlagSet) {
+	fs.StringVar(&p.policy, "policy", "", "policy (ACL) `file`; default: the embedded policy")
+	fs.StringVar(&p.model, "model", "", "Casbin model `file`; default: the embedded model")
+}
+
+// load builds the ACL from the files, as serve does.
+func (p *policyFlags) load() (*authz.Casbin, error) {
+	m, err := policies.LoadModel(p.model)
+	if err != nil {
+		return nil, err
+	}
+	f, err := policies.LoadFile(p.policy)
+	if err != nil {
+		return nil, err
+	}
+	return authz.NewCasbin(m, f.Policy(), f.Grouping())
+}
+
+// effectivePrincipals returns the principals the server would give a
+// request that proved proven: system.Everyone, then system.Authenticated
+// if anything was proven, then the proven principals (authn.Effective).
+func effectivePrincipals(proven []string) ([]string, error) {
+	return authn.Effective(authn.PolicyFunc(func(*http.Request) ([]string, error) { return proven, nil }), nil)
+}
+
+// explainCmd prints the decision for one question, explained; exit 0 if
+// allowed, 1 if denied.
+func explainCmd(args []string, stdout, stderr io.Writer) int {
+	const name = "explain"
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	var (
+		files                policyFlags
+		resource, permission string
+		principals           []string
+		exact                bool
+	)
+	fs.StringVar(&resource, "resource", "", "the resource `path`, such as /community/blog (required)")
+	fs.StringVar(&permission, "permission", "", "the `permission` asked for, such as view (required)")
+	fs.StringArrayVar(&principals, "principal", nil, "a `principal` the request proved, such as group:twilio (repeatable)")
+	fs.BoolVar(&exact, "exact", false, "use the principals exactly as given, without adding system.Everyone and system.Authenticated")
+	files.add(fs)
+	if done, code := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	switch {
+	case fs.NArg() > 0:
+		return fail(stderr, name, ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	case resource == "":
+		return fail(stderr, name, ExitUsage, errors.New("--resource is required"))
+	case permission == "":
+		return fail(stderr, name, ExitUsage, errors.New("--permission is required"))
+	}
+	if !exact {
+		var err error
+		if principals, err = effectivePrincipals(principals); err != nil {
+			return fail(stderr, name, ExitUsage, fmt.Errorf("%w (system principals are added as the server adds them; see --exact)", err))
+		}
+	}
+	acl, err := files.load()
+	if err != nil {
+		return fail(stderr, name, ExitUsage, err)
+	}
+	d, err := acl.Permits(context.Background(), principals, resource, permission)
+	if err != nil {
+		return fail(stderr, name, ExitUsage, err)
+	}
+	fmt.Fprintln(stdout, d)
+	if !d.Allowed {
+		return ExitFalse
+	}
+	return ExitOK
+}
+
+// principalsCmd prints the principals allowed a permission on a resource,
+// one per line, sorted.
+func principalsCmd(args []string, stdout, stderr io.Writer) int {
+	const name = "principals"
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	var (
+		files                policyFlags
+		resource, permission string
+	)
+	fs.StringVar(&resource, "resource", "", "the resource `path`, such as /community/blog (required)")
+	fs.StringVar(&permission, "permission", "", "the `permission`, such as view (required)")
+	files.add(fs)
+	if done, code := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	switch {
+	case fs.NArg() > 0:
+		return fail(stderr, name, ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	case resource == "":
+		return fail(stderr, name, ExitUsage, errors.New("--resource is required"))
+	case permission == "":
+		return fail(stderr, name, ExitUsage, errors.New("--permission is required"))
+	}
+	acl, err := files.load()
+	if err != nil {
+		return fail(stderr, name, ExitUsage, err)
+	}
+	allowed, err := acl.PrincipalsAllowed(resource, permission)
+	if err != nil {
+		return fail(stderr, name, ExitUsage, err)
+	}
+	for _, p := range allowed {
+		fmt.Fprintln(stdout, p)
+	}
+	return ExitOK
+}
+
+// policyCmd runs policy lint and policy test.
+func policyCmd(args []string, stdout, stderr io.Writer) int {
+	const use = "want 'policy lint [--policy FILE] [--model FILE]' or 'policy test FILE [--policy FILE] [--model FILE]'"
+	if len(args) == 0 {
+		return fail(stderr, "policy", ExitUsage, errors.New(use))
+	}
+	switch args[0] {
+	case "lint":
+		return policyLintCmd(args[1:], stdout, stderr)
+	case "test":
+		return policyTestCmd(args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprintln(stdout, "usage: gatehouse policy lint [--policy FILE] [--model FILE]")
+		fmt.Fprintln(stdout, "       gatehouse policy test FILE [--policy FILE] [--model FILE]")
+		return ExitOK
+	}
+	return fail(stderr, "policy", ExitUsage, fmt.Errorf("unknown subcommand %q: %s", args[0], use))
+}
+
+// policyLintCmd prints every problem of the policy (and model) files as
+// FILE:LINE: PROBLEM; exit 1 if there is any.
+func policyLintCmd(args []string, stdout, stderr io.Writer) int {
+	const name = "policy lint"
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	var files policyFlags
+	files.add(fs)
+	if done, code := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return fail(stderr, name, ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	}
+	problems := 0
+	if _, err := policies.LoadModel(files.model); err != nil {
+		var pe *os.PathError // the file cannot be read
+		if errors.As(err, &pe) {
+			return fail(stderr, name, ExitUsage, err)
+		}
+		for _, e := range splitErrors(err) {
+			fmt.Fprintln(stdout, strings.TrimPrefix(e.Error(), "policies: "))
+			problems++
+		}
+	}
+	found, err := policies.LintFile(files.policy)
+	if err != nil {
+		return fail(stderr, name, ExitUsage, err)
+	}
+	for _, le := range found {
+		fmt.Fprintf(stdout, "%s:%d: %v\n", le.File, le.Line, le.Err)
+		problems++
+	}
+	if problems > 0 {
+		if problems == 1 {
+			fmt.Fprintln(stdout, "1 problem")
+		} else {
+			fmt.Fprintf(stdout, "%d problems\n", problems)
+		}
+		return ExitFalse
+	}
+	fmt.Fprintln(stdout, "ok")
+	return ExitOK
+}
+
+// policyTestCmd runs a policy test file against the policy; exit 1 listing
+// every failing row.
+func policyTestCmd(args []string, stdout, stderr io.Writer) int {
+	const name = "policy test"
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	var files policyFlags
+	files.add(fs)
+	if done, code := parseFlags(fs, args, stderr); done {
+		return code
+	}
+	switch {
+	case fs.NArg() == 0:
+		return fail(stderr, name, ExitUsage, errors.New("want a test FILE"))
+	case fs.NArg() > 1:
+		return fail(stderr, name, ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(1)))
+	}
+	tests, err := policies.LoadTests(fs.Arg(0))
+	if err != nil {
+		return fail(stderr, name, ExitUsage, err)
+	}
+	acl, err := files.load()
+	if err != nil {
+		return fail(stderr, name, ExitUsage, err)
+	}
+	failed := 0
+	for _, t := range tests {
+		principals, err := effectivePrincipals(t.Principals)
+		if err != nil {
+			return fail(stderr, name, ExitUsage, fmt.Errorf("%s:%d: %w", t.File, t.Line, err))
+		}
+		d, err := acl.Permits(context.Background(), principals, t.Resource, t.Permission)
+		if err != nil {
+			return fail(stderr, name, ExitUsage, fmt.Errorf("%s:%d: %w", t.File, t.Line, err))
+		}
+		if d.Allowed != t.Allow {
+			failed++
+			fmt.Fprintf(stdout, "FAIL %s:%d: %s: got %s\n", t.File, t.Line, t, d)
+		}
+	}
+	if failed > 0 {
+		fmt.Fprintf(stdout, "FAIL: %d of %d tests failed\n", failed, len(tests))
+		return ExitFalse
+	}
+	fmt.Fprintf(stdout, "ok: %d tests passed\n", len(tests))
+	return ExitOK
+}

@@ -1,0 +1,156 @@
+package app
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// pyramidPolicy is Pyramid's ACL fixture as a policy file.
+const pyramidPolicy = `# Pyramid's ACLHelper fixture
+p, system.Authenticated, /, view, allow
+p, fred, /community, *, allow
+p, wilma, /community, view, allow
+p, system.Everyone, /community, *, deny
+p, barney, /community/blog, view, allow
+p, barney, /community/blog, delete, allow
+p, wilma, /community/blog, view, allow
+g, pebbles, wilma
+`
+
+func writeTemp(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func run(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = Main(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestPolicyCommands(t *testing.T) {
+	policy := writeTemp(t, "policy.csv", pyramidPolicy)
+	broken := writeTemp(t, "broken.csv", "p, a, /, view, allow\np, a, /, view\n")
+	lintme := writeTemp(t, "lint.csv", strings.Join([]string{
+		"p, fred, /community, *, allow", // 1
+		"p, system.Everyone, /community, *, deny",
+		"p, wilma, /community, view, allow", // 3: shadowed by 2
+		"p, fred, /community, *, allow",     // 4: duplicate of 1
+		"p, barney, community, view, maybe", // 5: resource and effect
+		"p, , /, view, allow",               // 6: empty principal
+		"p, a, /, view",                     // 7: field count
+	}, "\n"))
+	badModel := writeTemp(t, "model.conf", strings.Replace(mustRead(t, "../policies/model.conf"), "priority(p.eft) || deny", "some(where (p.eft == allow))", 1))
+	tests := writeTemp(t, "tests.csv", `# expect, resource, permission, principals
+allow, /community/blog, view, wilma
+allow, /community/blog, view, pebbles
+deny, /community/blog, delete, wilma
+allow, /community/blog, doesntevenexistyet, fred
+deny, /, view
+allow, /, view, someguy
+`)
+	failing := writeTemp(t, "failing.csv", `allow, /community/blog, view, wilma
+allow, /community/blog, delete, wilma
+deny, /, view, someguy
+`)
+	missing := filepath.Join(t.TempDir(), "missing.csv")
+
+	cases := []struct {
+		name       string
+		args       []string
+		wantCode   int
+		wantStdout []string // fragments, in order
+		wantStderr string   // fragment
+	}{
+		{"explain allowed", []string{"explain", "--policy", policy, "--resource", "/community/blog", "--permission", "view", "--principal", "wilma"},
+			0, []string{"ACLAllowed permission 'view' via ACE ('Allow', 'wilma', 'view') in ACL [('Allow', 'barney', 'view'), ('Allow', 'barney', 'delete'), ('Allow', 'wilma', 'view')] on context '/community/blog' for principals ['system.Everyone', 'system.Authenticated', 'wilma']\n"}, ""},
+		{"explain denied by DENY_ALL", []string{"explain", "--policy", policy, "--resource", "/community/blog", "--permission", "delete", "--principal", "wilma"},
+			1, []string{"ACLDenied permission 'delete' via ACE ('Deny', 'system.Everyone', ALL_PERMISSIONS) in ACL [('Allow', 'fred', ALL_PERMISSIONS), ('Allow', 'wilma', 'view'), ('Deny', 'system.Everyone', ALL_PERMISSIONS)] on context '/community'"}, ""},
+		{"explain with groups", []string{"explain", "--policy", policy, "--resource", "/community/blog", "--permission", "view", "--principal", "pebbles"},
+			0, []string{"via ACE ('Allow', 'wilma', 'view')", "for principals ['system.Everyone', 'system.Authenticated', 'pebbles', 'wilma']"}, ""},
+		{"explain unauthenticated", []string{"explain", "--policy", policy, "--resource", "/", "--permission", "view"},
+			1, []string{"ACLDenied permission 'view' via ACE '<default deny>' in ACL [('Allow', 'system.Authenticated', 'view')] on context '/' for principals ['system.Everyone']\n"}, ""},
+		{"explain exact", []string{"explain", "--policy", policy, "--resource", "/", "--permission", "view", "--principal", "system.Authenticated", "--exact"},
+			0, []string{"for principals ['system.Authenticated']\n"}, ""},
+		{"explain system principal without --exact", []string{"explain", "--policy", policy, "--resource", "/", "--permission", "view", "--principal", "system.Authenticated"},
+			2, nil, "--exact"},
+		{"explain without --resource", []string{"explain", "--permission", "view"}, 2, nil, "--resource is required"},
+		{"explain invalid resource", []string{"explain", "--resource", "/a/", "--permission", "view"}, 2, nil, "not a clean slash path"},
+		{"explain broken policy", []string{"explain", "--policy", broken, "--resource", "/", "--permission", "view"}, 2, nil, broken + ":2:"},
+		{"explain missing policy", []string{"explain", "--policy", missing, "--resource", "/", "--permission", "view"}, 2, nil, "missing.csv"},
+		{"explain unknown flag", []string{"explain", "--resourse", "/"}, 2, nil, "resourse"},
+
+		{"principals", []string{"principals", "--policy", policy, "--resource", "/community/blog", "--permission", "view"},
+			0, []string{"barney\nfred\nwilma\n"}, ""},
+		{"principals none", []string{"principals", "--policy", policy, "--resource", "/community", "--permission", "administer"},
+			0, []string{"fred\n"}, ""},
+		{"principals default policy", []string{"principals", "--resource", "/accessible", "--permission", "view"},
+			0, []string{"group:twilio\n"}, ""},
+		{"principals without --permission", []string{"principals", "--resource", "/"}, 2, nil, "--permission is required"},
+
+		{"lint clean", []string{"policy", "lint", "--policy", policy}, 0, []string{"ok\n"}, ""},
+		{"lint default", []string{"policy", "lint"}, 0, []string{"ok\n"}, ""},
+		{"lint problems", []string{"policy", "lint", "--policy", lintme}, 1, []string{
+			lintme + ":3: row can never decide: line 2 (p, system.Everyone, /community, *, deny) always applies first\n",
+			lintme + ":4: duplicate of line 1 (p, fred, /community, *, allow)\n",
+			lintme + ":5: resource \"community\" must start with /\n",
+			lintme + ":5: effect must be allow or deny, got \"maybe\"\n",
+			lintme + ":6: empty principal\n",
+			lintme + ":7: p row needs 4 fields",
+			"6 problems\n"}, ""},
+		{"lint bad model", []string{"policy", "lint", "--model", badModel}, 1, []string{badModel + ": policy_effect must be e = priority(p.eft) || deny\n", "1 problem\n"}, ""},
+		{"lint missing policy", []string{"policy", "lint", "--policy", missing}, 2, nil, "missing.csv"},
+		{"lint missing model", []string{"policy", "lint", "--model", missing}, 2, nil, "missing.csv"},
+
+		{"test passes", []string{"policy", "test", tests, "--policy", policy}, 0, []string{"ok: 6 tests passed\n"}, ""},
+		{"test fails", []string{"policy", "test", "--policy", policy, failing}, 1, []string{
+			"FAIL " + failing + ":2: allow, /community/blog, delete, wilma: got ACLDenied permission 'delete' via ACE ('Deny', 'system.Everyone', ALL_PERMISSIONS)",
+			"FAIL " + failing + ":3: deny, /, view, someguy: got ACLAllowed permission 'view'",
+			"FAIL: 2 of 3 tests failed\n"}, ""},
+		{"test default policy", []string{"policy", "test", "../policies/policy_test.csv"}, 0, []string{"ok: 6 tests passed\n"}, ""},
+		{"test broken test file", []string{"policy", "test", broken}, 2, nil, broken + ":1: expect must be allow or deny"},
+		{"test without file", []string{"policy", "test"}, 2, nil, "want a test FILE"},
+		{"test broken policy", []string{"policy", "test", tests, "--policy", broken}, 2, nil, broken + ":2:"},
+		{"policy without subcommand", []string{"policy"}, 2, nil, "policy lint"},
+		{"policy unknown subcommand", []string{"policy", "check"}, 2, nil, `unknown subcommand "check"`},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := run(tt.args...)
+			if code != tt.wantCode {
+				t.Errorf("exit status %d, want %d\nstdout: %s\nstderr: %s", code, tt.wantCode, stdout, stderr)
+			}
+			rest := stdout
+			for _, want := range tt.wantStdout {
+				i := strings.Index(rest, want)
+				if i < 0 {
+					t.Errorf("stdout lacks %q (in order)\nstdout: %s", want, stdout)
+					break
+				}
+				rest = rest[i+len(want):]
+			}
+			if tt.wantStderr != "" && !strings.Contains(stderr, tt.wantStderr) {
+				t.Errorf("stderr = %q, want it to contain %q", stderr, tt.wantStderr)
+			}
+			if tt.wantCode == 2 && strings.Count(stderr, "\n") < 1 {
+				t.Errorf("usage error without a message on stderr")
+			}
+		})
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -1,0 +1,320 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/casbin/casbin/v2/model"
+
+	"github.com/gatehouse/gatehouse/authz"
+	"github.com/gatehouse/gatehouse/config"
+	"github.com/gatehouse/gatehouse/policies"
+)
+
+// policyState is the authorization policy that the server enforces, and
+// what it needs to reload it: the configured files and what was last read
+// from them.
+type policyState struct {
+	acl *authz.Casbin
+	cfg config.Policy
+
+	mu      sync.Mutex        // serializes reloads and guards the fields below
+	tried   [sha256.Size]byte // digest of the files' content last loaded or rejected
+	readErr string            // the last error reading the files, if any
+	stamps  [2]fileStamp      // the files' stat when last checked
+}
+
+// loadedPolicy is a parsed model and policy file, with the digest of the
+// bytes they were parsed from.
+type loadedPolicy struct {
+	model  model.Model
+	file   *policies.File
+	digest [sha256.Size]byte
+}
+
+// fileStamp is what os.Stat says about a file, to notice changes cheaply.
+type fileStamp struct {
+	exists  bool
+	size    int64
+	modTime time.Time
+}
+
+// loadPolicy loads the configured (or embedded) model and policy and
+// builds the ACL that serve enforces, at generation 1.
+func loadPolicy(cfg config.Policy) (*policyState, error) {
+	p := &policyState{cfg: cfg}
+	l, err := p.loadFiles()
+	if err != nil {
+		return nil, err
+	}
+	acl, err := authz.NewCasbin(l.model, l.file.Policy(), l.file.Grouping())
+	if err != nil {
+		return nil, err
+	}
+	p.acl, p.tried, p.stamps = acl, l.digest, p.statFiles()
+	return p, nil
+}
+
+// embedded reports whether both files are the embedded defaults, which
+// never change.
+func (p *policyState) embedded() bool { return p.cfg.Model == "" && p.cfg.File == "" }
+
+// readPolicyFiles reads the model and the policy; an empty path reads the
+// embedded default.
+func readPolicyFiles(cfg config.Policy) (modelText string, policyData []byte, err error) {
+	modelText = policies.DefaultModel()
+	if cfg.Model != "" {
+		b, err := os.ReadFile(cfg.Model)
+		if err != nil {
+			return "", nil, fmt.Errorf("app: policy model: %w", err)
+		}
+		modelText = string(b)
+	}
+	policyData = policies.DefaultPolicy()
+	if cfg.File != "" {
+		if policyData, err = os.ReadFile(cfg.File); err != nil {
+			return "", nil, fmt.Errorf("app: policy file: %w", err)
+		}
+	}
+	return modelText, policyData, nil
+}
+
+func digestOf(modelText string, policyData []byte) [sha256.Size]byte {
+	h := sha256.New()
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(len(modelText)))
+	h.Write(n[:])
+	h.Write([]byte(modelText))
+	h.Write(policyData)
+	return [sha256.Size]byte(h.Sum(nil))
+}
+
+// loadFiles reads the files once and parses exactly the bytes it read.
+func (p *policyState) loadFiles() (*loadedPolicy, error) {
+	modelText, policyData, err := readPolicyFiles(p.cfg)
+	if err != nil {
+		return nil, err
+	}
+	l := &loadedPolicy{digest: digestOf(modelText, policyData)}
+	modelName, policyName := p.cfg.Model, p.cfg.File
+	if modelName == "" {
+		modelName = "model.conf (embedded)"
+	}
+	if policyName == "" {
+		policyName = "policy.csv (embedded)"
+	}
+	var merr, perr error
+	l.model, merr = policies.ParseModel(modelName, modelText)
+	l.file, perr = policies.Parse(policyName, policyData)
+	if err := errors.Join(merr, perr); err != nil {
+		return l, err
+	}
+	return l, nil
+}
+
+// statFiles stats the configured files; an embedded one has the zero
+// stamp.
+func (p *policyState) statFiles() [2]fileStamp {
+	var out [2]fileStamp
+	for i, path := range []string{p.cfg.Model, p.cfg.File} {
+		if path == "" {
+			continue
+		}
+		if fi, err := os.Stat(path); err == nil {
+			out[i] = fileStamp{exists: true, size: fi.Size(), modTime: fi.ModTime()}
+		}
+	}
+	return out
+}
+
+// changed reports whether the files' content differs from what was last
+// loaded or rejected. It reads the files only when their stat changed, or
+// when a file was modified so recently that a further write within the
+// file system's time granularity could leave its stat unchanged (Git's
+// "racily clean" rule). A file that cannot be read counts as a change once
+// per distinct error, so that a reload reports it, but not on every poll.
+func (p *policyState) changed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	stamps := p.statFiles()
+	same := p.readErr == ""
+	for i, s := range stamps {
+		old := p.stamps[i]
+		if s.exists != old.exists || s.size != old.size || !s.modTime.Equal(old.modTime) ||
+			(s.exists && time.Since(s.modTime) < racyWindow) {
+			same = false
+		}
+	}
+	if same {
+		return false
+	}
+	p.stamps = stamps
+	modelText, policyData, err := readPolicyFiles(p.cfg)
+	if err != nil {
+		return err.Error() != p.readErr
+	}
+	p.readErr = ""
+	return digestOf(modelText, policyData) != p.tried
+}
+
+// racyWindow is how recently a file must have been modified for changed to
+// read it even though its stat did not change: more than the coarsest
+// modification time granularity of common file systems.
+const racyWindow = 2 * time.Second
+
+// reloadPolicy reloads the configured model and policy files and returns
+// the generation of the policy in force afterwards. trigger says why
+// ("watch", "sighup", ...) for the log.
+//
+// A valid pair of files replaces the policy atomically (authz.Casbin.Replace)
+// and is logged at info level with the new generation. Files that cannot
+// be read or parsed, or that authz rejects, are logged at error level, one
+// line per problem naming the file, the line when there is one, and the
+// problem; the last good policy stays in force and its generation is
+// returned with the error. With the embedded defaults there is nothing to
+// reload: the current generation is returned.
+//
+// Every reload goes through this method, so that it is the one place to
+// observe reloads (a metrics hook, say).
+func (a *App) reloadPolicy(trigger string) (generation uint64, err error) {
+	p := a.policy
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.embedded() {
+		a.log.Info("policy reload: the policy is embedded, nothing to reload", slog.String("trigger", trigger))
+		return p.acl.Generation(), nil
+	}
+	l, err := p.loadFiles()
+	if l != nil {
+		p.tried, p.readErr = l.digest, ""
+	}
+	if err == nil {
+		generation, err = p.acl.Replace(l.model, l.file.Policy(), l.file.Grouping())
+	}
+	if err != nil {
+		if l == nil {
+			p.readErr = err.Error()
+		}
+		kept := p.acl.Generation()
+		a.logRejected(trigger, kept, err)
+		a.metrics.policyReloaded(kept, err)
+		return kept, err
+	}
+	a.log.Info("policy reloaded",
+		slog.String("trigger", trigger),
+		slog.Uint64("generation", generation),
+		slog.String("model", p.cfg.Model),
+		slog.String("file", p.cfg.File),
+		slog.Int("rows", len(l.file.Rules)))
+	a.metrics.policyReloaded(generation, nil)
+	return generation, nil
+}
+
+// logRejected logs each problem of a rejected reload on its own line.
+func (a *App) logRejected(trigger string, kept uint64, err error) {
+	for _, e := range splitErrors(err) {
+		attrs := []slog.Attr{
+			slog.String("trigger", trigger),
+			slog.Uint64("kept_generation", kept),
+		}
+		var le *policies.LineError
+		var pe *os.PathError
+		switch {
+		case errors.As(e, &le):
+			attrs = append(attrs, slog.String("file", le.File), slog.Int("line", le.Line), slog.String("problem", le.Err.Error()))
+		case errors.As(e, &pe):
+			attrs = append(attrs, slog.String("file", pe.Path), slog.String("problem", pe.Err.Error()))
+		default:
+			attrs = append(attrs, slog.String("problem", e.Error()))
+		}
+		a.log.LogAttrs(context.Background(), slog.LevelError, "policy reload rejected; the last good policy stays in force", attrs...)
+	}
+}
+
+// splitErrors returns the errors joined in err (errors.Join), recursively,
+// or err alone.
+func splitErrors(err error) []error {
+	j, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return []error{err}
+	}
+	var out []error
+	for _, e := range j.Unwrap() {
+		out = append(out, splitErrors(e)...)
+	}
+	return out
+}
+
+// watchPolicy polls the policy files every interval until ctx is done,
+// and reloads them when their content changes. Polling the path, rather
+// than watching an inode, follows editors and deployment tools that
+// replace a file by renaming a new one over it.
+func (a *App) watchPolicy(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if a.policy.changed() {
+			_, _ = a.reloadPolicy("watch") // reloadPolicy logs its errors
+		}
+	}
+}
+
+// startPolicyWatch starts watchPolicy, unless the policy is embedded or
+// watching is off, and returns a function that stops it and waits for it.
+func (a *App) startPolicyWatch(ctx context.Context) (stop func()) {
+	interval := a.cfg.Policy.WatchInterval
+	if a.policy.embedded() || interval <= 0 {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.watchPolicy(ctx, interval)
+	}()
+	a.log.Info("watching the policy files", slog.String("model", a.cfg.Policy.Model),
+		slog.String("file", a.cfg.Policy.File), slog.Duration("interval", interval))
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
+// reloadOnSIGHUP reloads the policy on every SIGHUP until the returned
+// function is called.
+func (a *App) reloadOnSIGHUP() (stop func()) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		for {
+			select {
+			case <-done:
+				return
+			case <-hup:
+				_, _ = a.reloadPolicy("sighup") // reloadPolicy logs its errors
+			}
+		}
+	}()
+	return func() {
+		signal.Stop(hup)
+		close(done)
+		<-stopped
+	}
+}

@@ -1,0 +1,317 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil"
+
+	"github.com/gatehouse/gatehouse/authn"
+)
+
+const (
+	reloadToken = "r3load-t0ken"
+	publicURL   = "https://ivr.example.com"
+
+	policyA   = "p, group:twilio, /, view, allow\n"
+	policyA2  = "p, group:twilio, /, view, allow\np, group:twilio, /other, edit, allow\n"
+	policyB   = "p, system.Everyone, /accessible, view, deny\np, group:twilio, /, view, allow\n"
+	policyBad = "p, group:twilio, /, view, allow\np, group:twilio, /accessible, view, Allow\n"
+)
+
+// lockedBuffer collects log output written by several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// records returns the JSON log records with the given level.
+func (l *lockedBuffer) records(t *testing.T, level string) []map[string]any {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []map[string]any
+	for line := range strings.Lines(l.b.String()) {
+		var r map[string]any
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("log line %q: %v", line, err)
+		}
+		if r["level"] == level {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// reloadApp builds an App on the policy file at path (embedded if ""),
+// logging JSON into the returned buffer.
+func reloadApp(t *testing.T, path string, interval time.Duration) (*App, *lockedBuffer) {
+	t.Helper()
+	env := map[string]string{
+		"TWILIO_AUTH_TOKEN":               reloadToken,
+		"GATEHOUSE_PUBLIC_URL":            publicURL,
+		"GATEHOUSE_POLICY_WATCH_INTERVAL": interval.String(),
+	}
+	if path != "" {
+		env["GATEHOUSE_POLICY_FILE"] = path
+	}
+	logs := new(lockedBuffer)
+	a, err := New(testConfig(t, env), slog.New(slog.NewJSONHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a, logs
+}
+
+// reaches reports whether a Twilio-signed GET of path reaches its view
+// rather than the apology of the forbidden view.
+func reaches(t *testing.T, a *App, path string) bool {
+	t.Helper()
+	r := httptest.NewRequest(http.MethodGet, path, nil)
+	r.Header.Set("X-Twilio-Signature", authn.Sign(reloadToken, publicURL+path, nil))
+	w := httptest.NewRecorder()
+	a.Handler().ServeHTTP(w, r)
+	if w.Code != http.StatusOK {
+		t.Errorf("GET %s: status %d", path, w.Code)
+	}
+	return strings.Contains(w.Body.String(), "You reached the accessible route")
+}
+
+// replaceFile writes content next to path and renames it over path, as
+// editors and deployment tools do.
+func replaceFile(t *testing.T, path, content string) {
+	t.Helper()
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReloadPolicy(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "policy.csv")
+	replaceFile(t, path, policyA)
+	a, logs := reloadApp(t, path, 0)
+	if !reaches(t, a, "/accessible") {
+		t.Fatal("policy A: /accessible not reached")
+	}
+	steps := []struct {
+		name           string
+		write          func()
+		wantGeneration uint64
+		wantErr        bool
+		wantReached    bool
+		wantLog        map[string]any // fields of the new error record
+	}{
+		{"valid: new decisions", func() { replaceFile(t, path, policyB) }, 2, false, false, nil},
+		{"malformed: old decisions, error logged", func() { replaceFile(t, path, policyBad) }, 2, true, false,
+			map[string]any{"file": path, "line": float64(2), "problem": `effect must be allow or deny, got "Allow"`, "trigger": "test", "kept_generation": float64(2)}},
+		{"valid again", func() { replaceFile(t, path, policyA) }, 3, false, true, nil},
+		{"missing file: old decisions, error logged", func() { os.Remove(path) }, 3, true, true,
+			map[string]any{"file": path, "problem": "no such file or directory"}},
+		{"back", func() { replaceFile(t, path, policyB) }, 4, false, false, nil},
+	}
+	for _, s := range steps {
+		before := len(logs.records(t, "ERROR"))
+		s.write()
+		gen, err := a.reloadPolicy("test")
+		if gen != s.wantGeneration || (err != nil) != s.wantErr {
+			t.Errorf("%s: reloadPolicy = %d, %v; want generation %d, error %v", s.name, gen, err, s.wantGeneration, s.wantErr)
+		}
+		if got := a.policy.acl.Generation(); got != s.wantGeneration {
+			t.Errorf("%s: Generation() = %d, want %d", s.name, got, s.wantGeneration)
+		}
+		if got := reaches(t, a, "/accessible"); got != s.wantReached {
+			t.Errorf("%s: /accessible reached = %v, want %v", s.name, got, s.wantReached)
+		}
+		errs := logs.records(t, "ERROR")[before:]
+		if s.wantLog == nil {
+			if len(errs) != 0 {
+				t.Errorf("%s: error logged: %v", s.name, errs)
+			}
+			continue
+		}
+		if len(errs) != 1 {
+			t.Fatalf("%s: %d error records, want 1: %v", s.name, len(errs), errs)
+		}
+		for k, want := range s.wantLog {
+			if got := errs[0][k]; got != want {
+				t.Errorf("%s: log %s = %v, want %v", s.name, k, got, want)
+			}
+		}
+	}
+	var last map[string]any // the last "policy reloaded" record (request lines interleave)
+	for _, r := range logs.records(t, "INFO") {
+		if r["msg"] == "policy reloaded" {
+			last = r
+		}
+	}
+	if last["generation"] != float64(4) || last["trigger"] != "test" {
+		t.Errorf("last policy reloaded record = %v, want generation 4, trigger test", last)
+	}
+	// Every reload reaches the metrics: three valid, two rejected.
+	for _, m := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"reloads{ok}", testutil.ToFloat64(a.metrics.reloads.WithLabelValues("ok")), 3},
+		{"reloads{failed}", testutil.ToFloat64(a.metrics.reloads.WithLabelValues("failed")), 2},
+		{"generation", testutil.ToFloat64(a.metrics.generation), 4},
+	} {
+		if m.got != m.want {
+			t.Errorf("metric %s = %v, want %v", m.name, m.got, m.want)
+		}
+	}
+}
+
+func TestReloadPolicyBadModel(t *testing.T) {
+	dir := t.TempDir()
+	modelPath := filepath.Join(dir, "model.conf")
+	replaceFile(t, modelPath, mustRead(t, "../policies/model.conf"))
+	logs := new(lockedBuffer)
+	a, err := New(testConfig(t, map[string]string{"TWILIO_AUTH_TOKEN": reloadToken, "GATEHOUSE_POLICY_MODEL": modelPath}),
+		slog.New(slog.NewJSONHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	replaceFile(t, modelPath, strings.Replace(mustRead(t, "../policies/model.conf"), "priority(p.eft) || deny", "some(where (p.eft == allow))", 1))
+	if gen, err := a.reloadPolicy("test"); err == nil || gen != 1 {
+		t.Errorf("reloadPolicy with a bad model = %d, %v; want 1 and an error", gen, err)
+	}
+	errs := logs.records(t, "ERROR")
+	if len(errs) != 1 || !strings.Contains(errs[0]["problem"].(string), modelPath+": policy_effect must be") {
+		t.Errorf("error records = %v, want one naming %s and the effect", errs, modelPath)
+	}
+}
+
+func TestReloadPolicyEmbedded(t *testing.T) {
+	a, logs := reloadApp(t, "", 10*time.Millisecond)
+	gen, err := a.reloadPolicy("sighup")
+	if gen != 1 || err != nil {
+		t.Errorf("reloadPolicy on the embedded policy = %d, %v; want 1, nil", gen, err)
+	}
+	infos := logs.records(t, "INFO")
+	if len(infos) != 1 || !strings.Contains(infos[0]["msg"].(string), "nothing to reload") {
+		t.Errorf("info records = %v, want one saying there is nothing to reload", infos)
+	}
+	stop := a.startPolicyWatch(context.Background())
+	stop()
+	if got := len(logs.records(t, "INFO")); got != 1 {
+		t.Errorf("startPolicyWatch on the embedded policy logged %d more records, want none (nothing to watch)", got-1)
+	}
+}
+
+// waitFor polls cond until it holds, failing the test after a generous
+// deadline; it bounds a wait, it does not measure anything.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestWatchPolicy(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.csv")
+	replaceFile(t, path, policyA)
+	a, logs := reloadApp(t, path, 5*time.Millisecond)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stop := a.startPolicyWatch(ctx)
+	defer stop()
+
+	replaceFile(t, path, policyB)
+	waitFor(t, "generation 2", func() bool { return a.policy.acl.Generation() == 2 })
+	if reaches(t, a, "/accessible") {
+		t.Error("after the watcher loaded policy B, /accessible is still reached")
+	}
+
+	// Written in place, not renamed: a malformed file is rejected once.
+	if err := os.WriteFile(path, []byte(policyBad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the rejection to be logged", func() bool { return len(logs.records(t, "ERROR")) > 0 })
+	time.Sleep(50 * time.Millisecond) // ten more polls of the unchanged file
+	if errs := logs.records(t, "ERROR"); len(errs) != 1 || errs[0]["line"] != float64(2) || errs[0]["trigger"] != "watch" {
+		t.Errorf("error records = %v, want exactly one, for line 2, from the watcher", errs)
+	}
+	if got := a.policy.acl.Generation(); got != 2 || reaches(t, a, "/accessible") {
+		t.Errorf("after a malformed file: generation %d, want 2 with policy B's decisions", got)
+	}
+
+	replaceFile(t, path, policyA)
+	waitFor(t, "generation 3", func() bool { return a.policy.acl.Generation() == 3 })
+	if !reaches(t, a, "/accessible") {
+		t.Error("after the watcher loaded policy A, /accessible is not reached")
+	}
+}
+
+// Requests keep being answered, each under one whole policy, while the
+// policy is reloaded again and again, valid and malformed (run with
+// -race). Both valid policies grant view and nobody holds restricted, so
+// every answer is known whichever policy decided.
+func TestReloadConcurrentRequests(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.csv")
+	replaceFile(t, path, policyA)
+	a, _ := reloadApp(t, path, 0)
+	var (
+		wg   sync.WaitGroup
+		done atomic.Bool
+		n    atomic.Int64
+	)
+	for g := range 4 {
+		wg.Go(func() {
+			for !done.Load() {
+				if g%2 == 0 {
+					if !reaches(t, a, "/accessible") {
+						t.Error("/accessible not reached during a reload")
+						return
+					}
+				} else if reaches(t, a, "/restricted") {
+					t.Error("/restricted reached during a reload")
+					return
+				}
+				n.Add(1)
+			}
+		})
+	}
+	for i := range 60 {
+		content := []string{policyA, policyA2, policyBad}[i%3]
+		replaceFile(t, path, content)
+		_, err := a.reloadPolicy("test")
+		if (err != nil) != (content == policyBad) {
+			t.Errorf("reload %d: %v", i, err)
+		}
+	}
+	done.Store(true)
+	wg.Wait()
+	if n.Load() == 0 {
+		t.Error("no request was answered")
+	}
+	if got := a.policy.acl.Generation(); got != 41 {
+		t.Errorf("Generation() = %d after 40 valid reloads, want 41", got)
+	}
+}

@@ -1,0 +1,114 @@
+package policies
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Test is one row of a policy test file: a question and the answer the
+// policy must give.
+type Test struct {
+	File string // name of the file the row came from
+	Line int    // 1-based line number in that file
+	// Allow is the expected answer: true for allow, false for deny.
+	Allow bool
+	// Resource and Permission are the question.
+	Resource, Permission string
+	// Principals are the principals the request proved, as written; the
+	// runner adds system.Everyone and system.Authenticated as authn would.
+	// Empty means an unauthenticated request.
+	Principals []string
+}
+
+// String renders t as a test file row, e.g.
+// "allow, /, view, group:twilio".
+func (t Test) String() string {
+	expect := "deny"
+	if t.Allow {
+		expect = "allow"
+	}
+	return strings.Join(append([]string{expect, t.Resource, t.Permission}, t.Principals...), ", ")
+}
+
+// LoadTests reads and parses the policy test file at path (see ParseTests).
+func LoadTests(path string) ([]Test, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("policies: %w", err)
+	}
+	return ParseTests(path, data)
+}
+
+// ParseTests parses a policy test file; name is used in errors and in
+// Test.File. A test file lists expected decisions, one per line, in the
+// syntax of policy files (comma-separated fields, blank lines and #
+// comments ignored):
+//
+//	# expect, resource, permission[, principal ...]
+//	allow, /, view, group:twilio
+//	deny, /restricted, restricted, group:twilio, account:AC123
+//	deny, /, view
+//
+// expect is allow or deny; resource is a clean slash path; permission is
+// a permission other than *; the principals, any number of them, are those
+// a request proved. Like Parse, ParseTests is strict and reports every
+// problem as a *LineError, joined with errors.Join.
+func ParseTests(name string, data []byte) ([]Test, error) {
+	var (
+		tests []Test
+		errs  []error
+	)
+	n := 0
+	for line := range strings.Lines(strings.TrimPrefix(string(data), "\uFEFF")) {
+		n++
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		fields := strings.Split(line, ",")
+		for i := range fields {
+			fields[i] = strings.TrimSpace(fields[i])
+		}
+		bad := func(err error) { errs = append(errs, &LineError{File: name, Line: n, Err: err}) }
+		if len(fields) < 3 {
+			bad(problemf(ErrFieldCount, "test row needs at least 3 fields (expect, resource, permission[, principal ...]), got %d", len(fields)))
+			continue
+		}
+		t := Test{File: name, Line: n, Resource: fields[1], Permission: fields[2], Principals: fields[3:]}
+		ok := true
+		switch fields[0] {
+		case "allow":
+			t.Allow = true
+		case "deny":
+		default:
+			bad(problemf(ErrExpect, "expect must be allow or deny, got %q", fields[0]))
+			ok = false
+		}
+		for i, v := range fields[1:] {
+			name := "principal"
+			switch i {
+			case 0:
+				name = "resource"
+			case 1:
+				name = "permission"
+			}
+			if err := checkField(name, v); err != nil {
+				bad(err)
+				ok = false
+			}
+		}
+		if t.Permission == "*" {
+			bad(problemf(ErrPermission, "permission * is granted, never asked for"))
+			ok = false
+		}
+		if ok {
+			tests = append(tests, t)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return tests, nil
+}
