@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
@@ -54,6 +55,10 @@ func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
+	authnPolicy, err := requireCredentials(cfg.PublicURL, twilio)
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
 	acl, err := loadPolicy(cfg.Policy)
 	if err != nil {
 		return nil, err
@@ -63,7 +68,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 	a.echo.HideBanner, a.echo.HidePort = true, true
 	a.echo.Pre(a.limitBody)
 	a.views, err = views.New(a.echo, views.Config{
-		Authn: twilio,
+		Authn: authnPolicy,
 		Authz: acl,
 		Apology: views.Apology{
 			Text:          cfg.Apology.Text,
@@ -160,6 +165,19 @@ func (a *App) readyz(c echo.Context) error {
 		return c.JSON(http.StatusServiceUnavailable, map[string]any{"ready": false, "reason": "draining"})
 	}
 	return c.JSON(http.StatusOK, map[string]any{"ready": true})
+}
+
+// requireCredentials puts an HTTP Basic check in front of the signature
+// policy when the public URL carries credentials ("https://user:pass@host"),
+// as Twilio supports them: Twilio's first request is then answered 401 with
+// a challenge, and its second carries the credentials.
+func requireCredentials(publicURL string, signature authn.Policy) (authn.Policy, error) {
+	u, err := url.Parse(publicURL)
+	if err != nil || u.User == nil {
+		return signature, nil // an unparsable URL was refused by the signature policy
+	}
+	password, _ := u.User.Password()
+	return authn.NewBasic(authn.BasicConfig{Username: u.User.Username(), Password: password, Next: signature})
 }
 
 // loadPolicy builds the Casbin ACL from the configured (or embedded) model

@@ -97,7 +97,8 @@ func TestParseForm(t *testing.T) {
 }
 
 func FuzzParseForm(f *testing.F) {
-	for _, s := range []string{"", "a=1&b=2", "a=%zz", "x+y=%41", "&&=&", "a=1;b", "%", "a=%E2%9C%93"} {
+	for _, s := range []string{"", "a=1&b=2", "a=%zz", "x+y=%41", "&&=&", "a=1;b", "%", "a=%E2%9C%93",
+		"a=%2B&a=%2b&a=+", "%41%42=%43", "k=v%", "k=v%4", "=&=&=", "Digits=1&Digits=1&Digits=", "a=1%26b%3D2"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
