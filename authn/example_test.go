@@ -2,6 +2,7 @@ package authn_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -106,4 +107,35 @@ func ExampleStatic() {
 	principals, _ := authn.Effective(authn.Static("group:twilio"), httptest.NewRequest(http.MethodGet, "/", nil))
 	fmt.Println(principals)
 	// Output: [system.Everyone system.Authenticated group:twilio]
+}
+
+func ExampleBasic() {
+	signature, err := authn.NewTwilioSignature(authn.TwilioConfig{
+		AuthTokens: []string{"12345"},
+		PublicURL:  "https://twilio:s3cret@ivr.example.com",
+	})
+	if err != nil {
+		panic(err)
+	}
+	policy, err := authn.NewBasic(authn.BasicConfig{Username: "twilio", Password: "s3cret", Next: signature})
+	if err != nil {
+		panic(err)
+	}
+
+	// Twilio's first request carries no credentials: it is challenged.
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set(authn.SignatureHeader, authn.Sign("12345", "https://twilio:s3cret@ivr.example.com/", nil))
+	_, err = policy.Principals(r)
+	var challenge *authn.Challenge
+	if errors.As(err, &challenge) {
+		fmt.Println("401, WWW-Authenticate:", challenge.Header)
+	}
+
+	// Its second request carries them, and the signature covers the userinfo.
+	r.SetBasicAuth("twilio", "s3cret")
+	principals, err := authn.Effective(policy, r)
+	fmt.Println(principals, err)
+	// Output:
+	// 401, WWW-Authenticate: Basic realm="gatehouse", charset="UTF-8"
+	// [system.Everyone system.Authenticated group:twilio] <nil>
 }
