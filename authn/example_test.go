@@ -64,6 +64,34 @@ func ExampleTwilioSignature() {
 	// false no_match
 }
 
+// Twilio may have signed the webhook with or without the default port,
+// and a webhook configured without a path arrives as "/".
+func ExampleTwilioSignature_Verify() {
+	policy, err := authn.NewTwilioSignature(authn.TwilioConfig{
+		AuthTokens: []string{"new-token", "old-token"}, // during a rotation
+		PublicURL:  "https://ivr.example.com",
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, signed := range []struct{ token, url string }{
+		{"new-token", "https://ivr.example.com/?lang=en"},
+		{"old-token", "https://ivr.example.com:443/?lang=en"},
+		{"new-token", "https://ivr.example.com?lang=en"},
+		{"new-token", "https://ivr.example.com/?lang=fr"},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/?lang=en", nil)
+		r.Header.Set(authn.SignatureHeader, authn.Sign(signed.token, signed.url, nil))
+		v := policy.Verify(r)
+		fmt.Println(v.Valid, v.Reason, v.URL)
+	}
+	// Output:
+	// true valid https://ivr.example.com/?lang=en
+	// true valid https://ivr.example.com:443/?lang=en
+	// true valid https://ivr.example.com?lang=en
+	// false no_match https://ivr.example.com/?lang=en
+}
+
 func ExampleEffective() {
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	anonymous, _ := authn.Effective(authn.Static(), r)

@@ -149,6 +149,7 @@ type scratch struct {
 	buf    []byte      // the body as read, then decoded names and values
 	params []param     // the body's parameters, located in buf
 	order  []int32     // indices of params in signing order
+	keys   []uint64    // sortSpans's scratch
 	sts    []byte      // the body part of the string to sign
 	url    []byte      // the candidate URL being tried
 	sum    [sha1.Size]byte
@@ -230,7 +231,7 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 			v.Reason = ReasonMalformedBody
 			return v
 		}
-		st.order = sortSpans(st.buf, st.params, st.order)
+		st.order, st.keys = sortSpans(st.buf, st.params, st.order, st.keys)
 		st.sts = appendParams(st.sts, st.buf, st.params, st.order)
 		form = true
 	case "application/json":

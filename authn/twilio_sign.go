@@ -49,7 +49,8 @@ type param struct {
 
 // parseParams parses the form body buf[:n], appending the decoded form of
 // escaped names and values to buf, and the pairs, in body order, to params.
-// It follows ParseForm's rules.
+// It follows ParseForm's rules. A name or value without escapes is located
+// in the body itself.
 func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
 	body := buf[:n:n]
 	pct, plus := -1, -1 // the next '%' and '+' at or after pos (n: none)
@@ -72,10 +73,12 @@ func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
 		if eq := bytes.IndexByte(body[pos:end], '='); eq >= 0 {
 			nameEnd, valStart = pos+eq, pos+eq+1
 		}
-		var p param
+		p := param{n0: int32(pos), n1: int32(nameEnd), v0: int32(valStart), v1: int32(end)}
 		var err error
-		if buf, p.n0, p.n1, err = decodeSpan(buf, body, pos, nameEnd, pct < nameEnd || plus < nameEnd); err != nil {
-			return buf, params, err
+		if pct < nameEnd || plus < nameEnd {
+			if buf, p.n0, p.n1, err = decodeSpan(buf, body, pos, nameEnd); err != nil {
+				return buf, params, err
+			}
 		}
 		if pct < valStart {
 			pct = indexFrom(body, valStart, '%')
@@ -83,8 +86,10 @@ func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
 		if plus < valStart {
 			plus = indexFrom(body, valStart, '+')
 		}
-		if buf, p.v0, p.v1, err = decodeSpan(buf, body, valStart, end, pct < end || plus < end); err != nil {
-			return buf, params, err
+		if pct < end || plus < end {
+			if buf, p.v0, p.v1, err = decodeSpan(buf, body, valStart, end); err != nil {
+				return buf, params, err
+			}
 		}
 		p.key = prefixKey(buf[p.n0:p.n1])
 		params = append(params, p)
@@ -101,12 +106,9 @@ func indexFrom(b []byte, i int, c byte) int {
 	return len(b)
 }
 
-// decodeSpan locates body[i:j] decoded: in place if it has no escapes,
-// else appended to buf.
-func decodeSpan(buf, body []byte, i, j int, escaped bool) ([]byte, int32, int32, error) {
-	if !escaped {
-		return buf, int32(i), int32(j), nil
-	}
+// decodeSpan appends body[i:j], which has escapes, decoded to buf and
+// locates it there.
+func decodeSpan(buf, body []byte, i, j int) ([]byte, int32, int32, error) {
 	start := len(buf)
 	buf = slices.Grow(buf, j-i)
 	out := buf[start : start+j-i] // decoding never lengthens
@@ -157,33 +159,52 @@ func compareParams(buf []byte, a, b param) int {
 }
 
 // sortSpans returns the indices of params in the order compareParams
-// sorts them, in order[:0]. Sorting indices rather than the params
-// themselves keeps the moves small: by insertion for the few parameters of
-// a webhook, which is quickest there, comparing the keys inline and the
-// names and values only when the keys tie.
-func sortSpans(buf []byte, params []param, order []int32) []int32 {
+// sorts them, in order[:0], using keys as scratch.
+//
+// For the few parameters of a webhook it sorts plain integers: each holds
+// a name's first 7 bytes above the parameter's index, so that one integer
+// comparison orders most pairs; names that share their first 7 bytes end
+// up next to each other, and are then ordered by compareParams.
+func sortSpans(buf []byte, params []param, order []int32, keys []uint64) ([]int32, []uint64) {
 	order = order[:0]
-	for i := range params {
-		order = append(order, int32(i))
-	}
-	if len(params) > 48 {
-		slices.SortFunc(order, func(a, b int32) int { return compareParams(buf, params[a], params[b]) })
-		return order
-	}
-	for i := 1; i < len(order); i++ {
-		x := order[i]
-		kx := params[x].key
-		j := i
-		for ; j > 0; j-- {
-			y := order[j-1]
-			if ky := params[y].key; ky < kx || ky == kx && compareParams(buf, params[y], params[x]) <= 0 {
-				break
-			}
-			order[j] = y
+	if len(params) > 255 {
+		for i := range params {
+			order = append(order, int32(i))
 		}
-		order[j] = x
+		slices.SortFunc(order, func(a, b int32) int { return compareParams(buf, params[a], params[b]) })
+		return order, keys
 	}
-	return order
+	keys = keys[:0]
+	for i, p := range params {
+		keys = append(keys, p.key&^0xff|uint64(i))
+	}
+	if len(keys) > 48 {
+		slices.Sort(keys)
+	} else {
+		for i := 1; i < len(keys); i++ {
+			k := keys[i]
+			j := i
+			for ; j > 0 && keys[j-1] > k; j-- {
+				keys[j] = keys[j-1]
+			}
+			keys[j] = k
+		}
+	}
+	for i := 0; i < len(keys); {
+		j := i + 1
+		for j < len(keys) && keys[j]>>8 == keys[i]>>8 {
+			j++
+		}
+		if j-i > 1 {
+			run := keys[i:j]
+			slices.SortFunc(run, func(a, b uint64) int { return compareParams(buf, params[a&0xff], params[b&0xff]) })
+		}
+		i = j
+	}
+	for _, k := range keys {
+		order = append(order, int32(k&0xff))
+	}
+	return order, keys
 }
 
 // appendParams appends the body part of the string to sign: the name and
