@@ -202,7 +202,7 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 	var v Verification
 	body, bodyErr := t.readBody(r, st, bases[0], target, &v)
 
-	sigs := r.Header.Values(SignatureHeader)
+	sigs := r.Header[SignatureHeader] // the key is canonical already
 	if len(sigs) == 0 || sigs[0] == "" && len(sigs) == 1 {
 		v.Reason = ReasonMissingHeader
 		return v
@@ -219,7 +219,11 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 	_, query, _ := strings.Cut(target, "?")
 	st.sts = st.sts[:0]
 	form := false
-	switch mediaType(r.Header.Get("Content-Type")) {
+	ct := ""
+	if cts := r.Header["Content-Type"]; len(cts) > 0 {
+		ct = cts[0]
+	}
+	switch mediaType(ct) {
 	case "application/x-www-form-urlencoded":
 		if r.Method != http.MethodPost && len(body) > 0 {
 			v.Reason = ReasonUnexpectedBody
@@ -459,6 +463,9 @@ func bodyHashMatches(hexSum string, body []byte) bool {
 // mediaType returns the lower-cased media type of a Content-Type value,
 // without parameters.
 func mediaType(ct string) string {
+	if ct == "application/x-www-form-urlencoded" {
+		return ct // Twilio's, as sent: no need to look further
+	}
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
 	}

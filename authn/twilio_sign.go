@@ -73,10 +73,12 @@ func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
 		if eq := bytes.IndexByte(body[pos:end], '='); eq >= 0 {
 			nameEnd, valStart = pos+eq, pos+eq+1
 		}
-		p := param{n0: int32(pos), n1: int32(nameEnd), v0: int32(valStart), v1: int32(end)}
+		// Locals, stored in params once: field-by-field updates of a
+		// param in memory would stall the copy that follows.
+		n0, n1, v0, v1 := int32(pos), int32(nameEnd), int32(valStart), int32(end)
 		var err error
 		if pct < nameEnd || plus < nameEnd {
-			if buf, p.n0, p.n1, err = decodeSpan(buf, body, pos, nameEnd); err != nil {
+			if buf, n0, n1, err = decodeSpan(buf, body, pos, nameEnd); err != nil {
 				return buf, params, err
 			}
 		}
@@ -87,12 +89,11 @@ func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
 			plus = indexFrom(body, valStart, '+')
 		}
 		if pct < end || plus < end {
-			if buf, p.v0, p.v1, err = decodeSpan(buf, body, valStart, end); err != nil {
+			if buf, v0, v1, err = decodeSpan(buf, body, valStart, end); err != nil {
 				return buf, params, err
 			}
 		}
-		p.key = prefixKey(buf[p.n0:p.n1])
-		params = append(params, p)
+		params = append(params, param{key: prefixKey(buf[n0:n1]), n0: n0, n1: n1, v0: v0, v1: v1})
 		pos = end + 1
 	}
 	return buf, params, nil
@@ -210,6 +211,11 @@ func sortSpans(buf []byte, params []param, order []int32, keys []uint64) ([]int3
 // appendParams appends the body part of the string to sign: the name and
 // value of every param in sorted order, each distinct pair once.
 func appendParams(dst, buf []byte, params []param, order []int32) []byte {
+	n := 0
+	for _, p := range params {
+		n += int(p.n1 - p.n0 + p.v1 - p.v0)
+	}
+	dst = slices.Grow(dst, n)
 	for i, x := range order {
 		p := params[x]
 		if i > 0 {
