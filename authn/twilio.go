@@ -373,7 +373,7 @@ func (t *TwilioSignature) readBody(r *http.Request, st *scratch, b base, target 
 		buf = make([]byte, 0, n+1) // room to read the EOF
 	}
 	var err error
-	for {
+	for len(buf) < limit {
 		if len(buf) == cap(buf) {
 			buf = append(buf, 0)[:len(buf)]
 		}
@@ -386,10 +386,10 @@ func (t *TwilioSignature) readBody(r *http.Request, st *scratch, b base, target 
 			}
 			break
 		}
-		if len(buf) >= limit {
-			err = errBodyTooLarge
-			break
-		}
+	}
+	if err == nil && len(buf) > int(t.maxBody) {
+		// Also when the byte past the limit came with io.EOF.
+		err = errBodyTooLarge
 	}
 	st.buf = buf
 	r.Body.Close()

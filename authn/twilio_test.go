@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 // hmacB64 signs s the way Twilio does, independently of the code under test.
@@ -391,5 +393,45 @@ func TestTwilioObserve(t *testing.T) {
 	want := []Reason{ReasonValid, ReasonMissingHeader, ReasonNoMatch}
 	if !slices.Equal(seen, want) {
 		t.Errorf("observed %q, want %q", seen, want)
+	}
+}
+
+// The body limit is exact, however the body's reader reports its end.
+func TestVerifyBodyLimit(t *testing.T) {
+	const limit = 16
+	p := newPolicy(t, TwilioConfig{PublicURL: "https://h", MaxBodyBytes: limit})
+	for _, size := range []int{limit - 1, limit, limit + 1, limit + 2, 3 * limit} {
+		body := "Digits=" + strings.Repeat("1", size-len("Digits="))
+		for _, reader := range []struct {
+			name string
+			wrap func(io.Reader) io.Reader
+		}{
+			{"EOF after the data", func(r io.Reader) io.Reader { return r }},
+			{"EOF with the data", iotest.DataErrReader},
+			{"one byte at a time", iotest.OneByteReader},
+		} {
+			t.Run(fmt.Sprintf("%d bytes, %s", size, reader.name), func(t *testing.T) {
+				r := reqSpec{method: "POST", target: "/", contentType: form,
+					sigs: []string{hmacB64("12345", "https://h/Digits"+body[len("Digits="):])}}.build()
+				r.Body = io.NopCloser(reader.wrap(strings.NewReader(body)))
+				r.ContentLength = -1
+				v := p.Verify(r)
+				want := ReasonValid
+				if size > limit {
+					want = ReasonBodyTooLarge
+				}
+				if v.Reason != want {
+					t.Errorf("Verify = %q, want %q", v.Reason, want)
+				}
+				got, err := io.ReadAll(r.Body)
+				if size > limit {
+					if !errors.Is(err, errBodyTooLarge) || len(got) != limit+1 {
+						t.Errorf("view read %d bytes, %v; want %d bytes, then errBodyTooLarge", len(got), err, limit+1)
+					}
+				} else if string(got) != body || err != nil {
+					t.Errorf("view read %q, %v; want %q", got, err, body)
+				}
+			})
+		}
 	}
 }
