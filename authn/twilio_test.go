@@ -15,7 +15,9 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"testing/iotest"
 )
@@ -432,6 +434,66 @@ func TestVerifyBodyLimit(t *testing.T) {
 					t.Errorf("view read %q, %v; want %q", got, err, body)
 				}
 			})
+		}
+	}
+}
+
+// Verifications running at once share pooled scratch memory: none may see
+// another's data, and nothing a Verification holds may alias that memory.
+func TestVerifyConcurrent(t *testing.T) {
+	p := newPolicy(t, TwilioConfig{AuthTokens: []string{"12345", "other"}, PublicURL: "https://h"})
+	const workers, rounds = 8, 200
+	errs := make(chan string, workers)
+	type keptVerification struct {
+		v       Verification
+		account string
+	}
+	var kept []keptVerification
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range rounds {
+				sid := fmt.Sprintf("AC%d-%d", w, i)
+				escaped := i%2 == 0
+				body := "AccountSid=" + sid + "&Digits=" + strconv.Itoa(i)
+				if escaped {
+					body = "AccountSid=" + url.QueryEscape(sid+" x") + "&Digits=" + strconv.Itoa(i)
+					sid += " x"
+				}
+				sig := hmacB64("12345", "https://h:443/AccountSid"+sid+"Digits"+strconv.Itoa(i))
+				valid := i%3 != 0
+				if !valid {
+					sig = hmacB64("12345", "https://h/forged")
+				}
+				r := reqSpec{method: "POST", target: "/", body: body, contentType: form, sigs: []string{sig}}.build()
+				v := p.Verify(r)
+				if v.Valid != valid || valid && (v.AccountSid != sid || v.URL != "https://h:443/") {
+					errs <- fmt.Sprintf("worker %d round %d: got %+v, want valid %v, account %q", w, i, v, valid, sid)
+					return
+				}
+				if got, _ := io.ReadAll(r.Body); string(got) != body {
+					errs <- fmt.Sprintf("worker %d round %d: view read %q, want %q", w, i, got, body)
+					return
+				}
+				if valid {
+					mu.Lock()
+					kept = append(kept, keptVerification{v, sid})
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	for _, k := range kept {
+		if k.v.AccountSid != k.account || k.v.URL != "https://h:443/" {
+			t.Fatalf("a kept Verification changed after later verifications: %+v, want account %q", k.v, k.account)
 		}
 	}
 }
