@@ -16,7 +16,8 @@ import (
 //
 // Formatting a Config with fmt, marshalling it to JSON or logging it with
 // [log/slog] never shows a Twilio token: every token is a [Secret].
-// (PublicURL is a plain string; [Config.LogValue] masks a password in it.)
+// (PublicURL is a plain string; [Config.LogValue], [Config.Format] and
+// [Config.MarshalJSON] mask a password in it.)
 type Config struct {
 	// Listen is the address the server listens on, as host:port.
 	// Key listen, env GATEHOUSE_LISTEN, flag --listen.
