@@ -91,6 +91,7 @@ type TwilioConfig struct {
 // verifies. It is safe for concurrent use.
 type TwilioSignature struct {
 	scratch sync.Pool // of *scratch, holding one HMAC state per token
+	b64     *base64.Encoding
 	keys    [][]byte
 	public  []base // configured public base URLs, in order; nil: from the request
 	proxies []netip.Prefix
@@ -108,7 +109,8 @@ var ErrPublicURL = errors.New("authn: twilio: public URL must be an absolute htt
 
 // NewTwilioSignature validates cfg and returns the policy.
 func NewTwilioSignature(cfg TwilioConfig) (*TwilioSignature, error) {
-	t := &TwilioSignature{proxies: cfg.TrustedProxies, maxBody: cfg.MaxBodyBytes, observe: cfg.Observe}
+	t := &TwilioSignature{proxies: cfg.TrustedProxies, maxBody: cfg.MaxBodyBytes, observe: cfg.Observe,
+		b64: base64.StdEncoding.Strict()}
 	if t.maxBody <= 0 {
 		t.maxBody = DefaultMaxBodyBytes
 	}
@@ -207,7 +209,7 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 		v.Reason = ReasonMissingHeader
 		return v
 	}
-	if len(sigs) != 1 || !decodeSignature(sigs[0], &st.want) {
+	if len(sigs) != 1 || !decodeSignature(t.b64, sigs[0], &st.want) {
 		v.Reason = ReasonMalformedHeader
 		return v
 	}
@@ -427,17 +429,19 @@ func (b *replayBody) Read(p []byte) (int, error) {
 
 func (b *replayBody) Close() error { return nil }
 
-func decodeSignature(s string, dst *[sha1.Size]byte) bool {
+// decodeSignature decodes s, which must be the canonical standard base64
+// of 20 bytes, with enc (base64.StdEncoding.Strict(): the spare bits of the
+// last character must be zero, so that one signature has exactly one
+// accepted spelling).
+func decodeSignature(enc *base64.Encoding, s string, dst *[sha1.Size]byte) bool {
 	if base64.StdEncoding.EncodedLen(sha1.Size) != len(s) {
 		return false
 	}
 	// Decode may write a whole final quantum: give it room for 21 bytes.
-	// Strict: the spare bits of the last character must be zero, so one
-	// signature has exactly one accepted spelling.
 	var src [28]byte
 	var buf [sha1.Size + 1]byte
 	copy(src[:], s)
-	n, err := base64.StdEncoding.Strict().Decode(buf[:], src[:])
+	n, err := enc.Decode(buf[:], src[:])
 	copy(dst[:], buf[:sha1.Size])
 	return err == nil && n == sha1.Size
 }
