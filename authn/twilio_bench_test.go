@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/hmac"
 	"crypto/sha1"
+	"crypto/tls"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -96,6 +97,25 @@ func BenchmarkVerify(b *testing.B) {
 	}
 	r, body := benchRequest(b)
 	b.SetBytes(int64(len(StringToSign(benchURL, voiceWebhook))))
+	b.ReportAllocs()
+	for b.Loop() {
+		body.rewind()
+		r.Body = body
+		if v := p.Verify(r); !v.Valid {
+			b.Fatalf("Verify = %+v", v)
+		}
+	}
+}
+
+// BenchmarkVerifyRequestHost is BenchmarkVerify without a public URL: the
+// base comes from the request (over TLS) and its Host header.
+func BenchmarkVerifyRequestHost(b *testing.B) {
+	p, err := NewTwilioSignature(TwilioConfig{AuthTokens: []string{"12345"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r, body := benchRequest(b)
+	r.TLS = &tls.ConnectionState{}
 	b.ReportAllocs()
 	for b.Loop() {
 		body.rewind()

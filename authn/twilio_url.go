@@ -130,7 +130,11 @@ func (t *TwilioSignature) requestBase(r *http.Request) base {
 			host = h
 		}
 	}
-	return newBase(scheme+"://", scheme, host, "")
+	head := "http://"
+	if scheme == "https" {
+		head = "https://" // constants: no allocation per request
+	}
+	return newBase(head, scheme, host, "")
 }
 
 // forwarded returns the value that the nearest proxy gave a forwarding
