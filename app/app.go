@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 	"time"
 
@@ -62,6 +63,10 @@ func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("app: %w", err)
 	}
+	authnPolicy, err := requireCredentials(cfg.PublicURL, twilio)
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
 	policy, err := loadPolicy(cfg.Policy)
 	if err != nil {
 		return nil, err
@@ -79,7 +84,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 		viewsLog = slog.New(debugVisible{logger.Handler()})
 	}
 	a.views, err = views.New(a.echo, views.Config{
-		Authn: twilio,
+		Authn: authnPolicy,
 		Authz: policy.acl,
 		Apology: views.Apology{
 			Text:          cfg.Apology.Text,
@@ -210,4 +215,17 @@ func (a *App) readyz(c echo.Context) error {
 func (a *App) serveMetrics(c echo.Context) error {
 	a.metrics.serve.ServeHTTP(c.Response(), c.Request())
 	return nil
+}
+
+// requireCredentials puts an HTTP Basic check in front of the signature
+// policy when the public URL carries credentials ("https://user:pass@host"),
+// as Twilio supports them: Twilio's first request is then answered 401 with
+// a challenge, and its second carries the credentials.
+func requireCredentials(publicURL string, signature authn.Policy) (authn.Policy, error) {
+	u, err := url.Parse(publicURL)
+	if err != nil || u.User == nil {
+		return signature, nil // an unparsable URL was refused by the signature policy
+	}
+	password, _ := u.User.Password()
+	return authn.NewBasic(authn.BasicConfig{Username: u.User.Username(), Password: password, Next: signature})
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/gatehouse/gatehouse/authn"
 	"github.com/gatehouse/gatehouse/authz"
 	"github.com/gatehouse/gatehouse/config"
 )
@@ -170,5 +172,72 @@ func TestReadyz(t *testing.T) {
 				t.Errorf("healthz = %d, want 200 (alive) whatever readiness says", w.Code)
 			}
 		})
+	}
+}
+
+// A public URL with credentials makes Twilio's first request a 401
+// challenge; the second, with the credentials and a signature over the URL
+// with its userinfo, reaches the IVR. The password never reaches the logs.
+func TestPublicURLCredentials(t *testing.T) {
+	const (
+		password = "pa55-w0rd-in-url"
+		public   = "https://twilio:" + password + "@ivr.example.com"
+		token    = "t0k3n-for-basic"
+	)
+	cfg := testConfig(t, map[string]string{"TWILIO_AUTH_TOKEN": token, "GATEHOUSE_PUBLIC_URL": public})
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger.Info("starting", slog.Any("config", cfg))
+	a, err := New(cfg, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signed := authn.Sign(token, public+"/", nil)
+	tests := []struct {
+		name       string
+		user, pass string
+		sig        string
+		wantCode   int
+		wantInBody string
+		challenged bool
+	}{
+		{"first attempt, no credentials", "", "", signed, 401, "unauthorized", true},
+		{"wrong password", "twilio", "guess", signed, 401, "unauthorized", true},
+		{"credentials and signature", "twilio", password, signed, 200, "<Gather", false},
+		{"credentials, signature without userinfo", "twilio", password, authn.Sign(token, "https://ivr.example.com/", nil), 200, "We are sorry", false},
+		{"credentials, unsigned", "twilio", password, "", 200, "We are sorry", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			if tt.sig != "" {
+				r.Header.Set(authn.SignatureHeader, tt.sig)
+			}
+			if tt.user != "" {
+				r.SetBasicAuth(tt.user, tt.pass)
+			}
+			w := httptest.NewRecorder()
+			a.Handler().ServeHTTP(w, r)
+			if w.Code != tt.wantCode || !strings.Contains(w.Body.String(), tt.wantInBody) {
+				t.Errorf("got %d %q, want %d with %q", w.Code, w.Body, tt.wantCode, tt.wantInBody)
+			}
+			if got := w.Header().Get("WWW-Authenticate") != ""; got != tt.challenged {
+				t.Errorf("WWW-Authenticate present = %v, want %v", got, tt.challenged)
+			}
+		})
+	}
+	if strings.Contains(logs.String(), password) {
+		t.Errorf("the password reached the logs: %s", logs.String())
+	}
+	if !strings.Contains(logs.String(), "twilio:xxxxx@ivr.example.com") {
+		t.Errorf("logs = %s, want the public URL with its password masked", logs.String())
+	}
+}
+
+func TestPublicURLCredentialsIncomplete(t *testing.T) {
+	cfg := testConfig(t, map[string]string{"TWILIO_AUTH_TOKEN": "t0k3n", "GATEHOUSE_PUBLIC_URL": "https://twilio@ivr.example.com"})
+	_, err := New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if !errors.Is(err, authn.ErrBasicConfig) {
+		t.Errorf("New with a user name but no password = %v, want authn.ErrBasicConfig", err)
 	}
 }

@@ -193,7 +193,9 @@ func TestDebugAuthorizationLevels(t *testing.T) {
 				env["GATEHOUSE_DEBUG_AUTHORIZATION"] = "true"
 			}
 			a, logs := newLoggedApp(t, tt.level, env)
-			a.Handler().ServeHTTP(httptest.NewRecorder(), signedRequest("wrong", "GET", "/?From=%2B15551234567", nil))
+			r := signedRequest("wrong", "GET", "/?From=%2B15551234567", nil)
+			r.SetBasicAuth("user", "hunter2") // the public URL's credentials: past the Basic challenge
+			a.Handler().ServeHTTP(httptest.NewRecorder(), r)
 			var authzLines, sigLines int
 			for _, l := range logLines(t, logs.String()) {
 				msg, _ := l["msg"].(string)

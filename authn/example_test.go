@@ -2,6 +2,7 @@ package authn_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -63,6 +64,34 @@ func ExampleTwilioSignature() {
 	// false no_match
 }
 
+// Twilio may have signed the webhook with or without the default port,
+// and a webhook configured without a path arrives as "/".
+func ExampleTwilioSignature_Verify() {
+	policy, err := authn.NewTwilioSignature(authn.TwilioConfig{
+		AuthTokens: []string{"new-token", "old-token"}, // during a rotation
+		PublicURL:  "https://ivr.example.com",
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, signed := range []struct{ token, url string }{
+		{"new-token", "https://ivr.example.com/?lang=en"},
+		{"old-token", "https://ivr.example.com:443/?lang=en"},
+		{"new-token", "https://ivr.example.com?lang=en"},
+		{"new-token", "https://ivr.example.com/?lang=fr"},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/?lang=en", nil)
+		r.Header.Set(authn.SignatureHeader, authn.Sign(signed.token, signed.url, nil))
+		v := policy.Verify(r)
+		fmt.Println(v.Valid, v.Reason, v.URL)
+	}
+	// Output:
+	// true valid https://ivr.example.com/?lang=en
+	// true valid https://ivr.example.com:443/?lang=en
+	// true valid https://ivr.example.com?lang=en
+	// false no_match https://ivr.example.com/?lang=en
+}
+
 func ExampleEffective() {
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	anonymous, _ := authn.Effective(authn.Static(), r)
@@ -106,4 +135,35 @@ func ExampleStatic() {
 	principals, _ := authn.Effective(authn.Static("group:twilio"), httptest.NewRequest(http.MethodGet, "/", nil))
 	fmt.Println(principals)
 	// Output: [system.Everyone system.Authenticated group:twilio]
+}
+
+func ExampleBasic() {
+	signature, err := authn.NewTwilioSignature(authn.TwilioConfig{
+		AuthTokens: []string{"12345"},
+		PublicURL:  "https://twilio:s3cret@ivr.example.com",
+	})
+	if err != nil {
+		panic(err)
+	}
+	policy, err := authn.NewBasic(authn.BasicConfig{Username: "twilio", Password: "s3cret", Next: signature})
+	if err != nil {
+		panic(err)
+	}
+
+	// Twilio's first request carries no credentials: it is challenged.
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set(authn.SignatureHeader, authn.Sign("12345", "https://twilio:s3cret@ivr.example.com/", nil))
+	_, err = policy.Principals(r)
+	var challenge *authn.Challenge
+	if errors.As(err, &challenge) {
+		fmt.Println("401, WWW-Authenticate:", challenge.Header)
+	}
+
+	// Its second request carries them, and the signature covers the userinfo.
+	r.SetBasicAuth("twilio", "s3cret")
+	principals, err := authn.Effective(policy, r)
+	fmt.Println(principals, err)
+	// Output:
+	// 401, WWW-Authenticate: Basic realm="gatehouse", charset="UTF-8"
+	// [system.Everyone system.Authenticated group:twilio] <nil>
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha1"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"net/url"
 	"slices"
@@ -26,48 +27,206 @@ type Param struct {
 // with an empty value; '+' decodes to a space and %XX to its byte. Invalid
 // percent-encoding is an error wrapping ErrMalformedForm.
 func ParseForm(body []byte) ([]Param, error) {
+	buf := slices.Clone(body)
+	buf, ps, err := parseParams(buf, len(body), nil)
+	if err != nil {
+		return nil, err
+	}
 	var params []Param
-	for len(body) > 0 {
-		var pair []byte
-		pair, body, _ = bytes.Cut(body, []byte{'&'})
-		if len(pair) == 0 {
-			continue
-		}
-		name, value, _ := bytes.Cut(pair, []byte{'='})
-		n, err := unescape(name)
-		if err != nil {
-			return nil, err
-		}
-		v, err := unescape(value)
-		if err != nil {
-			return nil, err
-		}
-		params = append(params, Param{Name: n, Value: v})
+	for _, p := range ps {
+		params = append(params, Param{Name: string(buf[p.n0:p.n1]), Value: string(buf[p.v0:p.v1])})
 	}
 	return params, nil
 }
 
-// unescape decodes one form component: '+' is a space, %XX a byte.
-func unescape(b []byte) (string, error) {
-	if bytes.IndexByte(b, '%') < 0 && bytes.IndexByte(b, '+') < 0 {
-		return string(b), nil
-	}
-	out := make([]byte, 0, len(b))
-	for i := 0; i < len(b); i++ {
-		switch c := b[i]; c {
-		case '+':
-			out = append(out, ' ')
-		case '%':
-			if i+2 >= len(b) || !ishex(b[i+1]) || !ishex(b[i+2]) {
-				return "", ErrMalformedForm
+// param locates one decoded name=value pair in a buffer that holds the raw
+// body followed by the decoded form of the names and values that had
+// escapes. A name or value without escapes is located in the raw body.
+type param struct {
+	key            uint64 // the name's first 8 bytes, big-endian: a sort accelerator
+	n0, n1, v0, v1 int32
+}
+
+// parseParams parses the form body buf[:n], appending the decoded form of
+// escaped names and values to buf, and the pairs, in body order, to params.
+// It follows ParseForm's rules. A name or value without escapes is located
+// in the body itself.
+func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
+	body := buf[:n:n]
+	pct, plus := -1, -1 // the next '%' and '+' at or after pos (n: none)
+	for pos := 0; pos < n; {
+		end := pos + bytes.IndexByte(body[pos:], '&')
+		if end < pos {
+			end = n
+		}
+		if end == pos {
+			pos++
+			continue
+		}
+		if pct < pos {
+			pct = indexFrom(body, pos, '%')
+		}
+		if plus < pos {
+			plus = indexFrom(body, pos, '+')
+		}
+		nameEnd, valStart := end, end
+		if eq := bytes.IndexByte(body[pos:end], '='); eq >= 0 {
+			nameEnd, valStart = pos+eq, pos+eq+1
+		}
+		// Locals, stored in params once: field-by-field updates of a
+		// param in memory would stall the copy that follows.
+		n0, n1, v0, v1 := int32(pos), int32(nameEnd), int32(valStart), int32(end)
+		var err error
+		if pct < nameEnd || plus < nameEnd {
+			if buf, n0, n1, err = decodeSpan(buf, body, pos, nameEnd); err != nil {
+				return buf, params, err
 			}
-			out = append(out, unhex(b[i+1])<<4|unhex(b[i+2]))
-			i += 2
-		default:
-			out = append(out, c)
+		}
+		if pct < valStart {
+			pct = indexFrom(body, valStart, '%')
+		}
+		if plus < valStart {
+			plus = indexFrom(body, valStart, '+')
+		}
+		if pct < end || plus < end {
+			if buf, v0, v1, err = decodeSpan(buf, body, valStart, end); err != nil {
+				return buf, params, err
+			}
+		}
+		params = append(params, param{key: prefixKey(buf[n0:n1]), n0: n0, n1: n1, v0: v0, v1: v1})
+		pos = end + 1
+	}
+	return buf, params, nil
+}
+
+// indexFrom returns the index of the first c in b at or after i, or len(b).
+func indexFrom(b []byte, i int, c byte) int {
+	if j := bytes.IndexByte(b[i:], c); j >= 0 {
+		return i + j
+	}
+	return len(b)
+}
+
+// decodeSpan appends body[i:j], which has escapes, decoded to buf and
+// locates it there.
+func decodeSpan(buf, body []byte, i, j int) ([]byte, int32, int32, error) {
+	start := len(buf)
+	buf = slices.Grow(buf, j-i)
+	out := buf[start : start+j-i] // decoding never lengthens
+	n := 0
+	for k := i; k < j; k++ {
+		c := body[k]
+		switch c {
+		case '+':
+			c = ' '
+		case '%':
+			if k+2 >= j || !ishex(body[k+1]) || !ishex(body[k+2]) {
+				return buf, 0, 0, ErrMalformedForm
+			}
+			c = unhex(body[k+1])<<4 | unhex(body[k+2])
+			k += 2
+		}
+		out[n] = c
+		n++
+	}
+	buf = buf[:start+n]
+	return buf, int32(start), int32(len(buf)), nil
+}
+
+// prefixKey packs the first 8 bytes of name, zero-padded, big-endian: two
+// names whose keys differ compare as their keys do.
+func prefixKey(name []byte) uint64 {
+	if len(name) >= 8 {
+		return binary.BigEndian.Uint64(name)
+	}
+	var b [8]byte
+	copy(b[:], name)
+	return binary.BigEndian.Uint64(b[:])
+}
+
+// compareParams orders params as Twilio signs them: by name, then by
+// value, byte-wise.
+func compareParams(buf []byte, a, b param) int {
+	if a.key != b.key {
+		if a.key < b.key {
+			return -1
+		}
+		return 1
+	}
+	if c := bytes.Compare(buf[a.n0:a.n1], buf[b.n0:b.n1]); c != 0 {
+		return c
+	}
+	return bytes.Compare(buf[a.v0:a.v1], buf[b.v0:b.v1])
+}
+
+// sortSpans returns the indices of params in the order compareParams
+// sorts them, in order[:0], using keys as scratch.
+//
+// For the few parameters of a webhook it sorts plain integers: each holds
+// a name's first 7 bytes above the parameter's index, so that one integer
+// comparison orders most pairs; names that share their first 7 bytes end
+// up next to each other, and are then ordered by compareParams.
+func sortSpans(buf []byte, params []param, order []int32, keys []uint64) ([]int32, []uint64) {
+	order = order[:0]
+	if len(params) > 255 {
+		for i := range params {
+			order = append(order, int32(i))
+		}
+		slices.SortFunc(order, func(a, b int32) int { return compareParams(buf, params[a], params[b]) })
+		return order, keys
+	}
+	keys = keys[:0]
+	for i, p := range params {
+		keys = append(keys, p.key&^0xff|uint64(i))
+	}
+	if len(keys) > 48 {
+		slices.Sort(keys)
+	} else {
+		for i := 1; i < len(keys); i++ {
+			k := keys[i]
+			j := i
+			for ; j > 0 && keys[j-1] > k; j-- {
+				keys[j] = keys[j-1]
+			}
+			keys[j] = k
 		}
 	}
-	return string(out), nil
+	for i := 0; i < len(keys); {
+		j := i + 1
+		for j < len(keys) && keys[j]>>8 == keys[i]>>8 {
+			j++
+		}
+		if j-i > 1 {
+			run := keys[i:j]
+			slices.SortFunc(run, func(a, b uint64) int { return compareParams(buf, params[a&0xff], params[b&0xff]) })
+		}
+		i = j
+	}
+	for _, k := range keys {
+		order = append(order, int32(k&0xff))
+	}
+	return order, keys
+}
+
+// appendParams appends the body part of the string to sign: the name and
+// value of every param in sorted order, each distinct pair once.
+func appendParams(dst, buf []byte, params []param, order []int32) []byte {
+	n := 0
+	for _, p := range params {
+		n += int(p.n1 - p.n0 + p.v1 - p.v0)
+	}
+	dst = slices.Grow(dst, n)
+	for i, x := range order {
+		p := params[x]
+		if i > 0 {
+			if q := params[order[i-1]]; q.key == p.key && compareParams(buf, q, p) == 0 {
+				continue
+			}
+		}
+		dst = append(dst, buf[p.n0:p.n1]...)
+		dst = append(dst, buf[p.v0:p.v1]...)
+	}
+	return dst
 }
 
 func ishex(c byte) bool {

@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -14,8 +15,11 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"testing/iotest"
 )
 
 // hmacB64 signs s the way Twilio does, independently of the code under test.
@@ -230,16 +234,41 @@ func TestNewTwilioSignatureErrors(t *testing.T) {
 	}
 }
 
+// fuzzPublicURLs are the public URLs FuzzVerify configures, each with the
+// bases Twilio may have signed, written out by hand (the oracle's own list,
+// independent of the candidate code).
+var fuzzPublicURLs = []struct {
+	public string
+	bases  []string
+}{
+	{"https://mycompany.com", []string{"https://mycompany.com", "https://mycompany.com:443"}},
+	{"http://u:p%40ss@MyHost:80/pre/", []string{"http://u:p%40ss@MyHost:80/pre", "http://u:p%40ss@MyHost/pre"}},
+	{"https://[2001:db8::1]:8443", []string{"https://[2001:db8::1]:8443"}},
+}
+
 func FuzzVerify(f *testing.F) {
-	f.Add("POST", "/myapp.php?foo=1&bar=2", form, docBody, docSig)
-	f.Add("POST", "/hook?bodySHA256="+jsonHash, "application/json", jsonBody, docSig)
-	f.Add("GET", "/", "", "", "")
-	f.Add("POST", "/", form, "a=%zz&&b", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
-	p, err := NewTwilioSignature(TwilioConfig{AuthTokens: []string{"12345"}, PublicURL: "https://mycompany.com", MaxBodyBytes: 1 << 12})
-	if err != nil {
-		f.Fatal(err)
+	f.Add(uint8(0), "POST", "/myapp.php?foo=1&bar=2", form, docBody, docSig)
+	f.Add(uint8(0), "POST", "/hook?bodySHA256="+jsonHash, "application/json", jsonBody, docSig)
+	f.Add(uint8(0), "GET", "/", "", "", "")
+	f.Add(uint8(0), "POST", "/", form, "a=%zz&&b", "AAAAAAAAAAAAAAAAAAAAAAAAAAA=")
+	f.Add(uint8(0), "GET", "/?x=1", "", "", hmacB64("12345", "https://mycompany.com:443?x=1"))
+	f.Add(uint8(0), "POST", issueTarget, form, "Sid=CA123&SidAccount=AC123&Digits=5678&Digits=1234&Digits=1234", "IK+Dwps556ElfBT0I3Rgjkr1wJU=")
+	f.Add(uint8(0), "POST", issueTarget, form, issueBody+"&Reason=Participant&ReasonConferenceEnded=test", "95+Bu0JVPi0r/SsESZCVf0dWAjw=")
+	f.Add(uint8(0), "POST", issueTarget+"&bodySHA256="+jsonHash, "application/json", jsonBody, "a9nBmqA0ju/hNViExpshrM61xv4=")
+	f.Add(uint8(1), "POST", "/", form, "Digits=1&Empty=&Digits=1", hmacB64("12345", "http://u:p%40ss@MyHost/preDigits1Empty"))
+	f.Add(uint8(1), "GET", "/menu?q=it's+%27", "", "", hmacB64("12345", "http://u:p%40ss@MyHost:80/pre/menu?q=it's+%27"))
+	f.Add(uint8(2), "GET", "/x", "", "", hmacB64("12345", "https://[2001:db8::1]:8443/x"))
+	var policies []*TwilioSignature
+	for _, pu := range fuzzPublicURLs {
+		p, err := NewTwilioSignature(TwilioConfig{AuthTokens: []string{"12345"}, PublicURL: pu.public, MaxBodyBytes: 1 << 12})
+		if err != nil {
+			f.Fatal(err)
+		}
+		policies = append(policies, p)
 	}
-	f.Fuzz(func(t *testing.T, method, target, contentType, body, sig string) {
+	f.Fuzz(func(t *testing.T, which uint8, method, target, contentType, body, sig string) {
+		pu := fuzzPublicURLs[int(which)%len(fuzzPublicURLs)]
+		p := policies[int(which)%len(fuzzPublicURLs)]
 		r, err := http.NewRequest(method, "https://mycompany.com"+target, strings.NewReader(body))
 		if err != nil || !strings.HasPrefix(target, "/") {
 			return
@@ -249,13 +278,30 @@ func FuzzVerify(f *testing.F) {
 		r.Header.Set(SignatureHeader, sig)
 		v := p.Verify(r)
 		if v.Valid {
-			// Only a signature that the independent oracle agrees with may
-			// pass: form bodies sign URL+params, anything else the URL alone.
+			// Only a signature that the independent oracle agrees with, for
+			// one of the URLs Twilio may have signed, may pass: form bodies
+			// sign URL+params, anything else the URL alone.
 			mt, _, _ := mime.ParseMediaType(contentType)
 			params, perr := url.ParseQuery(body)
 			isForm := mt == form
-			if perr != nil && isForm || sig != hmacB64("12345", oracleStringToSign("https://mycompany.com"+target, params, isForm)) {
-				t.Fatalf("accepted a signature it should not: %q %q %q %q", target, contentType, body, sig)
+			if perr != nil && isForm {
+				t.Fatalf("accepted a body the oracle cannot parse: %q", body)
+			}
+			var urls []string
+			for _, b := range pu.bases {
+				urls = append(urls, b+target)
+				if target == "/" || strings.HasPrefix(target, "/?") {
+					urls = append(urls, b+strings.TrimPrefix(target, "/"))
+				}
+			}
+			matched := false
+			for _, u := range urls {
+				if sig == hmacB64("12345", oracleStringToSign(u, params, isForm)) {
+					matched = v.URL == u
+				}
+			}
+			if !matched {
+				t.Fatalf("accepted a signature it should not: %q %q %q %q (URL %q)", target, contentType, body, sig, v.URL)
 			}
 		}
 		if got, _ := io.ReadAll(r.Body); len(body) <= 1<<12 && string(got) != body {
@@ -349,5 +395,105 @@ func TestTwilioObserve(t *testing.T) {
 	want := []Reason{ReasonValid, ReasonMissingHeader, ReasonNoMatch}
 	if !slices.Equal(seen, want) {
 		t.Errorf("observed %q, want %q", seen, want)
+	}
+}
+
+// The body limit is exact, however the body's reader reports its end.
+func TestVerifyBodyLimit(t *testing.T) {
+	const limit = 16
+	p := newPolicy(t, TwilioConfig{PublicURL: "https://h", MaxBodyBytes: limit})
+	for _, size := range []int{limit - 1, limit, limit + 1, limit + 2, 3 * limit} {
+		body := "Digits=" + strings.Repeat("1", size-len("Digits="))
+		for _, reader := range []struct {
+			name string
+			wrap func(io.Reader) io.Reader
+		}{
+			{"EOF after the data", func(r io.Reader) io.Reader { return r }},
+			{"EOF with the data", iotest.DataErrReader},
+			{"one byte at a time", iotest.OneByteReader},
+		} {
+			t.Run(fmt.Sprintf("%d bytes, %s", size, reader.name), func(t *testing.T) {
+				r := reqSpec{method: "POST", target: "/", contentType: form,
+					sigs: []string{hmacB64("12345", "https://h/Digits"+body[len("Digits="):])}}.build()
+				r.Body = io.NopCloser(reader.wrap(strings.NewReader(body)))
+				r.ContentLength = -1
+				v := p.Verify(r)
+				want := ReasonValid
+				if size > limit {
+					want = ReasonBodyTooLarge
+				}
+				if v.Reason != want {
+					t.Errorf("Verify = %q, want %q", v.Reason, want)
+				}
+				got, err := io.ReadAll(r.Body)
+				if size > limit {
+					if !errors.Is(err, errBodyTooLarge) || len(got) != limit+1 {
+						t.Errorf("view read %d bytes, %v; want %d bytes, then errBodyTooLarge", len(got), err, limit+1)
+					}
+				} else if string(got) != body || err != nil {
+					t.Errorf("view read %q, %v; want %q", got, err, body)
+				}
+			})
+		}
+	}
+}
+
+// Verifications running at once share pooled scratch memory: none may see
+// another's data, and nothing a Verification holds may alias that memory.
+func TestVerifyConcurrent(t *testing.T) {
+	p := newPolicy(t, TwilioConfig{AuthTokens: []string{"12345", "other"}, PublicURL: "https://h"})
+	const workers, rounds = 8, 200
+	errs := make(chan string, workers)
+	type keptVerification struct {
+		v       Verification
+		account string
+	}
+	var kept []keptVerification
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range rounds {
+				sid := fmt.Sprintf("AC%d-%d", w, i)
+				escaped := i%2 == 0
+				body := "AccountSid=" + sid + "&Digits=" + strconv.Itoa(i)
+				if escaped {
+					body = "AccountSid=" + url.QueryEscape(sid+" x") + "&Digits=" + strconv.Itoa(i)
+					sid += " x"
+				}
+				sig := hmacB64("12345", "https://h:443/AccountSid"+sid+"Digits"+strconv.Itoa(i))
+				valid := i%3 != 0
+				if !valid {
+					sig = hmacB64("12345", "https://h/forged")
+				}
+				r := reqSpec{method: "POST", target: "/", body: body, contentType: form, sigs: []string{sig}}.build()
+				v := p.Verify(r)
+				if v.Valid != valid || valid && (v.AccountSid != sid || v.URL != "https://h:443/") {
+					errs <- fmt.Sprintf("worker %d round %d: got %+v, want valid %v, account %q", w, i, v, valid, sid)
+					return
+				}
+				if got, _ := io.ReadAll(r.Body); string(got) != body {
+					errs <- fmt.Sprintf("worker %d round %d: view read %q, want %q", w, i, got, body)
+					return
+				}
+				if valid {
+					mu.Lock()
+					kept = append(kept, keptVerification{v, sid})
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	for _, k := range kept {
+		if k.v.AccountSid != k.account || k.v.URL != "https://h:443/" {
+			t.Fatalf("a kept Verification changed after later verifications: %+v, want account %q", k.v, k.account)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -14,7 +16,8 @@ import (
 //
 // Formatting a Config with fmt, marshalling it to JSON or logging it with
 // [log/slog] never shows a Twilio token: every token is a [Secret].
-// (PublicURL is a plain string; [Config.LogValue] masks a password in it.)
+// (PublicURL is a plain string; [Config.LogValue], [Config.Format] and
+// [Config.MarshalJSON] mask a password in it.)
 type Config struct {
 	// Listen is the address the server listens on, as host:port.
 	// Key listen, env GATEHOUSE_LISTEN, flag --listen.
@@ -294,6 +297,27 @@ func (c *Config) LogValue() slog.Value {
 	)
 }
 
+// Format implements [fmt.Formatter]: a Config prints as its fields do,
+// except that a password in PublicURL is masked (tokens are [Secret]s, which
+// mask themselves). It covers a Config logged by value, which [log/slog]'s
+// text handler prints with fmt since only *Config has LogValue.
+func (c Config) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, fmt.FormatString(f, verb), masked(c))
+}
+
+// MarshalJSON implements [json.Marshaler] with the same masking as Format,
+// for a Config logged by value with [log/slog]'s JSON handler.
+func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(masked(c)) }
+
+// maskedConfig is a Config without its methods, so that formatting it does
+// not recurse.
+type maskedConfig Config
+
+func masked(c Config) maskedConfig {
+	c.PublicURL = redactURL(c.PublicURL)
+	return maskedConfig(c)
+}
+
 // redactURL masks the password of a URL's user information, if any.
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
@@ -306,4 +330,9 @@ func redactURL(raw string) string {
 	return u.Redacted()
 }
 
-var _ slog.LogValuer = (*Config)(nil)
+// Interface guards.
+var (
+	_ slog.LogValuer = (*Config)(nil)
+	_ fmt.Formatter  = Config{}
+	_ json.Marshaler = Config{}
+)

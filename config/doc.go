@@ -48,7 +48,9 @@
 // but any token Load or Validate knows of is replaced by "[REDACTED]"
 // wherever it would appear, as when a token is pasted into the wrong
 // variable (values shorter than six characters are not searched for). A
-// password in public_url is masked in messages and in LogValue.
+// password in public_url is masked in messages, in LogValue, and when a
+// Config is printed with fmt or marshalled to JSON (as slog does with a
+// Config logged by value).
 //
 // The token can come from TWILIO_AUTH_TOKEN, from a file
 // (twilio.auth_token_file, suited to mounted secrets), from the

@@ -8,6 +8,7 @@
 //
 //	request → Echo router → Views.guard: authn.Effective → authz.Permits
 //	        → view (allowed) | Config.Forbidden (denied)
+//	authn.Effective fails with an *authn.Challenge → 401 + WWW-Authenticate
 //	router miss → Config.NotFound; error or panic → Config.Exception
 //
 // The default forbidden, not-found and exception views answer TwiML with

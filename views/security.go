@@ -26,6 +26,9 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 			r := c.Request()
 			principals, err := authn.Effective(v.cfg.Authn, r)
 			if err != nil {
+				if ch, ok := errors.AsType[*authn.Challenge](err); ok {
+					return answerChallenge(c, ch)
+				}
 				return fmt.Errorf("views: authenticating %s: %w", rt.Name, err)
 			}
 			rec.setPrincipals(principals)

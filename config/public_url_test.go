@@ -1,0 +1,103 @@
+package config_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/config"
+)
+
+// urlPassword is the password of the public URL in
+// TestPublicURLPasswordNeverLogged: finding it anywhere is a leak.
+const urlPassword = "pw-Qz8sJ4"
+
+// TestPublicURLPasswordNeverLogged sets a public URL with credentials
+// through every source, provokes the errors of Load and Validate around
+// it, and logs the result every way the server does: the password never
+// shows.
+func TestPublicURLPasswordNeverLogged(t *testing.T) {
+	t.Parallel()
+	good := "https://twilio:" + urlPassword + "@ivr.example.com"
+	var out bytes.Buffer
+	show := func(what string, v ...any) {
+		fmt.Fprintf(&out, "--- %s\n", what)
+		fmt.Fprintln(&out, v...)
+	}
+	loads := []struct {
+		name, file, content string
+		env                 map[string]string
+		args                []string
+	}{
+		{name: "query in file", file: "c.yaml", content: "public_url: " + good + "/?q=1\n"},
+		{name: "fragment in env", env: map[string]string{"GATEHOUSE_PUBLIC_URL": good + "/#f"}},
+		{name: "scheme in flag", args: []string{"--public-url", "ftp://twilio:" + urlPassword + "@ivr.example.com"}},
+		{name: "unparsable", env: map[string]string{"GATEHOUSE_PUBLIC_URL": "https://twilio:" + urlPassword + "@ivr example.com"}},
+		{name: "password with an @", env: map[string]string{"GATEHOUSE_PUBLIC_URL": "https://twilio:" + urlPassword + "@x@ivr.example.com/?q"}},
+		{name: "list in file", file: "c.yaml", content: "public_url: [" + good + "]\n"},
+		{name: "section in file", file: "c.yaml", content: "public_url:\n  url: " + good + "\n"},
+		{name: "YAML syntax", file: "c.yaml", content: "public_url: " + good + "\n bad: [\n"},
+		{name: "YAML quoted syntax", file: "c.yaml", content: "public_url: \"" + good + "\n"},
+		{name: "TOML syntax", file: "c.toml", content: "public_url = " + good + "\n"},
+		{name: "other errors beside it", file: "c.yaml", content: "public_url: " + good + "\nlisten: nope\nserver:\n  read_timeout: banana\n"},
+	}
+	for _, tt := range loads {
+		o := config.Options{Getenv: env(tt.env), Flags: flags(t, tt.args...)}
+		if tt.file != "" {
+			o.File = writeFile(t, tt.file, tt.content)
+		}
+		cfg, err := config.Load(o)
+		if err == nil {
+			show("Config: "+tt.name, cfg, *cfg)
+			err = cfg.Validate()
+		}
+		if err == nil {
+			t.Errorf("%s: Load and Validate succeeded, want an error", tt.name)
+			continue
+		}
+		show("Load: "+tt.name, err)
+		showErrorTree(show, err)
+	}
+
+	cfg, err := config.Load(config.Options{Getenv: env(map[string]string{"GATEHOUSE_PUBLIC_URL": good, "TWILIO_AUTH_TOKEN": "t0k3n-x"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := *cfg
+	bad.PublicURL = good + "/?q"
+	show("Validate", bad.Validate())
+	showErrorTree(show, bad.Validate())
+	for _, h := range []slog.Handler{slog.NewTextHandler(&out, nil), slog.NewJSONHandler(&out, nil)} {
+		l := slog.New(h)
+		l.Info("starting", "config", cfg)
+		l.Info("value", "config", *cfg)
+		l.With("config", cfg).Info("with")
+		l.Info("errors", "err", bad.Validate())
+	}
+	show("LogValue", cfg.LogValue().Resolve().String())
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
+		show("fmt "+verb, fmt.Sprintf(verb, cfg), fmt.Sprintf(verb, *cfg))
+	}
+	for _, v := range []any{cfg, *cfg} {
+		js, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		show("json", string(js))
+	}
+
+	if strings.Contains(out.String(), urlPassword) {
+		t.Errorf("the public URL's password leaked; lines holding it:")
+		for line := range strings.Lines(out.String()) {
+			if strings.Contains(line, urlPassword) {
+				t.Errorf("  %s", strings.TrimSpace(line))
+			}
+		}
+	}
+	if !strings.Contains(out.String(), "twilio:xxxxx@ivr.example.com") {
+		t.Errorf("the public URL is not shown masked; the test is not exercising LogValue:\n%s", out.String())
+	}
+}
