@@ -18,7 +18,7 @@ func (a ACE) String() string {
 	}
 	permission := "ALL_PERMISSIONS"
 	if a.Permission != AllPermissions {
-		permission = quote(a.Permission)
+		permission = Repr(a.Permission)
 	}
-	return "(" + quote(action) + ", " + quote(a.Principal) + ", " + permission + ")"
+	return "(" + Repr(action) + ", " + Repr(a.Principal) + ", " + permission + ")"
 }

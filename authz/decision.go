@@ -65,16 +65,16 @@ func (d Decision) String() string {
 		b.WriteString("ACLDenied")
 	}
 	b.WriteString(" permission ")
-	b.WriteString(quote(d.Permission))
+	b.WriteString(Repr(d.Permission))
 	b.WriteString(" via ACE ")
 	if d.ACE == nil {
-		b.WriteString(quote("<default deny>"))
+		b.WriteString(Repr("<default deny>"))
 	} else {
 		b.WriteString(d.ACE.String())
 	}
 	b.WriteString(" in ACL ")
 	if d.ACE == nil && len(d.ACL) == 0 {
-		b.WriteString(quote(noACL))
+		b.WriteString(Repr(noACL))
 	} else {
 		b.WriteString("[")
 		for i, ace := range d.ACL {
@@ -86,13 +86,13 @@ func (d Decision) String() string {
 		b.WriteString("]")
 	}
 	b.WriteString(" on context ")
-	b.WriteString(quote(d.Context))
+	b.WriteString(Repr(d.Context))
 	b.WriteString(" for principals [")
 	for i, p := range d.Principals {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString(quote(p))
+		b.WriteString(Repr(p))
 	}
 	b.WriteString("]")
 	return b.String()

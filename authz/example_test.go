@@ -283,3 +283,13 @@ func ExampleDecision_Clone() {
 	// ('Allow', 'group:twilio', 'view')
 	// ('Allow', 'someone else', 'view')
 }
+
+func ExampleRepr() {
+	fmt.Println(authz.Repr("view"))
+	fmt.Println(authz.Repr("o'brien"))
+	fmt.Println(authz.Repr("line\nbreak"))
+	// Output:
+	// 'view'
+	// "o'brien"
+	// 'line\nbreak'
+}

@@ -110,26 +110,6 @@ func TestRecordSummaryIsACopy(t *testing.T) {
 	}
 }
 
-func TestPyRepr(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"menu", `'menu'`},
-		{"/", `'/'`},
-		{"it's", `"it's"`},
-		{`it's "x"`, `'it\'s "x"'`},
-		{`back\slash`, `'back\\slash'`},
-		{"line\nbreak\ttab\rcr", `'line\nbreak\ttab\rcr'`},
-		{"\x00\x7f", `'\x00\x7f'`},
-		{"\u200b", `'\u200b'`},
-		{"\xff", `'\xff'`},
-		{"café", `'café'`},
-	}
-	for _, tt := range tests {
-		if got := pyRepr(tt.in); got != tt.want {
-			t.Errorf("pyRepr(%q): got %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestResolveRoute(t *testing.T) {
 	h := func(c echo.Context) error { return c.NoContent(http.StatusOK) }
 	got, err := ResolveRoute(Route{Method: "GET", Path: "/a/b", Permission: "view", Handler: h})

@@ -65,8 +65,8 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 // The view name and the resource are quoted as Python's repr quotes them,
 // as Pyramid's %r does, and the decision is [authz.Decision.String].
 func DebugAuthorizationLine(url, view, resource string, d authz.Decision) string {
-	return "debug_authorization of url " + url + " (view name " + pyRepr(view) +
-		" against context " + pyRepr(resource) + "): " + d.String()
+	return "debug_authorization of url " + url + " (view name " + authz.Repr(view) +
+		" against context " + authz.Repr(resource) + "): " + d.String()
 }
 
 // requestURL is the URL of r as the server received it: scheme, Host

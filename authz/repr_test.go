@@ -3,7 +3,7 @@ package authz
 import "testing"
 
 // The wanted values are what Python's repr prints for the same strings.
-func TestQuote(t *testing.T) {
+func TestRepr(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"", "''"},
 		{"view", "'view'"},
@@ -20,8 +20,8 @@ func TestQuote(t *testing.T) {
 		{"bad\xffutf8", `'bad\xffutf8'`},
 	}
 	for _, tt := range tests {
-		if got := quote(tt.in); got != tt.want {
-			t.Errorf("quote(%q) = %s, want %s", tt.in, got, tt.want)
+		if got := Repr(tt.in); got != tt.want {
+			t.Errorf("Repr(%q) = %s, want %s", tt.in, got, tt.want)
 		}
 	}
 }

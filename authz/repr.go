@@ -7,12 +7,14 @@ import (
 	"unicode/utf8"
 )
 
-// quote renders s as Python's repr renders a str: in single quotes, or in
+// Repr renders s as Python's repr renders a str, the quoting of every
+// explanation (Decision.String, ACE.String) and of Pyramid's
+// debug_authorization line: in single quotes, or in
 // double quotes if s holds a single quote and no double quote; with the
 // backslash and the chosen quote escaped; with \t, \n, \r and other
 // non-printable characters escaped as \xhh, \uhhhh or \Uhhhhhhhh. Bytes that
 // are not valid UTF-8 are escaped as \xhh.
-func quote(s string) string {
+func Repr(s string) string {
 	q := '\''
 	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
 		q = '"'
