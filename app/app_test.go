@@ -229,6 +229,11 @@ func TestPublicURLCredentials(t *testing.T) {
 	if strings.Contains(logs.String(), password) {
 		t.Errorf("the password reached the logs: %s", logs.String())
 	}
+	for _, want := range []string{"status=401 latency=", "challenged=no_credentials", "challenged=wrong_credentials"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack %q: %s", want, logs.String())
+		}
+	}
 	if !strings.Contains(logs.String(), "twilio:xxxxx@ivr.example.com") {
 		t.Errorf("logs = %s, want the public URL with its password masked", logs.String())
 	}

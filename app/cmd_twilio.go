@@ -358,38 +358,61 @@ func invokeCmd(args []string, stdout, stderr io.Writer) int {
 	}
 
 	contentType, signed := "", []authn.Param(nil)
-	var reqBody io.Reader
+	var reqBody []byte // nil: no body
 	switch {
 	case *bodyFile != "":
 		if target, err = withBodyHash("URL", target, body); err != nil {
 			return fail(stderr, "invoke", ExitUsage, err)
 		}
-		contentType, reqBody = "application/json", bytes.NewReader(body)
+		contentType, reqBody = "application/json", body
 	case m == http.MethodGet && len(params) > 0:
 		target = appendQuery(target, encodeForm(params))
 	case m == http.MethodPost:
 		contentType, signed = "application/x-www-form-urlencoded", params
-		reqBody = strings.NewReader(encodeForm(params))
+		reqBody = []byte(encodeForm(params))
 	}
 
+	// Like Twilio, send credentials from the signed URL's userinfo only
+	// after a 401 challenge asks for them.
+	var creds *url.Userinfo
+	if u, err := url.Parse(base); err == nil {
+		creds = u.User
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, m, target, reqBody)
-	if err != nil {
-		return fail(stderr, "invoke", ExitUsage, errors.New("URL is not a valid request URL"))
+	send := func(withCredentials bool) (*http.Response, error) {
+		var b io.Reader
+		if reqBody != nil {
+			b = bytes.NewReader(reqBody)
+		}
+		req, err := http.NewRequestWithContext(ctx, m, target, b)
+		if err != nil {
+			return nil, errors.New("URL is not a valid request URL")
+		}
+		req.URL.User = nil // never sent unasked: see creds
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		req.Header.Set("User-Agent", "gatehouse-invoke")
+		// Sign what the client will put on the request line, which may
+		// differ in escaping from what was typed.
+		req.Header.Set(authn.SignatureHeader, authn.Sign(tokens[0], base+req.URL.RequestURI(), signed))
+		if withCredentials {
+			password, _ := creds.Password()
+			req.SetBasicAuth(creds.Username(), password)
+		}
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		return client.Do(req) // a *url.Error: the client strips any password
 	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
+	resp, err := send(false)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && creds != nil &&
+		strings.HasPrefix(strings.ToLower(resp.Header.Get("WWW-Authenticate")), "basic") {
+		resp.Body.Close()
+		fmt.Fprintln(stderr, "gatehouse invoke: 401 challenge: repeating the request with the URL's credentials, as Twilio does")
+		resp, err = send(true)
 	}
-	req.Header.Set("User-Agent", "gatehouse-invoke")
-	// Sign what the client will put on the request line, which may differ
-	// in escaping from what was typed.
-	req.Header.Set(authn.SignatureHeader, authn.Sign(tokens[0], base+req.URL.RequestURI(), signed))
-
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
 	if err != nil {
-		return fail(stderr, "invoke", ExitUsage, err) // *url.Error: the client strips any password
+		return fail(stderr, "invoke", ExitUsage, err)
 	}
 	defer resp.Body.Close()
 	out, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))

@@ -239,6 +239,8 @@ func TestInvoke(t *testing.T) {
 	const token = secretToken
 	ivr := newIVR(t, token, "")
 	public := newIVR(t, token, "https://ivr.example.com")
+	const withCredentials = "https://twilio:pa55@ivr.example.com"
+	basic := newIVR(t, token, withCredentials)
 	verifier := newVerifier(t, token)
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
@@ -276,6 +278,14 @@ func TestInvoke(t *testing.T) {
 		{name: "bad timeout", args: invoke(ivr.URL, "--timeout", "0s"), code: app.ExitUsage, contains: "--timeout"},
 		{name: "no token", args: []string{"invoke", ivr.URL}, code: app.ExitUsage, contains: "no auth token"},
 		{name: "connection refused", args: invoke(closed.URL + "/"), code: app.ExitUsage, contains: "connect"},
+		{name: "credentials in --public-url: the challenge, then the menu", args: invoke(basic.URL+"/", "--method", "GET", "--public-url", withCredentials),
+			contains: "HTTP/1.1 200 OK\n<?xml"},
+		{name: "credentials sent only after the challenge", args: invoke(basic.URL+"/", "Digits=1", "--public-url", withCredentials),
+			contains: "401 challenge: repeating the request"},
+		{name: "wrong credentials: 401", args: invoke(basic.URL+"/", "--method", "GET", "--public-url", "https://twilio:guess@ivr.example.com"),
+			code: app.ExitFalse, contains: "HTTP/1.1 401 Unauthorized"},
+		{name: "no credentials: 401, not retried", args: invoke(basic.URL+"/", "--method", "GET", "--public-url", "https://ivr.example.com"),
+			code: app.ExitFalse, contains: "HTTP/1.1 401 Unauthorized"},
 	}
 	runCLICases(t, tests)
 }

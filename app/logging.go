@@ -75,6 +75,9 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if s.Signature != "" {
 			attrs = append(attrs, slog.String("signature", string(s.Signature)))
 		}
+		if s.Challenged != "" {
+			attrs = append(attrs, slog.String("challenged", string(s.Challenged)))
+		}
 		if s.Principals != nil {
 			attrs = append(attrs, slog.Any("principals", s.Principals))
 		}

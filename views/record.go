@@ -38,6 +38,10 @@ type Summary struct {
 	// Signature is the outcome of the Twilio signature check, or "" if no
 	// signature was checked.
 	Signature authn.Reason
+	// Challenged is why an authentication policy challenged the request
+	// (see authn.Challenge), such as authn.ReasonNoCredentials, or "" if
+	// it was not challenged.
+	Challenged authn.Reason
 	// Principals are the effective principals: those the decision was
 	// made for if there was one, otherwise those authentication proved.
 	Principals []string
@@ -121,6 +125,10 @@ func (rec *Record) setDecision(d authz.Decision) {
 			s.Principals = slices.Clone(d.Principals)
 		}
 	})
+}
+
+func (rec *Record) setChallenged(reason authn.Reason) {
+	rec.update(func(s *Summary) { s.Challenged = reason })
 }
 
 func (rec *Record) setAuthzFailed() {

@@ -27,6 +27,7 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 			principals, err := authn.Effective(v.cfg.Authn, r)
 			if err != nil {
 				if ch, ok := errors.AsType[*authn.Challenge](err); ok {
+					rec.setChallenged(ch.Reason)
 					return answerChallenge(c, ch)
 				}
 				return fmt.Errorf("views: authenticating %s: %w", rt.Name, err)
