@@ -183,11 +183,7 @@ func policyLintCmd(args []string, stdout, stderr io.Writer) int {
 		problems++
 	}
 	if problems > 0 {
-		if problems == 1 {
-			fmt.Fprintln(stdout, "1 problem")
-		} else {
-			fmt.Fprintf(stdout, "%d problems\n", problems)
-		}
+		fmt.Fprintln(stdout, plural(problems, "problem"))
 		return ExitFalse
 	}
 	fmt.Fprintln(stdout, "ok")
@@ -234,9 +230,17 @@ func policyTestCmd(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if failed > 0 {
-		fmt.Fprintf(stdout, "FAIL: %d of %d tests failed\n", failed, len(tests))
+		fmt.Fprintf(stdout, "FAIL: %d of %s failed\n", failed, plural(len(tests), "test"))
 		return ExitFalse
 	}
-	fmt.Fprintf(stdout, "ok: %d tests passed\n", len(tests))
+	fmt.Fprintf(stdout, "ok: %s passed\n", plural(len(tests), "test"))
 	return ExitOK
+}
+
+// plural renders n things: "1 test", "2 tests".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
 }
