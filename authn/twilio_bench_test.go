@@ -159,7 +159,7 @@ func BenchmarkBodyPart(b *testing.B) {
 			b.Fatal(err)
 		}
 		order, keys = sortSpans(buf, params, order, keys)
-		sts = appendParams(sts[:0], buf, params, order)
+		sts = appendParams(sts[:0], buf, len(body), params, order)
 	}
 }
 

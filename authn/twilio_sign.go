@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"net/url"
 	"slices"
 	"strings"
@@ -47,12 +48,36 @@ type param struct {
 	n0, n1, v0, v1 int32
 }
 
+// Bytes repeated in every byte of a word, for finding a byte eight at a
+// time.
+const (
+	ones   = 0x0101010101010101
+	highs  = 0x8080808080808080
+	equals = '=' * ones
+)
+
+// firstByte returns the index of the first zero byte of the little-endian
+// word x, or 8 if there is none. The classic test below may also flag a
+// byte above a zero byte, never one below: the first flag is exact.
+func firstByte(x uint64) int {
+	return bits.TrailingZeros64((x-ones)&^x&highs) >> 3
+}
+
 // parseParams parses the form body buf[:n], appending the decoded form of
 // escaped names and values to buf, and the pairs, in body order, to params.
 // It follows ParseForm's rules. A name or value without escapes is located
 // in the body itself.
+//
+// Each pair costs one IndexByte for its end; its name, which is short in
+// any real webhook, is searched for '=' eight bytes at a time, and the same
+// word gives its sort key. '%' and '+' are looked for across the body, once
+// per occurrence, so that a pair without escapes costs nothing more.
 func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
+	// Decoding never lengthens a span: with room for a copy of the body,
+	// appending decoded spans never moves buf, so body stays valid.
+	buf = slices.Grow(buf[:n], n)
 	body := buf[:n:n]
+	params = slices.Grow(params[:0], bytes.Count(body, []byte{'&'})+1)
 	pct, plus := -1, -1 // the next '%' and '+' at or after pos (n: none)
 	for pos := 0; pos < n; {
 		end := pos + bytes.IndexByte(body[pos:], '&')
@@ -63,37 +88,70 @@ func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
 			pos++
 			continue
 		}
+		nameEnd, valStart := end, end
+		var key uint64
+		if pos+8 <= n {
+			w := binary.LittleEndian.Uint64(body[pos:])
+			key = bits.ReverseBytes64(w)
+			if j := firstByte(w ^ equals); j < 8 {
+				if pos+j < end { // else the pair has no '='
+					nameEnd, valStart = pos+j, pos+j+1
+				}
+			} else if end-pos > 8 {
+				j := 8
+				if pos+16 <= n {
+					j += firstByte(binary.LittleEndian.Uint64(body[pos+8:]) ^ equals)
+				}
+				if j == 16 || pos+16 > n {
+					j = 8 + bytes.IndexByte(body[pos+8:end], '=')
+					if j < 8 {
+						j = end - pos // no '='
+					}
+				}
+				if pos+j < end {
+					nameEnd, valStart = pos+j, pos+j+1
+				}
+			}
+			if k := nameEnd - pos; k < 8 {
+				key &^= ^uint64(0) >> (8 * k)
+			}
+		} else {
+			if eq := bytes.IndexByte(body[pos:end], '='); eq >= 0 {
+				nameEnd, valStart = pos+eq, pos+eq+1
+			}
+			key = prefixKey(body[pos:nameEnd])
+		}
 		if pct < pos {
 			pct = indexFrom(body, pos, '%')
 		}
 		if plus < pos {
 			plus = indexFrom(body, pos, '+')
 		}
-		nameEnd, valStart := end, end
-		if eq := bytes.IndexByte(body[pos:end], '='); eq >= 0 {
-			nameEnd, valStart = pos+eq, pos+eq+1
-		}
 		// Locals, stored in params once: field-by-field updates of a
 		// param in memory would stall the copy that follows.
 		n0, n1, v0, v1 := int32(pos), int32(nameEnd), int32(valStart), int32(end)
-		var err error
 		if pct < nameEnd || plus < nameEnd {
-			if buf, n0, n1, err = decodeSpan(buf, body, pos, nameEnd); err != nil {
-				return buf, params, err
+			var ok bool
+			if buf, n0, n1, ok = decodeSpan(buf, body, pos, nameEnd); !ok {
+				return buf, params, ErrMalformedForm
 			}
-		}
-		if pct < valStart {
-			pct = indexFrom(body, valStart, '%')
-		}
-		if plus < valStart {
-			plus = indexFrom(body, valStart, '+')
+			key = prefixKey(buf[n0:n1])
 		}
 		if pct < end || plus < end {
-			if buf, v0, v1, err = decodeSpan(buf, body, valStart, end); err != nil {
-				return buf, params, err
+			if pct < valStart {
+				pct = indexFrom(body, valStart, '%')
+			}
+			if plus < valStart {
+				plus = indexFrom(body, valStart, '+')
+			}
+			if pct < end || plus < end {
+				var ok bool
+				if buf, v0, v1, ok = decodeSpan(buf, body, valStart, end); !ok {
+					return buf, params, ErrMalformedForm
+				}
 			}
 		}
-		params = append(params, param{key: prefixKey(buf[n0:n1]), n0: n0, n1: n1, v0: v0, v1: v1})
+		params = append(params, param{key: key, n0: n0, n1: n1, v0: v0, v1: v1})
 		pos = end + 1
 	}
 	return buf, params, nil
@@ -108,10 +166,9 @@ func indexFrom(b []byte, i int, c byte) int {
 }
 
 // decodeSpan appends body[i:j], which has escapes, decoded to buf and
-// locates it there.
-func decodeSpan(buf, body []byte, i, j int) ([]byte, int32, int32, error) {
+// locates it there. buf must have room for j-i more bytes.
+func decodeSpan(buf, body []byte, i, j int) ([]byte, int32, int32, bool) {
 	start := len(buf)
-	buf = slices.Grow(buf, j-i)
 	out := buf[start : start+j-i] // decoding never lengthens
 	n := 0
 	for k := i; k < j; k++ {
@@ -121,7 +178,7 @@ func decodeSpan(buf, body []byte, i, j int) ([]byte, int32, int32, error) {
 			c = ' '
 		case '%':
 			if k+2 >= j || !ishex(body[k+1]) || !ishex(body[k+2]) {
-				return buf, 0, 0, ErrMalformedForm
+				return buf, 0, 0, false
 			}
 			c = unhex(body[k+1])<<4 | unhex(body[k+2])
 			k += 2
@@ -130,7 +187,7 @@ func decodeSpan(buf, body []byte, i, j int) ([]byte, int32, int32, error) {
 		n++
 	}
 	buf = buf[:start+n]
-	return buf, int32(start), int32(len(buf)), nil
+	return buf, int32(start), int32(len(buf)), true
 }
 
 // prefixKey packs the first 8 bytes of name, zero-padded, big-endian: two
@@ -162,11 +219,21 @@ func compareParams(buf []byte, a, b param) int {
 // sortSpans returns the indices of params in the order compareParams
 // sorts them, in order[:0], using keys as scratch.
 //
-// For the few parameters of a webhook it sorts plain integers: each holds
-// a name's first 7 bytes above the parameter's index, so that one integer
-// comparison orders most pairs; names that share their first 7 bytes end
-// up next to each other, and are then ordered by compareParams.
+// If order already holds as many indices as there are params (the order
+// that the last verification sorted, kept with the scratch memory), it is
+// tried first: webhooks of one kind arrive with the same parameters in
+// the same order, and checking that an order is sorted takes one
+// comparison per parameter. The check is exact (each neighbour pair in
+// order), so a stale order is never used: it is sorted afresh.
+//
+// To sort the few parameters of a webhook it sorts plain integers: each
+// holds a name's first 7 bytes above the parameter's index, so that one
+// integer comparison orders most pairs; names that share their first 7
+// bytes end up next to each other, and are then ordered by compareParams.
 func sortSpans(buf []byte, params []param, order []int32, keys []uint64) ([]int32, []uint64) {
+	if len(order) == len(params) && isPermutation(order, keys) && sortedBy(buf, params, order) {
+		return order, keys
+	}
 	order = order[:0]
 	if len(params) > 255 {
 		for i := range params {
@@ -208,14 +275,48 @@ func sortSpans(buf []byte, params []param, order []int32, keys []uint64) ([]int3
 	return order, keys
 }
 
+// isPermutation reports whether order holds each index below len(order)
+// exactly once, using keys as scratch for a bit set. sortSpans only ever
+// stores permutations; this keeps a remembered order from ever dropping or
+// repeating a parameter, whatever happens to the scratch memory.
+func isPermutation(order []int32, keys []uint64) bool {
+	words := (len(order) + 63) / 64
+	if cap(keys) < words {
+		return false // never the case once an order was sorted here
+	}
+	set := keys[:words]
+	clear(set)
+	for _, x := range order {
+		if uint32(x) >= uint32(len(order)) || set[x>>6]&(1<<(x&63)) != 0 {
+			return false
+		}
+		set[x>>6] |= 1 << (x & 63)
+	}
+	return true
+}
+
+// sortedBy reports whether params taken in order are sorted by
+// compareParams.
+func sortedBy(buf []byte, params []param, order []int32) bool {
+	for i := 1; i < len(order); i++ {
+		a, b := params[order[i-1]], params[order[i]]
+		if a.key < b.key {
+			continue
+		}
+		if a.key > b.key || compareParams(buf, a, b) > 0 {
+			return false
+		}
+	}
+	return true
+}
+
 // appendParams appends the body part of the string to sign: the name and
 // value of every param in sorted order, each distinct pair once.
-func appendParams(dst, buf []byte, params []param, order []int32) []byte {
-	n := 0
-	for _, p := range params {
-		n += int(p.n1 - p.n0 + p.v1 - p.v0)
-	}
-	dst = slices.Grow(dst, n)
+//
+// bodyLen, the length of the raw body, bounds what it appends: decoding
+// never lengthens, and the '=' and '&' are not signed.
+func appendParams(dst, buf []byte, bodyLen int, params []param, order []int32) []byte {
+	dst = slices.Grow(dst, bodyLen)
 	for i, x := range order {
 		p := params[x]
 		if i > 0 {

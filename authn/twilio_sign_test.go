@@ -179,7 +179,7 @@ func TestBodyPartMatchesStringToSign(t *testing.T) {
 			}
 			var order []int32
 			order, _ = sortSpans(buf, params, order, nil)
-			got := string(appendParams(nil, buf, params, order))
+			got := string(appendParams(nil, buf, len(enc), params, order))
 			if parsed, err := ParseForm(enc); err != nil || !slices.Equal(parsed, ps) {
 				t.Fatalf("ParseForm(%q) = %q, %v; want %q", enc, parsed, err, ps)
 			}
