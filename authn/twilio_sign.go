@@ -54,13 +54,48 @@ const (
 	ones   = 0x0101010101010101
 	highs  = 0x8080808080808080
 	equals = '=' * ones
+	amps   = '&' * ones
 )
 
-// firstByte returns the index of the first zero byte of the little-endian
-// word x, or 8 if there is none. The classic test below may also flag a
-// byte above a zero byte, never one below: the first flag is exact.
-func firstByte(x uint64) int {
-	return bits.TrailingZeros64((x-ones)&^x&highs) >> 3
+// zeroBytes flags the zero bytes of x: the high bit of each. It may also
+// flag a byte above a zero byte, never one below, so that the lowest flag
+// (the first byte of a little-endian word) is exact.
+func zeroBytes(x uint64) uint64 {
+	return (x - ones) &^ x & highs
+}
+
+// indexEqualsOrAmp returns the index of the first '=' or '&' in b at or
+// after i, or len(b). It reads eight bytes at a time: the names and values
+// of a webhook are short, too short for a call to bytes.IndexByte to pay.
+func indexEqualsOrAmp(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if m := zeroBytes(w^equals) | zeroBytes(w^amps); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == '=' || b[i] == '&' {
+			return i
+		}
+	}
+	return len(b)
+}
+
+// indexAmp returns the index of the first '&' in b at or after i, or
+// len(b), as indexEqualsOrAmp does.
+func indexAmp(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		if m := zeroBytes(binary.LittleEndian.Uint64(b[i:]) ^ amps); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == '&' {
+			return i
+		}
+	}
+	return len(b)
 }
 
 // parseParams parses the form body buf[:n], appending the decoded form of
@@ -68,57 +103,36 @@ func firstByte(x uint64) int {
 // It follows ParseForm's rules. A name or value without escapes is located
 // in the body itself.
 //
-// Each pair costs one IndexByte for its end; its name, which is short in
-// any real webhook, is searched for '=' eight bytes at a time, and the same
-// word gives its sort key. '%' and '+' are looked for across the body, once
-// per occurrence, so that a pair without escapes costs nothing more.
+// Names and values, short in any real webhook, are scanned for their end
+// eight bytes at a time, and the name's first word gives its sort key. '%'
+// and '+' are looked for across the body, once per occurrence, so that a
+// pair without escapes costs nothing more.
 func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
 	// Decoding never lengthens a span: with room for a copy of the body,
-	// appending decoded spans never moves buf, so body stays valid.
-	buf = slices.Grow(buf[:n], n)
+	// appending decoded spans never moves buf, so body stays valid. The
+	// word more is for appendParams, which reads whole words.
+	buf = slices.Grow(buf[:n], n+8)
 	body := buf[:n:n]
-	params = slices.Grow(params[:0], bytes.Count(body, []byte{'&'})+1)
-	pct, plus := -1, -1 // the next '%' and '+' at or after pos (n: none)
+	params = slices.Grow(params[:0], bytes.Count(body, []byte{'&'})+1) // at most one pair per '&', and one more
+	pct, plus := -1, -1                                                // the next '%' and '+' at or after pos (n: none)
 	for pos := 0; pos < n; {
-		end := pos + bytes.IndexByte(body[pos:], '&')
-		if end < pos {
-			end = n
-		}
-		if end == pos {
-			pos++
+		nameEnd := indexEqualsOrAmp(body, pos)
+		if nameEnd == pos && body[pos] == '&' {
+			pos++ // an empty pair
 			continue
 		}
-		nameEnd, valStart := end, end
-		var key uint64
+		valStart, end := nameEnd, nameEnd // a pair without '='
+		if nameEnd < n && body[nameEnd] == '=' {
+			valStart = nameEnd + 1
+			end = indexAmp(body, valStart)
+		}
+		key := uint64(0)
 		if pos+8 <= n {
-			w := binary.LittleEndian.Uint64(body[pos:])
-			key = bits.ReverseBytes64(w)
-			if j := firstByte(w ^ equals); j < 8 {
-				if pos+j < end { // else the pair has no '='
-					nameEnd, valStart = pos+j, pos+j+1
-				}
-			} else if end-pos > 8 {
-				j := 8
-				if pos+16 <= n {
-					j += firstByte(binary.LittleEndian.Uint64(body[pos+8:]) ^ equals)
-				}
-				if j == 16 || pos+16 > n {
-					j = 8 + bytes.IndexByte(body[pos+8:end], '=')
-					if j < 8 {
-						j = end - pos // no '='
-					}
-				}
-				if pos+j < end {
-					nameEnd, valStart = pos+j, pos+j+1
-				}
-			}
+			key = bits.ReverseBytes64(binary.LittleEndian.Uint64(body[pos:]))
 			if k := nameEnd - pos; k < 8 {
 				key &^= ^uint64(0) >> (8 * k)
 			}
 		} else {
-			if eq := bytes.IndexByte(body[pos:end], '='); eq >= 0 {
-				nameEnd, valStart = pos+eq, pos+eq+1
-			}
 			key = prefixKey(body[pos:nameEnd])
 		}
 		if pct < pos {
@@ -127,8 +141,6 @@ func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
 		if plus < pos {
 			plus = indexFrom(body, pos, '+')
 		}
-		// Locals, stored in params once: field-by-field updates of a
-		// param in memory would stall the copy that follows.
 		n0, n1, v0, v1 := int32(pos), int32(nameEnd), int32(valStart), int32(end)
 		if pct < nameEnd || plus < nameEnd {
 			var ok bool
@@ -151,7 +163,12 @@ func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
 				}
 			}
 		}
-		params = append(params, param{key: key, n0: n0, n1: n1, v0: v0, v1: v1})
+		// Field by field into place (the capacity is there): a param
+		// built on the stack is moved with loads that must wait for the
+		// stores of its fields to retire.
+		params = params[:len(params)+1]
+		q := &params[len(params)-1]
+		q.key, q.n0, q.n1, q.v0, q.v1 = key, n0, n1, v0, v1
 		pos = end + 1
 	}
 	return buf, params, nil
@@ -224,14 +241,16 @@ func compareParams(buf []byte, a, b param) int {
 // tried first: webhooks of one kind arrive with the same parameters in
 // the same order, and checking that an order is sorted takes one
 // comparison per parameter. The check is exact (each neighbour pair in
-// order), so a stale order is never used: it is sorted afresh.
+// order), so a stale order is never used: it is sorted afresh. Only
+// sortSpans writes order, always a permutation of the indices of params:
+// one of as many indices as params is a permutation of them.
 //
 // To sort the few parameters of a webhook it sorts plain integers: each
 // holds a name's first 7 bytes above the parameter's index, so that one
 // integer comparison orders most pairs; names that share their first 7
 // bytes end up next to each other, and are then ordered by compareParams.
 func sortSpans(buf []byte, params []param, order []int32, keys []uint64) ([]int32, []uint64) {
-	if len(order) == len(params) && isPermutation(order, keys) && sortedBy(buf, params, order) {
+	if len(order) == len(params) && sortedBy(buf, params, order) {
 		return order, keys
 	}
 	order = order[:0]
@@ -275,26 +294,6 @@ func sortSpans(buf []byte, params []param, order []int32, keys []uint64) ([]int3
 	return order, keys
 }
 
-// isPermutation reports whether order holds each index below len(order)
-// exactly once, using keys as scratch for a bit set. sortSpans only ever
-// stores permutations; this keeps a remembered order from ever dropping or
-// repeating a parameter, whatever happens to the scratch memory.
-func isPermutation(order []int32, keys []uint64) bool {
-	words := (len(order) + 63) / 64
-	if cap(keys) < words {
-		return false // never the case once an order was sorted here
-	}
-	set := keys[:words]
-	clear(set)
-	for _, x := range order {
-		if uint32(x) >= uint32(len(order)) || set[x>>6]&(1<<(x&63)) != 0 {
-			return false
-		}
-		set[x>>6] |= 1 << (x & 63)
-	}
-	return true
-}
-
 // sortedBy reports whether params taken in order are sorted by
 // compareParams.
 func sortedBy(buf []byte, params []param, order []int32) bool {
@@ -315,19 +314,37 @@ func sortedBy(buf []byte, params []param, order []int32) bool {
 //
 // bodyLen, the length of the raw body, bounds what it appends: decoding
 // never lengthens, and the '=' and '&' are not signed.
+//
+// buf must have 8 bytes of capacity past its last span, as parseParams
+// leaves it: names and values are copied a word at a time, which is much
+// faster than a call to copy for each of these short strings.
 func appendParams(dst, buf []byte, bodyLen int, params []param, order []int32) []byte {
-	dst = slices.Grow(dst, bodyLen)
-	for i, x := range order {
-		p := params[x]
-		if i > 0 {
-			if q := params[order[i-1]]; q.key == p.key && compareParams(buf, q, p) == 0 {
-				continue
-			}
+	d := len(dst)
+	out := slices.Grow(dst, bodyLen+8)
+	out = out[:cap(out)]
+	src := buf[:cap(buf)]
+	var prev *param // the last pair appended
+	for _, x := range order {
+		p := &params[x]
+		if prev != nil && prev.key == p.key && compareParams(buf, *prev, *p) == 0 {
+			continue
 		}
-		dst = append(dst, buf[p.n0:p.n1]...)
-		dst = append(dst, buf[p.v0:p.v1]...)
+		prev = p
+		d = copyWords(out, d, src, int(p.n0), int(p.n1))
+		d = copyWords(out, d, src, int(p.v0), int(p.v1))
 	}
-	return dst
+	return out[:d]
+}
+
+// copyWords copies src[i:j] to dst at d and returns the end of the copy.
+// It copies whole words: it reads up to 7 bytes past j and overwrites up
+// to 7 bytes past the end of the copy, which both slices must hold.
+func copyWords(dst []byte, d int, src []byte, i, j int) int {
+	end := d + j - i
+	for ; i < j; i, d = i+8, d+8 {
+		binary.LittleEndian.PutUint64(dst[d:], binary.LittleEndian.Uint64(src[i:]))
+	}
+	return end
 }
 
 func ishex(c byte) bool {
