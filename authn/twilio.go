@@ -153,7 +153,7 @@ func NewTwilioSignature(cfg TwilioConfig) (*TwilioSignature, error) {
 // verification allocates only what outlives it.
 type scratch struct {
 	macs   []hash.Hash // one HMAC-SHA1 state per token, in token order
-	buf    []byte      // the body as read, then decoded names and values
+	buf    []byte      // the first candidate URL, the body as read, then decoded names and values
 	params []param     // the body's parameters, located in buf
 	order  []int32     // indices of params in signing order; the next sort's first guess
 	keys   []uint64    // sortSpans's scratch
@@ -209,7 +209,7 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 	}
 
 	var v Verification
-	body, bodyErr := t.readBody(r, st, bases[0], target, &v)
+	body, at, bodyErr := t.readBody(r, st, bases[0], target, &v)
 
 	sigs := r.Header[SignatureHeader] // the key is canonical already
 	if len(sigs) == 0 || sigs[0] == "" && len(sigs) == 1 {
@@ -232,6 +232,7 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 	room += len(target)
 	st.msg = slices.Grow(st.msg[:0], room+len(body))[:room]
 	form := false
+	var fbuf []byte // a form body, then its decoded names and values
 	ct := ""
 	if cts := r.Header["Content-Type"]; len(cts) > 0 {
 		ct = cts[0]
@@ -243,13 +244,13 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 			return v
 		}
 		var err error
-		st.buf, st.params, err = parseParams(st.buf, len(body), st.params[:0])
+		fbuf, st.params, err = parseParams(st.buf[at:], len(body), st.params[:0])
 		if err != nil {
 			v.Reason = ReasonMalformedBody
 			return v
 		}
-		st.order, st.keys = sortSpans(st.buf, st.params, st.order, st.keys)
-		st.msg = appendParams(st.msg, st.buf, len(body), st.params, st.order)
+		st.order, st.keys = sortSpans(fbuf, st.params, st.order, st.keys)
+		st.msg = appendParams(st.msg, fbuf, len(body), st.params, st.order)
 		form = true
 	case "application/json":
 		_, query, _ := strings.Cut(target, "?")
@@ -258,7 +259,7 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 			v.Reason = ReasonBodyHashMissing
 			return v
 		}
-		if !bodyHashMatches(sum, st.buf[:len(body)]) {
+		if !bodyHashMatches(sum, st.buf[at:at+len(body)]) {
 			v.Reason = ReasonBodyHashMismatch
 			return v
 		}
@@ -279,7 +280,7 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 	}
 	v.Valid, v.Reason = true, ReasonValid
 	if form {
-		v.AccountSid = formAccountSid(body, st.buf, st.params)
+		v.AccountSid = formAccountSid(body, fbuf, st.params)
 	} else {
 		_, query, _ := strings.Cut(target, "?")
 		v.AccountSid = queryAccountSid(query)
@@ -375,21 +376,25 @@ func bodyErrorReason(err error) Reason {
 // the body is longer than the limit.
 var errBodyTooLarge = errors.New("authn: twilio: request body too large")
 
-// readBody reads the body up to the limit into st.buf and puts it back for
-// the view: the bytes read, followed by the error that ended the read, if
-// any. It sets v.URL to the first candidate URL, which shares one
-// allocation with the replayed body, and returns the body.
-func (t *TwilioSignature) readBody(r *http.Request, st *scratch, b base, target string, v *Verification) (string, error) {
-	urlLen := b.urlLen(b.port, target)
+// readBody reads the body up to the limit into st.buf, after the first
+// candidate URL, and puts it back for the view: the bytes read, followed
+// by the error that ended the read, if any. It sets v.URL to the first
+// candidate URL, which shares one allocation with the replayed body, and
+// returns the body and where it starts in st.buf. It leaves room in st.buf
+// for parseParams to decode a form body of the announced length without
+// moving it.
+func (t *TwilioSignature) readBody(r *http.Request, st *scratch, b base, target string, v *Verification) (string, int, error) {
+	buf := b.appendURL(st.buf[:0], b.port, target)
+	at := len(buf)
 	if r.Body == nil || r.Body == http.NoBody {
-		v.URL = b.urlString(urlLen, target)
-		st.buf = st.buf[:0]
-		return "", nil
+		v.URL = string(buf)
+		st.buf = buf
+		return "", at, nil
 	}
-	limit := int(t.maxBody) + 1
-	buf := st.buf[:0]
-	if n := r.ContentLength; n >= 0 && n < int64(limit) && cap(buf) <= int(n) {
-		buf = make([]byte, 0, n+1) // room to read the EOF
+	limit := at + int(t.maxBody) + 1
+	if n := r.ContentLength; n >= 0 && n <= t.maxBody {
+		// n+1 to read the EOF; as much again and two words for parseParams.
+		buf = slices.Grow(buf, 2*int(n)+17)
 	}
 	var err error
 	for len(buf) < limit {
@@ -406,27 +411,23 @@ func (t *TwilioSignature) readBody(r *http.Request, st *scratch, b base, target 
 			break
 		}
 	}
-	if err == nil && len(buf) > int(t.maxBody) {
+	if err == nil && len(buf)-at > int(t.maxBody) {
 		// Also when the byte past the limit came with io.EOF.
 		err = errBodyTooLarge
 	}
 	st.buf = buf
 	r.Body.Close()
 
-	var sb strings.Builder
-	sb.Grow(urlLen + len(buf))
-	b.writeURL(&sb, b.port, target)
-	sb.Write(buf)
-	s := sb.String()
-	v.URL, s = s[:urlLen], s[urlLen:]
+	s := string(buf)
+	v.URL, s = s[:at], s[at:]
 	if s == "" && err == nil {
 		r.Body = http.NoBody
-		return s, nil
+		return s, at, nil
 	}
 	rb := &replayBody{err: err}
 	rb.Reset(s)
 	r.Body = rb
-	return s, err
+	return s, at, err
 }
 
 // replayBody replays a body that was read for verification, then the error

@@ -89,25 +89,6 @@ func (b base) maxLen() int {
 	return len(b.head) + len(b.host) + max(len(b.port), len(b.alt)) + len(b.path)
 }
 
-// writeURL writes the candidate URL with the given port spelling and
-// request target to sb.
-func (b base) writeURL(sb *strings.Builder, port, target string) {
-	sb.WriteString(b.head)
-	sb.WriteString(b.host)
-	sb.WriteString(port)
-	sb.WriteString(b.path)
-	sb.WriteString(target)
-}
-
-// urlString returns the first candidate URL, of length n, with the port as
-// written and the request target.
-func (b base) urlString(n int, target string) string {
-	var sb strings.Builder
-	sb.Grow(n)
-	b.writeURL(&sb, b.port, target)
-	return sb.String()
-}
-
 // targetSpellings returns the request targets to try: the raw target as
 // received, and for the root ("/" or "/?query") also the target without
 // its slash, since a webhook configured as "https://host" or
