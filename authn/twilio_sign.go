@@ -297,14 +297,16 @@ func sortSpans(buf []byte, params []param, order []int32, keys []uint64) ([]int3
 // sortedBy reports whether params taken in order are sorted by
 // compareParams.
 func sortedBy(buf []byte, params []param, order []int32) bool {
-	for i := 1; i < len(order); i++ {
-		a, b := params[order[i-1]], params[order[i]]
-		if a.key < b.key {
-			continue
-		}
-		if a.key > b.key || compareParams(buf, a, b) > 0 {
+	if len(order) == 0 {
+		return true
+	}
+	prev := &params[order[0]]
+	for _, x := range order[1:] {
+		p := &params[x]
+		if prev.key > p.key || prev.key == p.key && compareParams(buf, *prev, *p) > 0 {
 			return false
 		}
+		prev = p
 	}
 	return true
 }
