@@ -5,13 +5,13 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"hash"
 	"io"
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -91,7 +91,7 @@ type TwilioConfig struct {
 // verifies. It is safe for concurrent use.
 type TwilioSignature struct {
 	scratch sync.Pool // of *scratch, holding one HMAC state per token
-	b64     *base64.Encoding
+	b64     [256]byte // standard base64 digit values; invalid: 0xff
 	keys    [][]byte
 	public  []base // configured public base URLs, in order; nil: from the request
 	proxies []netip.Prefix
@@ -109,8 +109,13 @@ var ErrPublicURL = errors.New("authn: twilio: public URL must be an absolute htt
 
 // NewTwilioSignature validates cfg and returns the policy.
 func NewTwilioSignature(cfg TwilioConfig) (*TwilioSignature, error) {
-	t := &TwilioSignature{proxies: cfg.TrustedProxies, maxBody: cfg.MaxBodyBytes, observe: cfg.Observe,
-		b64: base64.StdEncoding.Strict()}
+	t := &TwilioSignature{proxies: cfg.TrustedProxies, maxBody: cfg.MaxBodyBytes, observe: cfg.Observe}
+	for i := range t.b64 {
+		t.b64[i] = 0xff
+	}
+	for i, c := range []byte(b64Alphabet) {
+		t.b64[c] = byte(i)
+	}
 	if t.maxBody <= 0 {
 		t.maxBody = DefaultMaxBodyBytes
 	}
@@ -148,14 +153,16 @@ func NewTwilioSignature(cfg TwilioConfig) (*TwilioSignature, error) {
 // verification allocates only what outlives it.
 type scratch struct {
 	macs   []hash.Hash // one HMAC-SHA1 state per token, in token order
-	buf    []byte      // the body as read, then decoded names and values
+	buf    []byte      // the first candidate URL, the body as read, then decoded names and values
 	params []param     // the body's parameters, located in buf
-	order  []int32     // indices of params in signing order
+	order  []int32     // indices of params in signing order; the next sort's first guess
 	keys   []uint64    // sortSpans's scratch
-	sts    []byte      // the body part of the string to sign
-	url    []byte      // the candidate URL being tried
-	sum    [sha1.Size]byte
-	want   [sha1.Size]byte
+	// msg is the string to sign, hashed with one Write: room for the
+	// longest candidate URL, then the body part. Each candidate URL is
+	// written into the room, flush against the body part.
+	msg  []byte
+	sum  [sha1.Size]byte
+	want [sha1.Size]byte
 }
 
 // Principals returns [TwilioGroup], plus "account:<AccountSid>" when the
@@ -202,14 +209,14 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 	}
 
 	var v Verification
-	body, bodyErr := t.readBody(r, st, bases[0], target, &v)
+	body, at, bodyErr := t.readBody(r, st, bases[0], target, &v)
 
 	sigs := r.Header[SignatureHeader] // the key is canonical already
 	if len(sigs) == 0 || sigs[0] == "" && len(sigs) == 1 {
 		v.Reason = ReasonMissingHeader
 		return v
 	}
-	if len(sigs) != 1 || !decodeSignature(t.b64, sigs[0], &st.want) {
+	if len(sigs) != 1 || !decodeSignature(&t.b64, sigs[0], &st.want) {
 		v.Reason = ReasonMalformedHeader
 		return v
 	}
@@ -218,9 +225,14 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 		return v
 	}
 
-	_, query, _ := strings.Cut(target, "?")
-	st.sts = st.sts[:0]
+	room := 0 // the longest candidate URL
+	for _, b := range bases {
+		room = max(room, b.maxLen())
+	}
+	room += len(target)
+	st.msg = slices.Grow(st.msg[:0], room+len(body))[:room]
 	form := false
+	var fbuf []byte // a form body, then its decoded names and values
 	ct := ""
 	if cts := r.Header["Content-Type"]; len(cts) > 0 {
 		ct = cts[0]
@@ -232,21 +244,22 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 			return v
 		}
 		var err error
-		st.buf, st.params, err = parseParams(st.buf, len(body), st.params[:0])
+		fbuf, st.params, err = parseParams(st.buf[at:], len(body), st.params[:0])
 		if err != nil {
 			v.Reason = ReasonMalformedBody
 			return v
 		}
-		st.order, st.keys = sortSpans(st.buf, st.params, st.order, st.keys)
-		st.sts = appendParams(st.sts, st.buf, st.params, st.order)
+		st.order, st.keys = sortSpans(fbuf, st.params, st.order, st.keys)
+		st.msg = appendParams(st.msg, fbuf, len(body), st.params, st.order)
 		form = true
 	case "application/json":
+		_, query, _ := strings.Cut(target, "?")
 		sum, ok := queryValue(query, "bodySHA256")
 		if !ok {
 			v.Reason = ReasonBodyHashMissing
 			return v
 		}
-		if !bodyHashMatches(sum, st.buf[:len(body)]) {
+		if !bodyHashMatches(sum, st.buf[at:at+len(body)]) {
 			v.Reason = ReasonBodyHashMismatch
 			return v
 		}
@@ -257,51 +270,54 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 		}
 	}
 
-	first, ok := t.match(st, bases, target)
+	start, first, ok := t.match(st, bases, target, room)
 	if !ok {
 		v.Reason = ReasonNoMatch
 		return v
 	}
 	if !first {
-		v.URL = string(st.url)
+		v.URL = string(st.msg[start:room])
 	}
 	v.Valid, v.Reason = true, ReasonValid
 	if form {
-		v.AccountSid = formAccountSid(body, st.buf, st.params)
+		v.AccountSid = formAccountSid(body, fbuf, st.params)
 	} else {
+		_, query, _ := strings.Cut(target, "?")
 		v.AccountSid = queryAccountSid(query)
 	}
 	return v
 }
 
-// match tries every candidate URL in order, leaving the one that matched
-// in st.url. first reports that it was the first candidate.
-func (t *TwilioSignature) match(st *scratch, bases []base, target string) (first, ok bool) {
+// match tries every candidate URL in order, writing each into the room
+// at the start of st.msg, flush against the body part that follows at
+// room. It leaves the one that matched in st.msg[start:room]. first
+// reports that it was the first candidate.
+func (t *TwilioSignature) match(st *scratch, bases []base, target string, room int) (start int, first, ok bool) {
 	targets, nt := targetSpellings(target)
 	n := 0
 	for _, b := range bases {
 		ports, np := b.portSpellings()
 		for _, port := range ports[:np] {
 			for _, tg := range targets[:nt] {
-				st.url = b.appendURL(st.url[:0], port, tg)
-				if t.signs(st) {
-					return n == 0, true
+				start = room - b.urlLen(port, tg)
+				b.appendURL(st.msg[start:start], port, tg) // in place: it fills st.msg[start:room]
+				if t.signs(st, st.msg[start:]) {
+					return start, n == 0, true
 				}
 				n++
 			}
 		}
 	}
-	return false, false
+	return 0, false, false
 }
 
-// signs reports whether any token signs st.url+st.sts to st.want. Every
-// token is tried, so timing does not reveal which one matched.
-func (t *TwilioSignature) signs(st *scratch) bool {
+// signs reports whether any token signs msg to st.want. Every token is
+// tried, so timing does not reveal which one matched.
+func (t *TwilioSignature) signs(st *scratch, msg []byte) bool {
 	ok := 0
 	for _, mac := range st.macs {
 		mac.Reset()
-		mac.Write(st.url)
-		mac.Write(st.sts)
+		mac.Write(msg)
 		mac.Sum(st.sum[:0])
 		ok |= subtle.ConstantTimeCompare(st.sum[:], st.want[:])
 	}
@@ -312,9 +328,11 @@ func (t *TwilioSignature) signs(st *scratch) bool {
 // the name is absent or carries two different values.
 func formAccountSid(body string, buf []byte, params []param) string {
 	const name = "AccountSid"
+	const key = uint64('A')<<56 | uint64('c')<<48 | uint64('c')<<40 | uint64('o')<<32 |
+		uint64('u')<<24 | uint64('n')<<16 | uint64('t')<<8 | uint64('S') // prefixKey of name
 	found := -1
 	for i, p := range params {
-		if string(buf[p.n0:p.n1]) != name {
+		if p.key != key || string(buf[p.n0:p.n1]) != name {
 			continue
 		}
 		if found >= 0 && string(buf[p.v0:p.v1]) != string(buf[params[found].v0:params[found].v1]) {
@@ -358,21 +376,25 @@ func bodyErrorReason(err error) Reason {
 // the body is longer than the limit.
 var errBodyTooLarge = errors.New("authn: twilio: request body too large")
 
-// readBody reads the body up to the limit into st.buf and puts it back for
-// the view: the bytes read, followed by the error that ended the read, if
-// any. It sets v.URL to the first candidate URL, which shares one
-// allocation with the replayed body, and returns the body.
-func (t *TwilioSignature) readBody(r *http.Request, st *scratch, b base, target string, v *Verification) (string, error) {
-	st.url = b.appendURL(st.url[:0], b.port, target)
+// readBody reads the body up to the limit into st.buf, after the first
+// candidate URL, and puts it back for the view: the bytes read, followed
+// by the error that ended the read, if any. It sets v.URL to the first
+// candidate URL, which shares one allocation with the replayed body, and
+// returns the body and where it starts in st.buf. It leaves room in st.buf
+// for parseParams to decode a form body of the announced length without
+// moving it.
+func (t *TwilioSignature) readBody(r *http.Request, st *scratch, b base, target string, v *Verification) (string, int, error) {
+	buf := b.appendURL(st.buf[:0], b.port, target)
+	at := len(buf)
 	if r.Body == nil || r.Body == http.NoBody {
-		v.URL = string(st.url)
-		st.buf = st.buf[:0]
-		return "", nil
+		v.URL = string(buf)
+		st.buf = buf
+		return "", at, nil
 	}
-	limit := int(t.maxBody) + 1
-	buf := st.buf[:0]
-	if n := r.ContentLength; n >= 0 && n < int64(limit) && cap(buf) <= int(n) {
-		buf = make([]byte, 0, n+1) // room to read the EOF
+	limit := at + int(t.maxBody) + 1
+	if n := r.ContentLength; n >= 0 && n <= t.maxBody {
+		// n+1 to read the EOF; as much again and two words for parseParams.
+		buf = slices.Grow(buf, 2*int(n)+17)
 	}
 	var err error
 	for len(buf) < limit {
@@ -389,27 +411,23 @@ func (t *TwilioSignature) readBody(r *http.Request, st *scratch, b base, target 
 			break
 		}
 	}
-	if err == nil && len(buf) > int(t.maxBody) {
+	if err == nil && len(buf)-at > int(t.maxBody) {
 		// Also when the byte past the limit came with io.EOF.
 		err = errBodyTooLarge
 	}
 	st.buf = buf
 	r.Body.Close()
 
-	var sb strings.Builder
-	sb.Grow(len(st.url) + len(buf))
-	sb.Write(st.url)
-	sb.Write(buf)
-	s := sb.String()
-	v.URL, s = s[:len(st.url)], s[len(st.url):]
+	s := string(buf)
+	v.URL, s = s[:at], s[at:]
 	if s == "" && err == nil {
 		r.Body = http.NoBody
-		return s, nil
+		return s, at, nil
 	}
 	rb := &replayBody{err: err}
 	rb.Reset(s)
 	r.Body = rb
-	return s, err
+	return s, at, err
 }
 
 // replayBody replays a body that was read for verification, then the error
@@ -429,21 +447,30 @@ func (b *replayBody) Read(p []byte) (int, error) {
 
 func (b *replayBody) Close() error { return nil }
 
+// b64Alphabet is the standard base64 alphabet, in digit order.
+const b64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
 // decodeSignature decodes s, which must be the canonical standard base64
-// of 20 bytes, with enc (base64.StdEncoding.Strict(): the spare bits of the
-// last character must be zero, so that one signature has exactly one
-// accepted spelling).
-func decodeSignature(enc *base64.Encoding, s string, dst *[sha1.Size]byte) bool {
-	if base64.StdEncoding.EncodedLen(sha1.Size) != len(s) {
+// of 20 bytes: 27 digits and one '=', the spare bits of the last digit
+// zero, so that one signature has exactly one accepted spelling (what
+// base64.StdEncoding.Strict() accepts for 20 bytes). val holds each
+// digit's value and 0xff for any other byte.
+func decodeSignature(val *[256]byte, s string, dst *[sha1.Size]byte) bool {
+	if len(s) != 28 || s[27] != '=' {
 		return false
 	}
-	// Decode may write a whole final quantum: give it room for 21 bytes.
-	var src [28]byte
-	var buf [sha1.Size + 1]byte
-	copy(src[:], s)
-	n, err := enc.Decode(buf[:], src[:])
-	copy(dst[:], buf[:sha1.Size])
-	return err == nil && n == sha1.Size
+	var bad byte
+	for i := range 6 { // 24 digits: 18 bytes
+		a, b, c, d := val[s[4*i]], val[s[4*i+1]], val[s[4*i+2]], val[s[4*i+3]]
+		bad |= a | b | c | d
+		x := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6 | uint32(d)
+		dst[3*i], dst[3*i+1], dst[3*i+2] = byte(x>>16), byte(x>>8), byte(x)
+	}
+	a, b, c := val[s[24]], val[s[25]], val[s[26]]
+	bad |= a | b | c
+	x := uint32(a)<<18 | uint32(b)<<12 | uint32(c)<<6
+	dst[18], dst[19] = byte(x>>16), byte(x>>8)
+	return bad&0xc0 == 0 && c&3 == 0
 }
 
 // bodyHashMatches reports whether hexSum, in either case, is the SHA-256

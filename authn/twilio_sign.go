@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"math/bits"
 	"net/url"
 	"slices"
 	"strings"
@@ -47,21 +48,92 @@ type param struct {
 	n0, n1, v0, v1 int32
 }
 
+// Bytes repeated in every byte of a word, for finding a byte eight at a
+// time.
+const (
+	ones   = 0x0101010101010101
+	highs  = 0x8080808080808080
+	equals = '=' * ones
+	amps   = '&' * ones
+)
+
+// zeroBytes flags the zero bytes of x: the high bit of each. It may also
+// flag a byte above a zero byte, never one below, so that the lowest flag
+// (the first byte of a little-endian word) is exact.
+func zeroBytes(x uint64) uint64 {
+	return (x - ones) &^ x & highs
+}
+
+// indexEqualsOrAmp returns the index of the first '=' or '&' in b at or
+// after i, or len(b). It reads eight bytes at a time: the names and values
+// of a webhook are short, too short for a call to bytes.IndexByte to pay.
+func indexEqualsOrAmp(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		if m := zeroBytes(w^equals) | zeroBytes(w^amps); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == '=' || b[i] == '&' {
+			return i
+		}
+	}
+	return len(b)
+}
+
+// indexAmp returns the index of the first '&' in b at or after i, or
+// len(b), as indexEqualsOrAmp does.
+func indexAmp(b []byte, i int) int {
+	for ; i+8 <= len(b); i += 8 {
+		if m := zeroBytes(binary.LittleEndian.Uint64(b[i:]) ^ amps); m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] == '&' {
+			return i
+		}
+	}
+	return len(b)
+}
+
 // parseParams parses the form body buf[:n], appending the decoded form of
 // escaped names and values to buf, and the pairs, in body order, to params.
 // It follows ParseForm's rules. A name or value without escapes is located
 // in the body itself.
+//
+// Names and values, short in any real webhook, are scanned for their end
+// eight bytes at a time, and the name's first word gives its sort key. '%'
+// and '+' are looked for across the body, once per occurrence, so that a
+// pair without escapes costs nothing more.
 func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
+	// Decoding never lengthens a span: with room for a copy of the body,
+	// appending decoded spans never moves buf, so body stays valid. The
+	// word more is for appendParams, which reads whole words.
+	buf = slices.Grow(buf[:n], n+8)
 	body := buf[:n:n]
-	pct, plus := -1, -1 // the next '%' and '+' at or after pos (n: none)
+	params = slices.Grow(params[:0], bytes.Count(body, []byte{'&'})+1) // at most one pair per '&', and one more
+	pct, plus := -1, -1                                                // the next '%' and '+' at or after pos (n: none)
 	for pos := 0; pos < n; {
-		end := pos + bytes.IndexByte(body[pos:], '&')
-		if end < pos {
-			end = n
-		}
-		if end == pos {
-			pos++
+		nameEnd := indexEqualsOrAmp(body, pos)
+		if nameEnd == pos && body[pos] == '&' {
+			pos++ // an empty pair
 			continue
+		}
+		valStart, end := nameEnd, nameEnd // a pair without '='
+		if nameEnd < n && body[nameEnd] == '=' {
+			valStart = nameEnd + 1
+			end = indexAmp(body, valStart)
+		}
+		key := uint64(0)
+		if pos+8 <= n {
+			key = bits.ReverseBytes64(binary.LittleEndian.Uint64(body[pos:]))
+			if k := nameEnd - pos; k < 8 {
+				key &^= ^uint64(0) >> (8 * k)
+			}
+		} else {
+			key = prefixKey(body[pos:nameEnd])
 		}
 		if pct < pos {
 			pct = indexFrom(body, pos, '%')
@@ -69,31 +141,34 @@ func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
 		if plus < pos {
 			plus = indexFrom(body, pos, '+')
 		}
-		nameEnd, valStart := end, end
-		if eq := bytes.IndexByte(body[pos:end], '='); eq >= 0 {
-			nameEnd, valStart = pos+eq, pos+eq+1
-		}
-		// Locals, stored in params once: field-by-field updates of a
-		// param in memory would stall the copy that follows.
 		n0, n1, v0, v1 := int32(pos), int32(nameEnd), int32(valStart), int32(end)
-		var err error
 		if pct < nameEnd || plus < nameEnd {
-			if buf, n0, n1, err = decodeSpan(buf, body, pos, nameEnd); err != nil {
-				return buf, params, err
+			var ok bool
+			if buf, n0, n1, ok = decodeSpan(buf, body, pos, nameEnd); !ok {
+				return buf, params, ErrMalformedForm
 			}
-		}
-		if pct < valStart {
-			pct = indexFrom(body, valStart, '%')
-		}
-		if plus < valStart {
-			plus = indexFrom(body, valStart, '+')
+			key = prefixKey(buf[n0:n1])
 		}
 		if pct < end || plus < end {
-			if buf, v0, v1, err = decodeSpan(buf, body, valStart, end); err != nil {
-				return buf, params, err
+			if pct < valStart {
+				pct = indexFrom(body, valStart, '%')
+			}
+			if plus < valStart {
+				plus = indexFrom(body, valStart, '+')
+			}
+			if pct < end || plus < end {
+				var ok bool
+				if buf, v0, v1, ok = decodeSpan(buf, body, valStart, end); !ok {
+					return buf, params, ErrMalformedForm
+				}
 			}
 		}
-		params = append(params, param{key: prefixKey(buf[n0:n1]), n0: n0, n1: n1, v0: v0, v1: v1})
+		// Field by field into place (the capacity is there): a param
+		// built on the stack is moved with loads that must wait for the
+		// stores of its fields to retire.
+		params = params[:len(params)+1]
+		q := &params[len(params)-1]
+		q.key, q.n0, q.n1, q.v0, q.v1 = key, n0, n1, v0, v1
 		pos = end + 1
 	}
 	return buf, params, nil
@@ -108,10 +183,9 @@ func indexFrom(b []byte, i int, c byte) int {
 }
 
 // decodeSpan appends body[i:j], which has escapes, decoded to buf and
-// locates it there.
-func decodeSpan(buf, body []byte, i, j int) ([]byte, int32, int32, error) {
+// locates it there. buf must have room for j-i more bytes.
+func decodeSpan(buf, body []byte, i, j int) ([]byte, int32, int32, bool) {
 	start := len(buf)
-	buf = slices.Grow(buf, j-i)
 	out := buf[start : start+j-i] // decoding never lengthens
 	n := 0
 	for k := i; k < j; k++ {
@@ -121,7 +195,7 @@ func decodeSpan(buf, body []byte, i, j int) ([]byte, int32, int32, error) {
 			c = ' '
 		case '%':
 			if k+2 >= j || !ishex(body[k+1]) || !ishex(body[k+2]) {
-				return buf, 0, 0, ErrMalformedForm
+				return buf, 0, 0, false
 			}
 			c = unhex(body[k+1])<<4 | unhex(body[k+2])
 			k += 2
@@ -130,7 +204,7 @@ func decodeSpan(buf, body []byte, i, j int) ([]byte, int32, int32, error) {
 		n++
 	}
 	buf = buf[:start+n]
-	return buf, int32(start), int32(len(buf)), nil
+	return buf, int32(start), int32(len(buf)), true
 }
 
 // prefixKey packs the first 8 bytes of name, zero-padded, big-endian: two
@@ -162,11 +236,23 @@ func compareParams(buf []byte, a, b param) int {
 // sortSpans returns the indices of params in the order compareParams
 // sorts them, in order[:0], using keys as scratch.
 //
-// For the few parameters of a webhook it sorts plain integers: each holds
-// a name's first 7 bytes above the parameter's index, so that one integer
-// comparison orders most pairs; names that share their first 7 bytes end
-// up next to each other, and are then ordered by compareParams.
+// If order already holds as many indices as there are params (the order
+// that the last verification sorted, kept with the scratch memory), it is
+// tried first: webhooks of one kind arrive with the same parameters in
+// the same order, and checking that an order is sorted takes one
+// comparison per parameter. The check is exact (each neighbour pair in
+// order), so a stale order is never used: it is sorted afresh. Only
+// sortSpans writes order, always a permutation of the indices of params:
+// one of as many indices as params is a permutation of them.
+//
+// To sort the few parameters of a webhook it sorts plain integers: each
+// holds a name's first 7 bytes above the parameter's index, so that one
+// integer comparison orders most pairs; names that share their first 7
+// bytes end up next to each other, and are then ordered by compareParams.
 func sortSpans(buf []byte, params []param, order []int32, keys []uint64) ([]int32, []uint64) {
+	if len(order) == len(params) && sortedBy(buf, params, order) {
+		return order, keys
+	}
 	order = order[:0]
 	if len(params) > 255 {
 		for i := range params {
@@ -208,25 +294,59 @@ func sortSpans(buf []byte, params []param, order []int32, keys []uint64) ([]int3
 	return order, keys
 }
 
+// sortedBy reports whether params taken in order are sorted by
+// compareParams.
+func sortedBy(buf []byte, params []param, order []int32) bool {
+	if len(order) == 0 {
+		return true
+	}
+	prev := &params[order[0]]
+	for _, x := range order[1:] {
+		p := &params[x]
+		if prev.key > p.key || prev.key == p.key && compareParams(buf, *prev, *p) > 0 {
+			return false
+		}
+		prev = p
+	}
+	return true
+}
+
 // appendParams appends the body part of the string to sign: the name and
 // value of every param in sorted order, each distinct pair once.
-func appendParams(dst, buf []byte, params []param, order []int32) []byte {
-	n := 0
-	for _, p := range params {
-		n += int(p.n1 - p.n0 + p.v1 - p.v0)
-	}
-	dst = slices.Grow(dst, n)
-	for i, x := range order {
-		p := params[x]
-		if i > 0 {
-			if q := params[order[i-1]]; q.key == p.key && compareParams(buf, q, p) == 0 {
-				continue
-			}
+//
+// bodyLen, the length of the raw body, bounds what it appends: decoding
+// never lengthens, and the '=' and '&' are not signed.
+//
+// buf must have 8 bytes of capacity past its last span, as parseParams
+// leaves it: names and values are copied a word at a time, which is much
+// faster than a call to copy for each of these short strings.
+func appendParams(dst, buf []byte, bodyLen int, params []param, order []int32) []byte {
+	d := len(dst)
+	out := slices.Grow(dst, bodyLen+8)
+	out = out[:cap(out)]
+	src := buf[:cap(buf)]
+	var prev *param // the last pair appended
+	for _, x := range order {
+		p := &params[x]
+		if prev != nil && prev.key == p.key && compareParams(buf, *prev, *p) == 0 {
+			continue
 		}
-		dst = append(dst, buf[p.n0:p.n1]...)
-		dst = append(dst, buf[p.v0:p.v1]...)
+		prev = p
+		d = copyWords(out, d, src, int(p.n0), int(p.n1))
+		d = copyWords(out, d, src, int(p.v0), int(p.v1))
 	}
-	return dst
+	return out[:d]
+}
+
+// copyWords copies src[i:j] to dst at d and returns the end of the copy.
+// It copies whole words: it reads up to 7 bytes past j and overwrites up
+// to 7 bytes past the end of the copy, which both slices must hold.
+func copyWords(dst []byte, d int, src []byte, i, j int) int {
+	end := d + j - i
+	for ; i < j; i, d = i+8, d+8 {
+		binary.LittleEndian.PutUint64(dst[d:], binary.LittleEndian.Uint64(src[i:]))
+	}
+	return end
 }
 
 func ishex(c byte) bool {

@@ -1,6 +1,7 @@
 package authn
 
 import (
+	"encoding/base64"
 	"errors"
 	"math/rand/v2"
 	"net/url"
@@ -152,17 +153,28 @@ func reversed(p []Param) []Param {
 // appendParams) agree with StringToSign on bodies built to hit every path:
 // names sharing their first 7 or 8 bytes, names shorter than 8 bytes, empty
 // names and values, repeated pairs, escapes, and lists long enough for the
-// general sort.
+// general sort. The sort order is kept from one body to the next, as the
+// scratch memory keeps it, so that a remembered order is tried both when
+// it still sorts the body (the same body shuffled alike) and when it does
+// not.
 func TestBodyPartMatchesStringToSign(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	names := []string{"", "a", "To", "ToCity", "ToCountry", "CalledCity", "CalledCountry", "CalledC", "CalledCo",
 		"CallerCity", "Caller", "Called", "AccountSid", "Digits", "digits", "Z\x00", "Z", "\xff", "é"}
 	values := []string{"", "1", "+1415", "SAN FRANCISCO", "a&b=c", "%", "\x00", "✓"}
+	var order []int32
+	var keys []uint64
 	for _, n := range []int{0, 1, 2, 5, 25, 48, 49, 200, 255, 256, 300} {
-		for range 20 {
-			var ps []Param
-			for range n {
-				ps = append(ps, Param{names[rng.IntN(len(names))], values[rng.IntN(len(values))]})
+		var ps []Param
+		for i := range 40 {
+			if i%2 == 0 { // a new body; else the last one with one value changed
+				ps = nil
+				for range n {
+					ps = append(ps, Param{names[rng.IntN(len(names))], values[rng.IntN(len(values))]})
+				}
+			} else if n > 0 {
+				ps = slices.Clone(ps)
+				ps[rng.IntN(n)].Value = values[rng.IntN(len(values))]
 			}
 			var enc []byte
 			for i, p := range ps {
@@ -177,15 +189,47 @@ func TestBodyPartMatchesStringToSign(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parseParams(%q): %v", enc, err)
 			}
-			var order []int32
-			order, _ = sortSpans(buf, params, order, nil)
-			got := string(appendParams(nil, buf, params, order))
+			order, keys = sortSpans(buf, params, order, keys)
+			got := string(appendParams(nil, buf, len(enc), params, order))
 			if parsed, err := ParseForm(enc); err != nil || !slices.Equal(parsed, ps) {
 				t.Fatalf("ParseForm(%q) = %q, %v; want %q", enc, parsed, err, ps)
 			}
 			if want := StringToSign("", ps); got != want {
 				t.Fatalf("%d params %q:\ngot  %q\nwant %q", n, enc, got, want)
 			}
+		}
+	}
+}
+
+// decodeSignature accepts exactly what base64.StdEncoding.Strict() decodes
+// to 20 bytes, and decodes it alike.
+func TestDecodeSignatureMatchesBase64(t *testing.T) {
+	var val [256]byte
+	for i := range val {
+		val[i] = 0xff
+	}
+	for i, c := range []byte(b64Alphabet) {
+		val[c] = byte(i)
+	}
+	valid := "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+	inputs := []string{valid, "", "=", valid[:27], valid + "=", "RSOYDt4T1cUTdK1PDd93/VVr8B9=", "RSOYDt4T1cUTdK1PDd93/VVr8B8A",
+		"RSOYDt4T1cUTdK1PDd93/VVr8B\n=", "RSOYDt4T1cUTdK1PDd93/VVr8B\r=", "RSOYDt4T1cUTdK1PDd93-VVr8B8=", "RSOYDt4T1cUTdK1PDd93_VVr8B8="}
+	rng := rand.New(rand.NewPCG(3, 4))
+	alphabet := b64Alphabet + "=\r\n-_ \x00\xff"
+	for range 20000 {
+		b := []byte(valid)
+		for range 1 + rng.IntN(3) {
+			b[rng.IntN(len(b))] = alphabet[rng.IntN(len(alphabet))]
+		}
+		inputs = append(inputs, string(b))
+	}
+	for _, in := range inputs {
+		var got [20]byte
+		ok := decodeSignature(&val, in, &got)
+		want, err := base64.StdEncoding.Strict().DecodeString(in)
+		wantOK := err == nil && len(want) == 20
+		if ok != wantOK || ok && string(got[:]) != string(want) {
+			t.Fatalf("decodeSignature(%q) = %x, %v; want %x, %v", in, got, ok, want, wantOK)
 		}
 	}
 }

@@ -77,6 +77,18 @@ func (b base) appendURL(dst []byte, port, target string) []byte {
 	return append(dst, target...)
 }
 
+// urlLen returns the length of the candidate URL with the given port
+// spelling and request target.
+func (b base) urlLen(port, target string) int {
+	return len(b.head) + len(b.host) + len(port) + len(b.path) + len(target)
+}
+
+// maxLen returns the length of b's longest candidate URL, less the
+// request target.
+func (b base) maxLen() int {
+	return len(b.head) + len(b.host) + max(len(b.port), len(b.alt)) + len(b.path)
+}
+
 // targetSpellings returns the request targets to try: the raw target as
 // received, and for the root ("/" or "/?query") also the target without
 // its slash, since a webhook configured as "https://host" or
