@@ -8,18 +8,23 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
 )
 
-// Casbin is a Policy whose ACL is evaluated by a Casbin enforcer, with
+// Casbin is a Policy whose ACL is evaluated by Casbin enforcers, with
 // Pyramid's semantics (see the package documentation).
+//
+// Casbin evaluates each resource's ACL with an enforcer that holds that
+// resource's rows alone, in file order, so an uncached decision costs the
+// rows of the resources in the lineage, not the rows of the whole policy.
 //
 // A Casbin is safe for concurrent use by multiple goroutines. Its state is
 // an immutable snapshot of one policy, built by NewCasbin or Replace and
-// never modified afterwards: Permits only reads it, and the enforcer inside
-// is only ever asked to enforce, never to change its policy (Casbin's
-// RemovePolicy and UpdatePolicy would reorder rows). The snapshot sits
+// never modified afterwards: Permits only reads it, and the enforcers
+// inside are only ever asked to enforce, never to change their policy
+// (Casbin's RemovePolicy and UpdatePolicy would reorder rows). A
+// resource's enforcer is built the first time the resource is asked
+// about, from the snapshot's immutable rows and model. The snapshot sits
 // behind an atomic pointer: Replace builds a whole new snapshot and then
 // swaps it in, so every call of Permits, which loads the pointer once,
 // sees either the old policy or the new one, in full.
@@ -40,10 +45,8 @@ type Casbin struct {
 // decisions that the rest of the snapshot determines.
 type snapshot struct {
 	generation uint64
-	enforcer   *casbin.Enforcer    // holds the p and g rows in file order
-	acls       map[string][]ACE    // resource → its ACL, in file order; private
-	shown      map[string][]ACE    // copies of acls that Decisions share
-	groups     map[string][]string // member → its groups, in file order
+	acls       map[string]*resourceACL // resource → its ACL and enforcer
+	groups     map[string][]string     // member → its groups, in file order
 	cache      *decisionCache
 }
 
@@ -59,12 +62,16 @@ type snapshot struct {
 // The model must be the one the policies package embeds, or one that
 // defines the same things: r = sub, obj, act; p = sub, obj, act, eft;
 // e = priority(p.eft) || deny; a matcher that compares r.obj with p.obj,
-// tests the principal with hasPrincipal(r.sub, p.sub), and matches p.act
-// equal to r.act or "*"; and, to use grouping rows, g = _, _.
+// tests the principal with hasPrincipal(r.sub, p.sub), matches p.act
+// equal to r.act or "*", and does not call g (the groups that grouping
+// rows give are added to the principals before Casbin is asked); and, to
+// use grouping rows, g = _, _. NewCasbin builds Casbin enforcers from the
+// model and asks them a few questions whose answers these rules fix.
 // A model or a row that does not fit is an error wrapping ErrInvalidModel or
 // ErrInvalidPolicy; all the problems found are reported together.
 //
-// The enforcer is given an effector that implements the priority effect in
+// Each resource's rows are evaluated by an enforcer of their own (see
+// Casbin), given an effector that implements the priority effect in
 // linear time (Casbin's own is quadratic in the number of rows); see
 // docs/BENCHMARKS.md.
 //
@@ -118,7 +125,7 @@ func (c *Casbin) Generation() uint64 {
 	return 0
 }
 
-func newSnapshot(m model.Model, policy, grouping [][]string) (s *snapshot, err error) {
+func newSnapshot(m model.Model, policy, grouping [][]string) (*snapshot, error) {
 	if err := checkModel(m); err != nil {
 		return nil, err
 	}
@@ -132,69 +139,30 @@ func newSnapshot(m model.Model, policy, grouping [][]string) (s *snapshot, err e
 		return nil, err
 	}
 
-	// Casbin is not written for models it does not expect and may panic
-	// on them; that is a bad model, not a reason to crash at startup.
-	defer func() {
-		if r := recover(); r != nil {
-			s, err = nil, fmt.Errorf("%w: casbin: %v", ErrInvalidModel, r)
-		}
-	}()
-	cm := m.Copy()
-	cm.ClearPolicy()
-	// model.AddPolicy appends, so Casbin keeps the rows in file order.
-	// (Loading through an adapter sorts rows if the model has a priority
-	// field, and model.RemovePolicy moves the last row into the hole it
-	// leaves; either would break first-match.)
-	for _, row := range policy {
-		if err := cm.AddPolicy("p", "p", row); err != nil {
-			return nil, fmt.Errorf("%w: casbin: %w", ErrInvalidPolicy, err)
-		}
+	cm := newCasbinModel(m)
+	if err := cm.probe(); err != nil {
+		return nil, err
 	}
-	for _, row := range grouping {
-		if err := cm.AddPolicy("g", "g", row); err != nil {
-			return nil, fmt.Errorf("%w: casbin: %w", ErrInvalidPolicy, err)
-		}
-	}
-	e, err := casbin.NewEnforcer(cm, false)
-	if err != nil {
-		return nil, fmt.Errorf("%w: casbin: %w", ErrInvalidModel, err)
-	}
-	// Casbin's function map never replaces a function once added, and the
-	// enforcer caches the compiled matcher on first use; so the function
-	// is added here, once, before the enforcer is ever used.
-	e.AddFunction(principalFunc, hasPrincipal)
-	// Casbin's own effector makes each Enforce quadratic in the number of
-	// rows; firstMatch gives the same answers in linear time.
-	e.SetEffector(firstMatch{})
-	if hasRoles {
-		if err := e.BuildRoleLinks(); err != nil {
-			return nil, fmt.Errorf("%w: casbin: %w", ErrInvalidPolicy, err)
-		}
-	}
-	// Casbin compiles the matcher on first use. Use it now, so that a
-	// matcher it cannot parse or run fails here rather than on every
-	// request.
-	if _, err := e.Enforce(principalSet{}, "/", "view"); err != nil {
-		return nil, fmt.Errorf("%w: casbin: %w", ErrInvalidModel, err)
-	}
-
-	s = &snapshot{
-		enforcer: e,
-		acls:     make(map[string][]ACE),
-		shown:    make(map[string][]ACE),
-		groups:   make(map[string][]string),
-		cache:    newDecisionCache(cacheSlots),
+	s := &snapshot{
+		acls:   make(map[string]*resourceACL),
+		groups: make(map[string][]string),
+		cache:  newDecisionCache(cacheSlots),
 	}
 	for _, row := range policy {
-		s.acls[row[1]] = append(s.acls[row[1]], ACE{Allow: row[3] == "allow", Principal: row[0], Permission: row[2]})
+		a := s.acls[row[1]]
+		if a == nil {
+			a = &resourceACL{model: cm}
+			s.acls[row[1]] = a
+		}
+		a.aces = append(a.aces, ACE{Allow: row[3] == "allow", Principal: row[0], Permission: row[2]})
+		a.rows = append(a.rows, row)
 	}
-	for r, acl := range s.acls {
+	for _, a := range s.acls {
 		// Full slice expressions: appending to a Decision's ACL
-		// reallocates instead of writing into the next resource's.
-		acl = acl[:len(acl):len(acl)]
-		s.acls[r] = acl
-		shown := slices.Clone(acl)
-		s.shown[r] = shown[:len(shown):len(shown)]
+		// reallocates instead of writing into the snapshot's.
+		a.aces = slices.Clip(a.aces)
+		a.shown = slices.Clip(slices.Clone(a.aces))
+		a.rows = slices.Clip(a.rows)
 	}
 	for _, row := range grouping {
 		s.groups[row[0]] = append(s.groups[row[0]], row[1])
@@ -263,8 +231,9 @@ func cleanGrouping(rows [][]string) ([][]string, []error) {
 //
 // The principals are first extended with the groups that the grouping rows
 // give them, transitively. Then Casbin is asked about each resource of
-// Lineage(resource) in turn, from the resource up to the root; at the first
-// resource where a row applies, the first such row in file order decides.
+// Lineage(resource) that has rows in turn, from the resource up to the
+// root, each time with only that resource's rows; at the first resource
+// where a row applies, the first such row in file order decides.
 // If no row applies anywhere, the answer is a default deny.
 //
 // Decisions are cached with the policy they were made under, keyed by the
@@ -337,17 +306,13 @@ func (s *snapshot) permits(principals []string, resource, permission string) (De
 	var lastACL []ACE // Pyramid reports the last ACL it saw on a default deny
 	for level, ok := resource, true; ok; level, ok = parent(level) {
 		acl := s.acls[level]
-		if len(acl) == 0 {
-			// No row names this resource, so Casbin cannot match any:
-			// the question passes to the parent.
+		if acl == nil {
+			// No row names this resource: the question passes to the
+			// parent.
 			continue
 		}
-		lastACL = s.shown[level]
-		allowed, row, err := s.enforcer.EnforceEx(set, level, permission)
-		if err != nil {
-			return Decision{}, fmt.Errorf("%w: casbin: %w", ErrInvalidModel, err)
-		}
-		i, err := decidingACE(acl, row, allowed, set, level, permission)
+		lastACL = acl.shown
+		i, allowed, err := acl.decide(set, level, permission)
 		if err != nil {
 			return Decision{}, err
 		}
@@ -358,8 +323,8 @@ func (s *snapshot) permits(principals []string, resource, permission string) (De
 			Allowed:    allowed,
 			Permission: permission,
 			Context:    level,
-			ACE:        &s.shown[level][i],
-			ACL:        s.shown[level],
+			ACE:        &acl.shown[i],
+			ACL:        acl.shown,
 			Principals: effective,
 			Generation: s.generation,
 		}, nil

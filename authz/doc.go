@@ -5,7 +5,8 @@
 //
 // A Policy answers Permits(ctx, principals, resource, permission) with a
 // Decision. Casbin is the Policy that evaluates an access control list with
-// a Casbin enforcer; the policies package loads its model and rows.
+// Casbin, one enforcer per resource; the policies package loads its model
+// and rows.
 //
 // # Semantics
 //

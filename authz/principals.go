@@ -39,12 +39,12 @@ func (c *Casbin) PrincipalsAllowed(resource, permission string) ([]string, error
 	allowed := make(map[string]bool)
 	for _, level := range slices.Backward(lineage) {
 		acl := s.acls[level]
-		if len(acl) == 0 {
+		if acl == nil {
 			continue
 		}
 		allowedHere := make(map[string]bool)
 		deniedHere := make(map[string]bool)
-		for _, ace := range acl {
+		for _, ace := range acl.aces {
 			if ace.Permission != permission && ace.Permission != AllPermissions {
 				continue
 			}
