@@ -29,6 +29,7 @@ type policyState struct {
 
 	mu      sync.Mutex        // serializes reloads and guards the fields below
 	tried   [sha256.Size]byte // digest of the files' content last loaded or rejected
+	seen    [sha256.Size]byte // digest of the files' content when last read
 	readErr string            // the last error reading the files, if any
 	stamps  [2]fileStamp      // the files' stat when last checked
 }
@@ -60,7 +61,7 @@ func loadPolicy(cfg config.Policy) (*policyState, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.acl, p.tried, p.stamps = acl, l.digest, p.statFiles()
+	p.acl, p.tried, p.seen, p.stamps = acl, l.digest, l.digest, p.statFiles()
 	return p, nil
 }
 
@@ -136,17 +137,27 @@ func (p *policyState) statFiles() [2]fileStamp {
 	return out
 }
 
-// changed reports whether the files' content differs from what was last
-// loaded or rejected. It reads the files only when their stat changed, or
-// when a file was modified so recently that a further write within the
-// file system's time granularity could leave its stat unchanged (Git's
-// "racily clean" rule). A file that cannot be read counts as a change once
-// per distinct error, so that a reload reports it, but not on every poll.
-func (p *policyState) changed() bool {
+// settledChange reports whether the watcher should reload: the files'
+// content differs from what was last loaded or rejected, and has stayed
+// the same since the previous poll. A file being written in place (an
+// editor's truncate-and-write, a slow copy) can be caught half written,
+// and half a policy may well parse: without its deny rows, say. So a new
+// content is only loaded once two polls in a row read the same bytes, and
+// the reload then checks that it parsed exactly those bytes (want).
+// Renaming a complete file over the old one, as deployment tools do, is
+// always safe.
+//
+// The files are read only when their stat changed, when a new content is
+// pending, or when a file was modified so recently that a further write
+// within the file system's time granularity could leave its stat
+// unchanged (Git's "racily clean" rule). A file that cannot be read is
+// reported at once (want is nil), once per distinct error, so that the
+// reload logs it; the policy in force stays.
+func (p *policyState) settledChange() (want *[sha256.Size]byte, ok bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	stamps := p.statFiles()
-	same := p.readErr == ""
+	same := p.readErr == "" && p.seen == p.tried
 	for i, s := range stamps {
 		old := p.stamps[i]
 		if s.exists != old.exists || s.size != old.size || !s.modTime.Equal(old.modTime) ||
@@ -155,18 +166,24 @@ func (p *policyState) changed() bool {
 		}
 	}
 	if same {
-		return false
+		return nil, false
 	}
 	p.stamps = stamps
 	modelText, policyData, err := readPolicyFiles(p.cfg)
 	if err != nil {
-		return err.Error() != p.readErr
+		return nil, err.Error() != p.readErr
 	}
 	p.readErr = ""
-	return digestOf(modelText, policyData) != p.tried
+	d := digestOf(modelText, policyData)
+	first := d != p.seen
+	p.seen = d
+	if d == p.tried || first {
+		return nil, false
+	}
+	return &d, true
 }
 
-// racyWindow is how recently a file must have been modified for changed to
+// racyWindow is how recently a file must have been modified for settledChange to
 // read it even though its stat did not change: more than the coarsest
 // modification time granularity of common file systems.
 const racyWindow = 2 * time.Second
@@ -186,6 +203,14 @@ const racyWindow = 2 * time.Second
 // Every reload goes through this method, so that it is the one place to
 // observe reloads (a metrics hook, say).
 func (a *App) reloadPolicy(trigger string) (generation uint64, err error) {
+	return a.reload(trigger, nil)
+}
+
+// reload is reloadPolicy, except that if want is not nil and the files no
+// longer hold the content whose digest it is, nothing happens: they
+// changed again since settledChange saw them settle, and a later poll
+// will see that change settle in turn.
+func (a *App) reload(trigger string, want *[sha256.Size]byte) (generation uint64, err error) {
 	p := a.policy
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -194,8 +219,12 @@ func (a *App) reloadPolicy(trigger string) (generation uint64, err error) {
 		return p.acl.Generation(), nil
 	}
 	l, err := p.loadFiles()
+	if l != nil && want != nil && l.digest != *want {
+		p.seen = l.digest
+		return p.acl.Generation(), nil
+	}
 	if l != nil {
-		p.tried, p.readErr = l.digest, ""
+		p.tried, p.seen, p.readErr = l.digest, l.digest, ""
 	}
 	if err == nil {
 		generation, err = p.acl.Replace(l.model, l.file.Policy(), l.file.Grouping())
@@ -267,8 +296,8 @@ func (a *App) watchPolicy(ctx context.Context, interval time.Duration) {
 			return
 		case <-t.C:
 		}
-		if a.policy.changed() {
-			_, _ = a.reloadPolicy("watch") // reloadPolicy logs its errors
+		if want, ok := a.policy.settledChange(); ok {
+			_, _ = a.reload("watch", want) // reload logs its errors
 		}
 	}
 }

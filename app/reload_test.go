@@ -129,6 +129,8 @@ func TestReloadPolicy(t *testing.T) {
 		{"valid again", func() { replaceFile(t, path, policyA) }, 3, false, true, nil},
 		{"missing file: old decisions, error logged", func() { os.Remove(path) }, 3, true, true,
 			map[string]any{"file": path, "problem": "no such file or directory"}},
+		{"empty file: old decisions, error logged", func() { replaceFile(t, path, "# nothing yet\n") }, 3, true, true,
+			map[string]any{"file": path, "line": float64(1), "trigger": "test"}},
 		{"back", func() { replaceFile(t, path, policyB) }, 4, false, false, nil},
 	}
 	for _, s := range steps {
@@ -175,7 +177,7 @@ func TestReloadPolicy(t *testing.T) {
 		got, want float64
 	}{
 		{"reloads{ok}", testutil.ToFloat64(a.metrics.reloads.WithLabelValues("ok")), 3},
-		{"reloads{failed}", testutil.ToFloat64(a.metrics.reloads.WithLabelValues("failed")), 2},
+		{"reloads{failed}", testutil.ToFloat64(a.metrics.reloads.WithLabelValues("failed")), 3},
 		{"generation", testutil.ToFloat64(a.metrics.generation), 4},
 	} {
 		if m.got != m.want {
@@ -313,5 +315,66 @@ func TestReloadConcurrentRequests(t *testing.T) {
 	}
 	if got := a.policy.acl.Generation(); got != 41 {
 		t.Errorf("Generation() = %d after 40 valid reloads, want 41", got)
+	}
+}
+
+// The watcher loads a new content only once two polls in a row read the
+// same bytes, so that a file caught half written is never loaded, and the
+// reload checks that it parsed exactly those bytes.
+func TestSettledChange(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.csv")
+	replaceFile(t, path, policyA)
+	a, _ := reloadApp(t, path, 0)
+	p := a.policy
+	poll := func() bool {
+		t.Helper()
+		want, ok := p.settledChange()
+		if ok {
+			if _, err := a.reload("watch", want); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return ok
+	}
+	if poll() {
+		t.Error("unchanged file: reloaded")
+	}
+	// A writer caught mid-write: the first row of a policy whose second
+	// row denies /accessible. Loaded alone, that row would open the door
+	// the whole file closes.
+	const denyLast = "p, group:twilio, /, view, allow\np, system.Everyone, /accessible, view, deny\n"
+	if err := os.WriteFile(path, []byte(denyLast[:strings.Index(denyLast, "\n")+1]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if poll() {
+		t.Error("first sighting of a new content: reloaded at once")
+	}
+	if err := os.WriteFile(path, []byte(denyLast), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if poll() {
+		t.Error("content changed since the last poll: reloaded")
+	}
+	if !poll() || a.policy.acl.Generation() != 2 || reaches(t, a, "/accessible") {
+		t.Errorf("settled content: generation %d, want 2 with /accessible denied", a.policy.acl.Generation())
+	}
+	if poll() {
+		t.Error("loaded content: reloaded again")
+	}
+	// Settled at one content, changed again before the reload reads it.
+	replaceFile(t, path, policyA)
+	poll()
+	want, ok := p.settledChange()
+	if !ok {
+		t.Fatal("policy A did not settle")
+	}
+	replaceFile(t, path, policyB+"# edited again\n")
+	if gen, err := a.reload("watch", want); gen != 2 || err != nil {
+		t.Errorf("reload of a content that changed again = %d, %v; want 2 (nothing loaded), nil", gen, err)
+	}
+	// The skipped reload's read counts as the first sighting of the new
+	// content: the next poll sees it settled.
+	if !poll() || a.policy.acl.Generation() != 3 || reaches(t, a, "/accessible") {
+		t.Errorf("after the last edit settled: generation %d, want 3 with policy B's decisions", a.policy.acl.Generation())
 	}
 }

@@ -26,6 +26,12 @@ var (
 	// the authz package needs.
 	ErrModel = errors.New("invalid model")
 
+	// ErrNoRules reports a policy file without a single p row. Such a
+	// policy would deny everything, which is never what an operator
+	// means: it is a file caught while being written, or the wrong file.
+	// Denying everything on purpose is one row: p, system.Everyone, /, *, deny.
+	ErrNoRules = errors.New("no p rows")
+
 	// ErrDuplicate reports a row that repeats an earlier row (Lint).
 	ErrDuplicate = errors.New("duplicate row")
 	// ErrShadowed reports a p row that can never decide, because an

@@ -2,6 +2,7 @@ package policies_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -38,6 +39,9 @@ func TestLintShadowedRowsNeverDecide(t *testing.T) {
 		}
 		data := []byte(strings.Join(lines, "\n"))
 		f, err := policies.Parse("p.csv", data)
+		if errors.Is(err, policies.ErrNoRules) {
+			continue // only g rows were drawn
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

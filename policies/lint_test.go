@@ -115,7 +115,12 @@ func TestLint(t *testing.T) {
 		}, []problem{{4, policies.ErrShadowed}}},
 		{"member of itself", []string{
 			"g, a, a",
+			"p, a, /, view, allow",
 		}, []problem{{1, policies.ErrSelfMember}}},
+		{"no p rows", []string{
+			"# only groups",
+			"g, a, b",
+		}, []problem{{2, policies.ErrNoRules}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

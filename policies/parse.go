@@ -135,6 +135,10 @@ func parse(name string, data []byte) (f *File, errs []error) {
 		seen[key] = true
 		f.Rules = append(f.Rules, rule)
 	}
+	if len(errs) == 0 && len(f.Policy()) == 0 {
+		errs = append(errs, &LineError{File: name, Line: max(n, 1), Err: problemf(ErrNoRules,
+			"the policy has no p rows: it would deny everything (to mean that, write: p, system.Everyone, /, *, deny)")})
+	}
 	return f, errs
 }
 

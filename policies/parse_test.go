@@ -168,15 +168,17 @@ func TestParseValid(t *testing.T) {
 	}
 }
 
+// A policy without a p row would deny everything: it is refused, at
+// startup and on reload, as a file caught mid-write or the wrong file.
 func TestParseEmpty(t *testing.T) {
-	for _, input := range []string{"", "\n\n", "# only a comment\n"} {
-		f, err := policies.Parse("policy.csv", []byte(input))
-		if err != nil {
-			t.Fatalf("Parse(%q): %v", input, err)
+	for _, input := range []string{"", "\n\n", "# only a comment\n", "g, alice, group:ops\n"} {
+		_, err := policies.Parse("policy.csv", []byte(input))
+		if !errors.Is(err, policies.ErrNoRules) {
+			t.Errorf("Parse(%q) = %v, want ErrNoRules", input, err)
 		}
-		if len(f.Rules) != 0 || f.Policy() != nil || f.Grouping() != nil {
-			t.Errorf("Parse(%q) = %+v, want no rules", input, f)
-		}
+	}
+	if _, err := policies.Parse("policy.csv", []byte("p, system.Everyone, /, *, deny\n")); err != nil {
+		t.Errorf("Parse(deny everything on purpose) = %v, want no error", err)
 	}
 }
 
