@@ -52,26 +52,20 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 	const name = "explain"
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	var (
-		files                policyFlags
-		resource, permission string
-		principals           []string
-		exact                bool
+		files      policyFlags
+		q          question
+		principals []string
+		exact      bool
 	)
-	fs.StringVar(&resource, "resource", "", "the resource `path`, such as /community/blog (required)")
-	fs.StringVar(&permission, "permission", "", "the `permission` asked for, such as view (required)")
+	q.add(fs, "the `permission` asked for, such as view (required)")
 	fs.StringArrayVar(&principals, "principal", nil, "a `principal` the request proved, such as group:twilio (repeatable)")
 	fs.BoolVar(&exact, "exact", false, "use the principals exactly as given, without adding system.Everyone and system.Authenticated")
 	files.add(fs)
 	if done, code := parseFlags(fs, args, stderr); done {
 		return code
 	}
-	switch {
-	case fs.NArg() > 0:
-		return fail(stderr, name, ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
-	case resource == "":
-		return fail(stderr, name, ExitUsage, errors.New("--resource is required"))
-	case permission == "":
-		return fail(stderr, name, ExitUsage, errors.New("--permission is required"))
+	if err := q.check(fs); err != nil {
+		return fail(stderr, name, ExitUsage, err)
 	}
 	if !exact {
 		var err error
@@ -83,7 +77,7 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, name, ExitUsage, err)
 	}
-	d, err := acl.Permits(context.Background(), principals, resource, permission)
+	d, err := acl.Permits(context.Background(), principals, q.resource, q.permission)
 	if err != nil {
 		return fail(stderr, name, ExitUsage, err)
 	}
@@ -94,34 +88,50 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 	return ExitOK
 }
 
+// question is the resource and permission that explain and principals
+// ask about.
+type question struct{ resource, permission string }
+
+func (q *question) add(fs *pflag.FlagSet, permissionUsage string) {
+	fs.StringVar(&q.resource, "resource", "", "the resource `path`, such as /community/blog (required)")
+	fs.StringVar(&q.permission, "permission", "", permissionUsage)
+}
+
+// check reports a stray argument or a missing flag.
+func (q *question) check(fs *pflag.FlagSet) error {
+	switch {
+	case fs.NArg() > 0:
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	case q.resource == "":
+		return errors.New("--resource is required")
+	case q.permission == "":
+		return errors.New("--permission is required")
+	}
+	return nil
+}
+
 // principalsCmd prints the principals allowed a permission on a resource,
 // one per line, sorted.
 func principalsCmd(args []string, stdout, stderr io.Writer) int {
 	const name = "principals"
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	var (
-		files                policyFlags
-		resource, permission string
+		files policyFlags
+		q     question
 	)
-	fs.StringVar(&resource, "resource", "", "the resource `path`, such as /community/blog (required)")
-	fs.StringVar(&permission, "permission", "", "the `permission`, such as view (required)")
+	q.add(fs, "the `permission`, such as view (required)")
 	files.add(fs)
 	if done, code := parseFlags(fs, args, stderr); done {
 		return code
 	}
-	switch {
-	case fs.NArg() > 0:
-		return fail(stderr, name, ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
-	case resource == "":
-		return fail(stderr, name, ExitUsage, errors.New("--resource is required"))
-	case permission == "":
-		return fail(stderr, name, ExitUsage, errors.New("--permission is required"))
+	if err := q.check(fs); err != nil {
+		return fail(stderr, name, ExitUsage, err)
 	}
 	acl, err := files.load()
 	if err != nil {
 		return fail(stderr, name, ExitUsage, err)
 	}
-	allowed, err := acl.PrincipalsAllowed(resource, permission)
+	allowed, err := acl.PrincipalsAllowed(q.resource, q.permission)
 	if err != nil {
 		return fail(stderr, name, ExitUsage, err)
 	}
