@@ -93,20 +93,6 @@ func parseParams(args []string) ([]authn.Param, error) {
 	return params, nil
 }
 
-// encodeForm encodes params as an application/x-www-form-urlencoded body,
-// in order.
-func encodeForm(params []authn.Param) string {
-	var b strings.Builder
-	for i, p := range params {
-		if i > 0 {
-			b.WriteByte('&')
-		}
-		b.WriteString(url.QueryEscape(p.Name))
-		b.WriteByte('=')
-		b.WriteString(url.QueryEscape(p.Value))
-	}
-	return b.String()
-}
 
 // splitURL splits an absolute http or https URL, exactly as written, into
 // its base (scheme://[userinfo@]host[:port]) and its request target (path
@@ -291,7 +277,7 @@ func serverRequest(base, target string, params []authn.Param, body []byte, isJSO
 		method, contentType = http.MethodPost, "application/json"
 	case len(params) > 0:
 		method, contentType = http.MethodPost, "application/x-www-form-urlencoded"
-		body = []byte(encodeForm(params))
+		body = []byte(authn.EncodeForm(params))
 	}
 	head := method + " " + target + " HTTP/1.1\r\nHost: " + u.Host + "\r\n\r\n"
 	r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(head)))
@@ -366,10 +352,10 @@ func invokeCmd(args []string, stdout, stderr io.Writer) int {
 		}
 		contentType, reqBody = "application/json", body
 	case m == http.MethodGet && len(params) > 0:
-		target = appendQuery(target, encodeForm(params))
+		target = appendQuery(target, authn.EncodeForm(params))
 	case m == http.MethodPost:
 		contentType, signed = "application/x-www-form-urlencoded", params
-		reqBody = []byte(encodeForm(params))
+		reqBody = []byte(authn.EncodeForm(params))
 	}
 
 	// Like Twilio, send credentials from the signed URL's userinfo only

@@ -39,6 +39,16 @@ func ExampleParseForm() {
 	// authn: malformed form body
 }
 
+func ExampleEncodeForm() {
+	body := authn.EncodeForm([]authn.Param{{Name: "Digits", Value: "1"}, {Name: "From", Value: "+14155550100"}, {Name: "SpeechResult", Value: "hello there"}})
+	fmt.Println(body)
+	params, _ := authn.ParseForm([]byte(body))
+	fmt.Println(params)
+	// Output:
+	// Digits=1&From=%2B14155550100&SpeechResult=hello+there
+	// [{Digits 1} {From +14155550100} {SpeechResult hello there}]
+}
+
 func ExampleTwilioSignature() {
 	policy, err := authn.NewTwilioSignature(authn.TwilioConfig{
 		AuthTokens: []string{"12345"},

@@ -22,6 +22,23 @@ type Param struct {
 	Name, Value string
 }
 
+// EncodeForm encodes params as an application/x-www-form-urlencoded body,
+// in the given order, each name and value escaped as url.QueryEscape
+// escapes them. ParseForm(EncodeForm(params)) returns params, except for
+// pairs with an empty name.
+func EncodeForm(params []Param) string {
+	var b strings.Builder
+	for i, p := range params {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(url.QueryEscape(p.Name))
+		b.WriteByte('=')
+		b.WriteString(url.QueryEscape(p.Value))
+	}
+	return b.String()
+}
+
 // ParseForm decodes an application/x-www-form-urlencoded body into its
 // parameters, in body order. Pairs are separated by '&' only (a ';' is an
 // ordinary character); empty pairs are skipped; a pair without '=' is a name
