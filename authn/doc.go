@@ -52,8 +52,13 @@
 // URL plus the raw request target, never from client-supplied forwarding
 // headers. Form bodies sign every body parameter (never the query's),
 // sorted by name and then value, each distinct pair once; a body that is
-// not valid form encoding does not verify. A JSON body must hash to the
-// bodySHA256 of the signed query. Basic credentials are compared in
+// not valid form encoding does not verify. When the signed query carries
+// bodySHA256 (Twilio's JSON webhooks), the URL alone is signed and the body
+// must hash to it, whatever the Content-Type; a JSON body without it does
+// not verify. All configured tokens are taken to belong to one Twilio
+// account (a rotation set): the account:<AccountSid> principal says what
+// the signed parameters claim, which only that account's token can sign.
+// Basic credentials are compared in
 // constant time, user name and password both. Auth tokens and passwords
 // never appear in errors, logs or panics raised by this package.
 //

@@ -237,8 +237,21 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 	if cts := r.Header["Content-Type"]; len(cts) > 0 {
 		ct = cts[0]
 	}
-	switch mediaType(ct) {
-	case "application/x-www-form-urlencoded":
+	// A URL with bodySHA256 signs the URL alone, and the body is bound to
+	// it by its hash, whatever the Content-Type says: otherwise a body
+	// Twilio hashed could be stripped by relabelling the request.
+	_, query, _ := strings.Cut(target, "?")
+	sum, hashed := queryValue(query, "bodySHA256")
+	switch mt := mediaType(ct); {
+	case !hashed && queryHas(query, "bodySHA256"): // named twice: which hash?
+		v.Reason = ReasonBodyHashMismatch
+		return v
+	case hashed:
+		if !bodyHashMatches(sum, st.buf[at:at+len(body)]) {
+			v.Reason = ReasonBodyHashMismatch
+			return v
+		}
+	case mt == "application/x-www-form-urlencoded":
 		if r.Method != http.MethodPost && len(body) > 0 {
 			v.Reason = ReasonUnexpectedBody
 			return v
@@ -252,22 +265,12 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 		st.order, st.keys = sortSpans(fbuf, st.params, st.order, st.keys)
 		st.msg = appendParams(st.msg, fbuf, len(body), st.params, st.order)
 		form = true
-	case "application/json":
-		_, query, _ := strings.Cut(target, "?")
-		sum, ok := queryValue(query, "bodySHA256")
-		if !ok {
-			v.Reason = ReasonBodyHashMissing
-			return v
-		}
-		if !bodyHashMatches(sum, st.buf[at:at+len(body)]) {
-			v.Reason = ReasonBodyHashMismatch
-			return v
-		}
-	default:
-		if len(body) > 0 {
-			v.Reason = ReasonUnexpectedBody
-			return v
-		}
+	case mt == "application/json":
+		v.Reason = ReasonBodyHashMissing
+		return v
+	case len(body) > 0:
+		v.Reason = ReasonUnexpectedBody
+		return v
 	}
 
 	start, first, ok := t.match(st, bases, target, room)
@@ -282,7 +285,6 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 	if form {
 		v.AccountSid = formAccountSid(body, fbuf, st.params)
 	} else {
-		_, query, _ := strings.Cut(target, "?")
 		v.AccountSid = queryAccountSid(query)
 	}
 	return v
@@ -521,6 +523,19 @@ func queryValue(query, name string) (string, bool) {
 		val, found = v, true
 	}
 	return val, found
+}
+
+// queryHas reports whether the raw query has a parameter with the raw
+// name.
+func queryHas(query, name string) bool {
+	for query != "" {
+		var pair string
+		pair, query, _ = strings.Cut(query, "&")
+		if k, _, _ := strings.Cut(pair, "="); k == name {
+			return true
+		}
+	}
+	return false
 }
 
 var _ Policy = (*TwilioSignature)(nil)

@@ -43,7 +43,6 @@ var voiceWebhook = []Param{
 
 const benchURL = "https://ivr.example.com/"
 
-
 // rewindBody is a request body that a benchmark can rewind without
 // allocating.
 type rewindBody struct {

@@ -3,8 +3,10 @@ package authn
 import (
 	"crypto/hmac"
 	"crypto/sha1"
+	"crypto/sha256"
 	"crypto/tls"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -148,7 +150,22 @@ func TestVerify(t *testing.T) {
 		{"json without body hash", TwilioConfig{PublicURL: "https://mycompany.com"},
 			reqSpec{method: "POST", target: "/hook", body: jsonBody, contentType: "application/json", sigs: []string{hmacB64("12345", "https://mycompany.com/hook")}}, ReasonBodyHashMissing, ""},
 		{"json with two body hashes", TwilioConfig{PublicURL: "https://mycompany.com"},
-			reqSpec{method: "POST", target: jsonTarget + "&bodySHA256=" + jsonHash, body: jsonBody, contentType: "application/json", sigs: []string{jsonSig}}, ReasonBodyHashMissing, ""},
+			reqSpec{method: "POST", target: jsonTarget + "&bodySHA256=" + jsonHash, body: jsonBody, contentType: "application/json", sigs: []string{jsonSig}}, ReasonBodyHashMismatch, ""},
+		// A URL Twilio signed for a JSON body binds that body by its hash,
+		// whatever Content-Type the request claims: relabelling it must not
+		// let the body be stripped or replaced.
+		{"hashed URL, body stripped, no content type", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: jsonTarget, sigs: []string{jsonSig}}, ReasonBodyHashMismatch, ""},
+		{"hashed URL, body stripped, text/plain", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: jsonTarget, contentType: "text/plain", sigs: []string{jsonSig}}, ReasonBodyHashMismatch, ""},
+		{"hashed URL, relabelled as an empty form", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: jsonTarget, contentType: form, sigs: []string{jsonSig}}, ReasonBodyHashMismatch, ""},
+		{"hashed URL, form of empty pairs", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: jsonTarget, body: "=&&=", contentType: form, sigs: []string{jsonSig}}, ReasonBodyHashMismatch, ""},
+		{"hashed URL, the hashed body labelled as a form", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: jsonTarget, body: jsonBody, contentType: form, sigs: []string{jsonSig}}, ReasonValid, ""},
+		{"hashed URL, the hashed body without a content type", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: jsonTarget, body: jsonBody, sigs: []string{jsonSig}}, ReasonValid, ""},
 		{"GET account from query", TwilioConfig{},
 			reqSpec{target: "/menu?AccountSid=AC1", host: "example.test:8080", sigs: []string{getSig}}, ReasonValid, "AC1"},
 		{"POST account from body", TwilioConfig{PublicURL: "https://h"},
@@ -283,7 +300,26 @@ func FuzzVerify(f *testing.F) {
 			// sign URL+params, anything else the URL alone.
 			mt, _, _ := mime.ParseMediaType(contentType)
 			params, perr := url.ParseQuery(body)
-			isForm := mt == form
+			// A URL with bodySHA256 (once) signs the URL alone, whatever
+			// the Content-Type, and the body must hash to it.
+			var sums []string
+			if _, q, ok := strings.Cut(target, "?"); ok {
+				for pair := range strings.SplitSeq(q, "&") {
+					if k, v, _ := strings.Cut(pair, "="); k == "bodySHA256" {
+						sums = append(sums, v)
+					}
+				}
+			}
+			if len(sums) > 1 {
+				t.Fatalf("accepted a URL with two bodySHA256: %q", target)
+			}
+			if len(sums) == 1 {
+				h := sha256.Sum256([]byte(body))
+				if !strings.EqualFold(sums[0], hex.EncodeToString(h[:])) {
+					t.Fatalf("accepted a body that does not hash to bodySHA256: %q %q", target, body)
+				}
+			}
+			isForm := mt == form && len(sums) == 0
 			if perr != nil && isForm {
 				t.Fatalf("accepted a body the oracle cannot parse: %q", body)
 			}
