@@ -99,6 +99,11 @@ func fail(stderr io.Writer, cmd string, code int, err error) int {
 }
 
 func serveCmd(args []string, _, stderr io.Writer) int {
+	// SIGHUP reloads the policy files. Caught from the start: its default
+	// action would kill a server that is still starting.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	config.AddFlags(fs)
@@ -125,9 +130,14 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 		return fail(stderr, "serve", ExitFalse, err)
 	}
 	logger.Info("starting", slog.Any("config", cfg))
+	if cfg.PublicURL == "" {
+		logger.Warn("public_url is not set: signatures are checked against the URL rebuilt from each request's own Host header " +
+			"(and X-Forwarded-* from trusted_proxies), so a request Twilio signed for another host of the same account verifies here too; " +
+			"set public_url to the scheme and host Twilio calls")
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	defer a.reloadOnSIGHUP()() // SIGHUP reloads the policy files
+	defer a.reloadOn(hup)()
 	go func() {
 		<-ctx.Done()
 		stop() // a second signal during the drain stops the process at once

@@ -93,18 +93,15 @@ func parseParams(args []string) ([]authn.Param, error) {
 	return params, nil
 }
 
-
 // splitURL splits an absolute http or https URL, exactly as written, into
 // its base (scheme://[userinfo@]host[:port]) and its request target (path
 // and query; "/" when the URL has no path, as a client sends it).
 func splitURL(flag, raw string) (base, target string, err error) {
 	u, err := url.Parse(raw)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // without the URL, which may carry a password
-		}
-		return "", "", fmt.Errorf("%s is not a valid URL: %w", flag, err)
+		// Not the parser's detail: it quotes pieces of the URL, which may
+		// be pieces of a password.
+		return "", "", fmt.Errorf("%s is not a valid URL", flag)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" || u.Opaque != "" {
 		return "", "", fmt.Errorf("%s must be an absolute http or https URL", flag)

@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/casbin/casbin/v2/model"
@@ -53,6 +51,10 @@ type fileStamp struct {
 // builds the ACL that serve enforces, at generation 1.
 func loadPolicy(cfg config.Policy) (*policyState, error) {
 	p := &policyState{cfg: cfg}
+	// Stat before reading: a write in between then looks like a change to
+	// the first poll. (Stat after reading could record the new file's stamp
+	// with the old file's content, and never look again.)
+	stamps := p.statFiles()
 	l, err := p.loadFiles()
 	if err != nil {
 		return nil, err
@@ -61,7 +63,7 @@ func loadPolicy(cfg config.Policy) (*policyState, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.acl, p.tried, p.seen, p.stamps = acl, l.digest, l.digest, p.statFiles()
+	p.acl, p.tried, p.seen, p.stamps = acl, l.digest, l.digest, stamps
 	return p, nil
 }
 
@@ -323,11 +325,10 @@ func (a *App) startPolicyWatch(ctx context.Context) (stop func()) {
 	}
 }
 
-// reloadOnSIGHUP reloads the policy on every SIGHUP until the returned
+// reloadOn reloads the policy on every signal that arrives on sig (which
+// the caller registered for SIGHUP with signal.Notify) until the returned
 // function is called.
-func (a *App) reloadOnSIGHUP() (stop func()) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
+func (a *App) reloadOn(sig <-chan os.Signal) (stop func()) {
 	done := make(chan struct{})
 	stopped := make(chan struct{})
 	go func() {
@@ -336,13 +337,12 @@ func (a *App) reloadOnSIGHUP() (stop func()) {
 			select {
 			case <-done:
 				return
-			case <-hup:
+			case <-sig:
 				_, _ = a.reloadPolicy("sighup") // reloadPolicy logs its errors
 			}
 		}
 	}()
 	return func() {
-		signal.Stop(hup)
 		close(done)
 		<-stopped
 	}

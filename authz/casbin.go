@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -202,6 +203,11 @@ func cleanPolicy(rows [][]string) ([][]string, []error) {
 	return out, errs
 }
 
+// systemPrefix starts the names of the principals that authentication
+// gives (system.Everyone, system.Authenticated), which no grouping row may
+// give.
+const systemPrefix = "system."
+
 // cleanGrouping checks grouping rows and returns copies of them without
 // exact duplicates, keeping the first.
 func cleanGrouping(rows [][]string) ([][]string, []error) {
@@ -216,6 +222,11 @@ func cleanGrouping(rows [][]string) ([][]string, []error) {
 			errs = append(errs, fmt.Errorf("%w: grouping row %d %q: want 2 fields (member, group)", ErrInvalidPolicy, i+1, row))
 		case slices.Contains(row, ""):
 			errs = append(errs, fmt.Errorf("%w: grouping row %d %q: empty field", ErrInvalidPolicy, i+1, row))
+		case strings.HasPrefix(row[1], systemPrefix):
+			// g, system.Everyone, system.Authenticated would make every
+			// request authenticated: system principals come from
+			// authentication only.
+			errs = append(errs, fmt.Errorf("%w: grouping row %d %q: the group is a system principal", ErrInvalidPolicy, i+1, row))
 		default:
 			key := [2]string(row)
 			if !seen[key] {

@@ -11,6 +11,11 @@ import (
 	"time"
 )
 
+// MaxBodyBytesLimit is the largest server.max_body_bytes Validate
+// accepts. Twilio's webhooks are a few kilobytes; the verifier holds a body
+// in memory while it checks it.
+const MaxBodyBytesLimit = 16 << 20
+
 // Validate checks c and returns nil or the [errors.Join] of one
 // [*FieldError] per problem, each a single line "config: <key>: <problem>"
 // that matches [ErrInvalid] or [ErrRequired]. It checks that
@@ -20,7 +25,8 @@ import (
 //     without a query or fragment;
 //   - every trusted_proxies entry is a CIDR prefix or an IP address;
 //   - every server timeout is greater than zero, and so are both size
-//     limits; server.shutdown_delay may be zero but not negative;
+//     limits, and server.max_body_bytes is at most [MaxBodyBytesLimit];
+//     server.shutdown_delay may be zero but not negative;
 //   - policy.watch_interval is zero (off) or greater;
 //   - log.level is debug, info, warn or error, and log.format is text or
 //     json.
@@ -67,8 +73,8 @@ func (c *Config) Validate() error {
 	if n := c.Server.MaxHeaderBytes; n <= 0 {
 		add("server.max_header_bytes", newProblem(ErrInvalid, fmt.Sprintf("must be greater than zero, got %d", n)))
 	}
-	if n := c.Server.MaxBodyBytes; n <= 0 {
-		add("server.max_body_bytes", newProblem(ErrInvalid, fmt.Sprintf("must be greater than zero, got %d", n)))
+	if n := c.Server.MaxBodyBytes; n <= 0 || n > MaxBodyBytesLimit {
+		add("server.max_body_bytes", newProblem(ErrInvalid, fmt.Sprintf("must be between 1 and %d (16 MiB), got %d", MaxBodyBytesLimit, n)))
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

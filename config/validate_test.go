@@ -55,6 +55,7 @@ func TestValidate(t *testing.T) {
 		{"policy.watch_interval negative", func(c *config.Config) { c.Policy.WatchInterval = -time.Second }, "policy.watch_interval", config.ErrInvalid},
 		{"server.max_header_bytes zero", func(c *config.Config) { c.Server.MaxHeaderBytes = 0 }, "server.max_header_bytes", config.ErrInvalid},
 		{"server.max_body_bytes negative", func(c *config.Config) { c.Server.MaxBodyBytes = -1 }, "server.max_body_bytes", config.ErrInvalid},
+		{"server.max_body_bytes over the limit", func(c *config.Config) { c.Server.MaxBodyBytes = config.MaxBodyBytesLimit + 1 }, "server.max_body_bytes", config.ErrInvalid},
 		{"log.level each", func(c *config.Config) { c.Log.Level = "debug" }, "", nil},
 		{"log.level unknown", func(c *config.Config) { c.Log.Level = "verbose" }, "log.level", config.ErrInvalid},
 		{"log.level upper case", func(c *config.Config) { c.Log.Level = "INFO" }, "log.level", config.ErrInvalid},

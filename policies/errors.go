@@ -26,6 +26,10 @@ var (
 	// the authz package needs.
 	ErrModel = errors.New("invalid model")
 
+	// ErrSystemGroup reports a g row whose group is a system principal:
+	// g, system.Everyone, system.Authenticated would make every request
+	// authenticated. System principals come from authentication only.
+	ErrSystemGroup = errors.New("system principal as a group")
 	// ErrNoRules reports a policy file without a single p row. Such a
 	// policy would deny everything, which is never what an operator
 	// means: it is a file caught while being written, or the wrong file.

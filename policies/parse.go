@@ -169,6 +169,10 @@ func parseRow(line string) (Rule, []error) {
 			problems = append(problems, err)
 		}
 	}
+	if kind == KindGrouping && strings.HasPrefix(values[1], "system.") {
+		problems = append(problems, problemf(ErrSystemGroup,
+			"group %q is a system principal: only authentication gives those, never a g row", values[1]))
+	}
 	return Rule{Kind: kind, Fields: values}, problems
 }
 

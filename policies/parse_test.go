@@ -52,6 +52,7 @@ func TestParseMalformed(t *testing.T) {
 		{"empty group", "g, a,", 1, policies.ErrEmptyField},
 		{"capital effect", "p, a, /, view, Allow", 1, policies.ErrEffect},
 		{"unknown effect", "p, a, /, view, permit", 1, policies.ErrEffect},
+		{"everyone made authenticated", "p, system.Authenticated, /, view, allow\ng, system.Everyone, system.Authenticated", 2, policies.ErrSystemGroup},
 		{"relative resource", "p, a, community, view, allow", 1, policies.ErrResource},
 		{"trailing slash", "p, a, /community/, view, allow", 1, policies.ErrResource},
 		{"empty segment", "p, a, /community//blog, view, allow", 1, policies.ErrResource},

@@ -85,6 +85,7 @@ func TestCLI(t *testing.T) {
 		{"policy test: every failing row", nil, []string{"policy", "test", testsBad, "--policy", policy}, 1, testsBad + ":2:"},
 		{"routes", nil, []string{"routes"}, 0, "/restricted"},
 		{"unknown command", nil, []string{"frobnicate"}, 2, "unknown command"},
+		{"a malformed URL: no piece of it in the message", vecEnv, []string{"sign", "--url", "https://user:se/cret@host/x"}, 2, "--url is not a valid URL\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -112,8 +113,18 @@ func TestCLI(t *testing.T) {
 		}
 	})
 
+	t.Run("serve warns without public_url", func(t *testing.T) {
+		s := start(t, tokEnv)
+		if !strings.Contains(s.Logs(), "level=WARN msg=\"public_url is not set") {
+			t.Errorf("no warning about the missing public_url:\n%s", s.Logs())
+		}
+	})
+
 	t.Run("invoke against serve", func(t *testing.T) {
 		s := start(t, append(tokEnv, "GATEHOUSE_PUBLIC_URL=https://ivr.example.com"))
+		if strings.Contains(s.Logs(), "public_url is not set") {
+			t.Errorf("warned about public_url although it is set:\n%s", s.Logs())
+		}
 		code, out, errOut := run(t, tokEnv, "invoke", s.base+"/", "--method", "GET", "--public-url", "https://ivr.example.com")
 		if code != 0 || !strings.Contains(out, "<Gather") {
 			t.Errorf("signed GET: exit %d, %q %q; want 0 and the menu", code, out, errOut)
