@@ -149,16 +149,7 @@ func (s *server) do(t *testing.T, c call) (int, http.Header, string) {
 	if c.key != "" {
 		req.Header.Set("X-Twilio-Signature", hmacB64(c.key, toSign))
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, resp.Header, string(b)
+	return send(t, req)
 }
 
 func sortedKeys(v url.Values) []string {
