@@ -30,7 +30,6 @@ type diffCase struct {
 	Kind      string `json:"kind"`  // get, form or json
 	Class     string `json:"class"` // agree, variant or divergence
 	Note      string `json:"note"`  // what a variant or divergence is
-	Needs     string `json:"needs"` // the verifier capability a variant needs
 	URL       string `json:"url"`   // the URL the server receives
 	BaseURL   string `json:"baseUrl"`
 	SignedURL string `json:"signedUrl"` // the URL the library signed

@@ -308,7 +308,6 @@ function variant(r, token, i) {
     ({ c } = request(r, kind, { path: "" }));
     c.signedUrl = c.url;
     if (kind === "json") c.signedBaseUrl = c.baseUrl;
-    c.needs = c.url.includes("?") ? "root-slash-query" : "root-slash";
   } else {
     let parts;
     ({ c, parts } = request(r, kind, { port: which === "port-added" ? () => "" : defaultPort }));
@@ -317,7 +316,6 @@ function variant(r, token, i) {
     const swap = (url) => authority + withPort + url.slice(authority.length + parts.port.length);
     c.signedUrl = swap(c.url);
     if (kind === "json") c.signedBaseUrl = swap(c.baseUrl);
-    c.needs = "port-variants";
   }
   c.class = "variant";
   c.note = which;
