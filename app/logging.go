@@ -98,6 +98,7 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 				slog.String("decision", result),
 				slog.String("ace", ace),
 				slog.String("context", d.Context),
+				slog.Uint64("generation", d.Generation),
 			)
 		}
 		a.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)

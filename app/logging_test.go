@@ -80,7 +80,7 @@ func TestRequestLog(t *testing.T) {
 		{"signed menu", signedRequest(testToken, "GET", "/", nil), map[string]any{
 			"method": "GET", "route": "menu", "pattern": "/", "status": 200.0, "signature": "valid",
 			"principals": []any{"system.Everyone", "system.Authenticated", "group:twilio"},
-			"permission": "view", "decision": "allowed", "ace": "('Allow', 'group:twilio', 'view')", "context": "/"}},
+			"permission": "view", "decision": "allowed", "ace": "('Allow', 'group:twilio', 'view')", "context": "/", "generation": 1.0}},
 		{"unsigned menu", signedRequest("", "GET", "/", nil), map[string]any{
 			"route": "menu", "signature": "missing_header", "principals": []any{"system.Everyone"},
 			"permission": "view", "decision": "denied", "ace": "<default deny>", "context": "/"}},
@@ -95,7 +95,7 @@ func TestRequestLog(t *testing.T) {
 		{"not found", signedRequest(testToken, "GET", "/nope?From=%2B15551234567", nil), map[string]any{
 			"route": "not_found", "pattern": nil, "status": 200.0, "signature": nil, "decision": nil}},
 		{"healthz", signedRequest("", "GET", "/healthz", nil), map[string]any{
-			"route": "healthz", "pattern": "/healthz", "signature": nil, "principals": nil, "permission": nil, "decision": nil}},
+			"route": "healthz", "pattern": "/healthz", "signature": nil, "principals": nil, "permission": nil, "decision": nil, "generation": nil}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
