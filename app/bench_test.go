@@ -1,0 +1,153 @@
+package app
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gatehouse/gatehouse/authn"
+	"github.com/gatehouse/gatehouse/config"
+	"github.com/gatehouse/gatehouse/views"
+)
+
+// gatherCallback is what Twilio POSTs to the menu's action when the
+// caller presses 1: the 25 voice parameters of the call, plus Digits and
+// FinishedOnKey, in the unsorted order Twilio sends them.
+var gatherCallback = []authn.Param{
+	{Name: "Called", Value: "+14155550100"},
+	{Name: "ToState", Value: "CA"},
+	{Name: "CallerCountry", Value: "US"},
+	{Name: "Direction", Value: "inbound"},
+	{Name: "CallerState", Value: "NY"},
+	{Name: "ToZip", Value: "94105"},
+	{Name: "CallSid", Value: "CA5f0e2b8a7c3d4e1f9a6b2c8d7e3f1a0b"},
+	{Name: "To", Value: "+14155550100"},
+	{Name: "CallerZip", Value: "10013"},
+	{Name: "ToCountry", Value: "US"},
+	{Name: "FinishedOnKey", Value: ""},
+	{Name: "ApiVersion", Value: "2010-04-01"},
+	{Name: "CalledZip", Value: "94105"},
+	{Name: "CalledCity", Value: "SAN FRANCISCO"},
+	{Name: "CallStatus", Value: "in-progress"},
+	{Name: "From", Value: "+12125550123"},
+	{Name: "AccountSid", Value: "AC3c2f9e1d8b7a6f5e4d3c2b1a0f9e8d7c"},
+	{Name: "CalledCountry", Value: "US"},
+	{Name: "CallerCity", Value: "NEW YORK"},
+	{Name: "Caller", Value: "+12125550123"},
+	{Name: "FromCountry", Value: "US"},
+	{Name: "ToCity", Value: "SAN FRANCISCO"},
+	{Name: "Digits", Value: "1"},
+	{Name: "FromCity", Value: "NEW YORK"},
+	{Name: "CalledState", Value: "CA"},
+	{Name: "FromZip", Value: "10013"},
+	{Name: "FromState", Value: "NY"},
+}
+
+// benchBody is a request body a benchmark can rewind without allocating.
+type benchBody struct {
+	strings.Reader
+	s string
+}
+
+func (b *benchBody) Close() error { return nil }
+
+// benchWriter is a reusable http.ResponseWriter that keeps the status and
+// the body.
+type benchWriter struct {
+	h      http.Header
+	status int
+	body   []byte
+}
+
+func (w *benchWriter) Header() http.Header { return w.h }
+func (w *benchWriter) Write(p []byte) (int, error) {
+	w.body = append(w.body, p...)
+	return len(p), nil
+}
+func (w *benchWriter) WriteHeader(status int) { w.status = status }
+
+// serveLoop serves a copy of base with a fresh body as many times as the
+// benchmark asks, and fails unless every answer is 200 with the TwiML
+// that redirects the caller to /accessible (the apology is 200 too).
+func serveLoop(b *testing.B, h http.Handler, base *http.Request, body string) {
+	want := []byte(`<Redirect method="GET">/accessible</Redirect>`)
+	rb := &benchBody{s: body}
+	w := &benchWriter{h: make(http.Header)}
+	b.ReportAllocs()
+	for b.Loop() {
+		r := *base
+		rb.Reset(rb.s)
+		r.Body = rb
+		clear(w.h)
+		w.status, w.body = 0, w.body[:0]
+		h.ServeHTTP(w, &r)
+		if w.status != http.StatusOK || !bytes.Contains(w.body, want) {
+			b.Fatalf("status %d, body %q", w.status, w.body)
+		}
+	}
+}
+
+// chainRequest is the signed gather callback as net/http's server parses
+// it from the wire.
+func chainRequest(b *testing.B, token string) (*http.Request, string) {
+	b.Helper()
+	body := authn.EncodeForm(gatherCallback)
+	wire := "POST / HTTP/1.1\r\nHost: ivr.example.com\r\n" +
+		"Content-Type: application/x-www-form-urlencoded\r\n" +
+		"Content-Length: " + strconv.Itoa(len(body)) + "\r\n" +
+		"I-Twilio-Idempotency-Token: 3f1e8a2c-7b6d-4c5e-9f0a-1b2c3d4e5f60\r\n" +
+		"User-Agent: TwilioProxy/1.1\r\n" +
+		authn.SignatureHeader + ": " + authn.Sign(token, "https://ivr.example.com/", gatherCallback) + "\r\n\r\n" + body
+	r, err := http.ReadRequest(bufio.NewReader(strings.NewReader(wire)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	r.RemoteAddr = "127.0.0.1:40000"
+	return r, body
+}
+
+// BenchmarkChain is the signed gather callback (a form POST of 27
+// parameters to /, the IVR's choose view) served in-process by
+// echo.ServeHTTP:
+//
+//   - secured: the whole server as `gatehouse serve` builds it — request
+//     ID, body limit, signature verification, authorization, request log
+//     (text, at info, discarded) and metrics;
+//   - secured-nolog: the same with the log at error level, so that no
+//     request line is formatted;
+//   - unsecured: the same view on a bare Echo route, no middleware at all.
+//
+// secured minus unsecured is what Gatehouse adds to a request.
+func BenchmarkChain(b *testing.B) {
+	for _, tt := range []struct {
+		name  string
+		level slog.Level
+	}{{"secured", slog.LevelInfo}, {"secured-nolog", slog.LevelError}} {
+		b.Run(tt.name, func(b *testing.B) {
+			env := map[string]string{"TWILIO_AUTH_TOKEN": testToken, "GATEHOUSE_PUBLIC_URL": "https://ivr.example.com"}
+			cfg, err := config.Load(config.Options{Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
+			if err != nil {
+				b.Fatal(err)
+			}
+			a, err := New(cfg, slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: tt.level})))
+			if err != nil {
+				b.Fatal(err)
+			}
+			r, body := chainRequest(b, testToken)
+			serveLoop(b, a.Handler(), r, body)
+		})
+	}
+	b.Run("unsecured", func(b *testing.B) {
+		e := echo.New()
+		e.POST("/", views.NewIVR("", "").Choose)
+		r, body := chainRequest(b, testToken)
+		serveLoop(b, e, r, body)
+	})
+}
