@@ -116,7 +116,9 @@ func (b *Basic) check(lines []string) Reason {
 	if !ok || !strings.EqualFold(scheme, "Basic") {
 		return ReasonMalformedCredentials
 	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimLeft(cred, " "))
+	// Strict: only the canonical encoding of the credentials, as for the
+	// signature header.
+	raw, err := base64.StdEncoding.Strict().DecodeString(strings.TrimLeft(cred, " "))
 	if err != nil {
 		return ReasonMalformedCredentials
 	}

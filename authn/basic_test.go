@@ -17,6 +17,51 @@ func basicHeader(user, pass string) string {
 	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
 }
 
+// noncanonical returns padded base64 b64 with its unused trailing bits set:
+// the same bytes to a lenient decoder, an error to a strict one.
+func noncanonical(b64 string) string {
+	pad := strings.Count(b64, "=")
+	if pad == 0 {
+		panic("noncanonical needs padded base64")
+	}
+	i := len(b64) - pad - 1
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	v := strings.IndexByte(alphabet, b64[i]) | 1
+	return b64[:i] + string(alphabet[v]) + b64[i+1:]
+}
+
+// TestBasicStrictBase64: the right credentials in a non-canonical or
+// unpadded encoding are refused as malformed, like a signature header that
+// is not canonical base64 (found by FuzzBasic).
+func TestBasicStrictBase64(t *testing.T) {
+	b, err := NewBasic(BasicConfig{Username: "twilio", Password: "s3cr3t:pw", Next: Static("group:twilio")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := strings.TrimPrefix(basicHeader("twilio", "s3cr3t:pw"), "Basic ") // "dHdpbGlvOnMzY3IzdDpwdw=="
+	for _, tt := range []struct {
+		cred   string
+		reason Reason
+	}{
+		{good, ""},
+		{noncanonical(good), ReasonMalformedCredentials},
+		{strings.TrimRight(good, "="), ReasonMalformedCredentials},
+	} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", "Basic "+tt.cred)
+		_, err := b.Principals(r)
+		var got Reason
+		if ch, ok := errors.AsType[*Challenge](err); ok {
+			got = ch.Reason
+		} else if err != nil {
+			t.Fatalf("Principals(%q): %v", tt.cred, err)
+		}
+		if got != tt.reason {
+			t.Errorf("Principals(%q): reason %q, want %q", tt.cred, got, tt.reason)
+		}
+	}
+}
+
 func TestBasic(t *testing.T) {
 	b, err := NewBasic(BasicConfig{Username: "twilio", Password: basicPassword, Realm: "ivr", Next: Static("group:twilio")})
 	if err != nil {
