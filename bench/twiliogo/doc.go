@@ -4,8 +4,8 @@
 // voice webhook with 25 parameters. It is a nested module so that
 // twilio-go never enters Gatehouse's own go.mod.
 //
-// Run it with bench/twiliogo/run, which also prints the machine and the
-// ratios, or:
+// bench/run runs it with the rest of the performance suite and prints the
+// ratios; alone:
 //
 //	cd bench/twiliogo && go test -run '^$' -bench . -benchmem -count 6
 //

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gatehouse/gatehouse/authn"
+	"github.com/gatehouse/gatehouse/views"
+)
+
+// gatherCallback is what Twilio POSTs to the IVR menu's action when the
+// caller presses 1: the 25 voice parameters of the call, plus Digits and
+// FinishedOnKey, in the unsorted order Twilio sends them. It is the body
+// of app/bench_test.go's BenchmarkChain, so that the in-process and the
+// loopback figures serve the same request.
+var gatherCallback = []authn.Param{
+	{Name: "Called", Value: "+14155550100"},
+	{Name: "ToState", Value: "CA"},
+	{Name: "CallerCountry", Value: "US"},
+	{Name: "Direction", Value: "inbound"},
+	{Name: "CallerState", Value: "NY"},
+	{Name: "ToZip", Value: "94105"},
+	{Name: "CallSid", Value: "CA5f0e2b8a7c3d4e1f9a6b2c8d7e3f1a0b"},
+	{Name: "To", Value: "+14155550100"},
+	{Name: "CallerZip", Value: "10013"},
+	{Name: "ToCountry", Value: "US"},
+	{Name: "FinishedOnKey", Value: ""},
+	{Name: "ApiVersion", Value: "2010-04-01"},
+	{Name: "CalledZip", Value: "94105"},
+	{Name: "CalledCity", Value: "SAN FRANCISCO"},
+	{Name: "CallStatus", Value: "in-progress"},
+	{Name: "From", Value: "+12125550123"},
+	{Name: "AccountSid", Value: "AC3c2f9e1d8b7a6f5e4d3c2b1a0f9e8d7c"},
+	{Name: "CalledCountry", Value: "US"},
+	{Name: "CallerCity", Value: "NEW YORK"},
+	{Name: "Caller", Value: "+12125550123"},
+	{Name: "FromCountry", Value: "US"},
+	{Name: "ToCity", Value: "SAN FRANCISCO"},
+	{Name: "Digits", Value: "1"},
+	{Name: "FromCity", Value: "NEW YORK"},
+	{Name: "CalledState", Value: "CA"},
+	{Name: "FromZip", Value: "10013"},
+	{Name: "FromState", Value: "NY"},
+}
+
+// wireRequest returns the signed gather callback as the bytes of one
+// HTTP/1.1 request to target (an http:// URL whose path is /), signed with
+// token for publicURL + "/", which is the URL the server rebuilds from its
+// configured public URL and the request target.
+func wireRequest(target, publicURL, token string) ([]byte, error) {
+	u, err := url.Parse(target)
+	if err != nil {
+		return nil, fmt.Errorf("load: %w: target: %w", errUsage, err)
+	}
+	if u.Scheme != "http" || u.Host == "" || (u.Path != "/" && u.Path != "") || u.RawQuery != "" {
+		return nil, fmt.Errorf("load: %w: target %q: want http://HOST:PORT/", errUsage, target)
+	}
+	body := authn.EncodeForm(gatherCallback)
+	sig := authn.Sign(token, strings.TrimSuffix(publicURL, "/")+"/", gatherCallback)
+	return []byte("POST / HTTP/1.1\r\n" +
+		"Host: " + u.Host + "\r\n" +
+		"Content-Type: application/x-www-form-urlencoded\r\n" +
+		"Content-Length: " + strconv.Itoa(len(body)) + "\r\n" +
+		"I-Twilio-Idempotency-Token: 3f1e8a2c-7b6d-4c5e-9f0a-1b2c3d4e5f60\r\n" +
+		"User-Agent: TwilioProxy/1.1\r\n" +
+		authn.SignatureHeader + ": " + sig + "\r\n\r\n" + body), nil
+}
+
+// bareHandler is the IVR's choose view (POST /) on a bare Echo server: no
+// middleware, no signature check, no authorization, no log.
+func bareHandler() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.POST("/", views.NewIVR("", "").Choose)
+	return e
+}
+
+// expectedBody is what the choose view answers to the gather callback (a
+// redirect to /accessible): the body every response must have, from
+// Gatehouse and from the bare server alike.
+func expectedBody() ([]byte, error) {
+	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(authn.EncodeForm(gatherCallback)))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	bareHandler().ServeHTTP(w, r)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `/accessible`) {
+		return nil, fmt.Errorf("load: the choose view answers %d %q, want 200 and a redirect to /accessible", w.Code, w.Body.String())
+	}
+	return w.Body.Bytes(), nil
+}
