@@ -97,11 +97,16 @@ func TestSoak(t *testing.T) {
 	elapsed := time.Since(began)
 	clients.closeIdle()
 
-	// The server's connection goroutines end as the connections close.
+	// The server's connection goroutines end as the connections close:
+	// sample until the count is within the bound and stays put.
 	after := s.soakSample(t, time.Since(began))
-	for deadline := time.Now().Add(10 * time.Second); after.goroutines > before.goroutines+soakGoroutineSlack && time.Now().Before(deadline); {
-		time.Sleep(50 * time.Millisecond)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		prev := after
 		after = s.soakSample(t, time.Since(began))
+		if after.goroutines <= before.goroutines+soakGoroutineSlack && after.goroutines == prev.goroutines {
+			break
+		}
 	}
 
 	errors, wrong := 0, 0
