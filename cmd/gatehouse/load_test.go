@@ -174,26 +174,19 @@ func (cs loadClients) closeIdle() {
 }
 
 // loadRun starts one worker per client; each sends requests of every
-// kind in turn (starting at its own offset) until ctx is done. wait waits
-// for them and returns every result, in no particular order.
-func loadRun(ctx context.Context, base string, clients loadClients, kinds []loadKind) (wait func() []loadResult) {
+// kind in turn (starting at its own offset) until ctx is done, and hands
+// each result to each, with its worker's number (each is called by one
+// worker at a time per number). wait waits for the workers.
+func loadRun(ctx context.Context, base string, clients loadClients, kinds []loadKind, each func(worker int, r loadResult)) (wait func()) {
 	var wg sync.WaitGroup
-	results := make([][]loadResult, len(clients))
 	for w, client := range clients {
 		wg.Go(func() {
 			for i := w; ctx.Err() == nil; i++ {
-				results[w] = append(results[w], loadSend(client, base, kinds[i%len(kinds)]))
+				each(w, loadSend(client, base, kinds[i%len(kinds)]))
 			}
 		})
 	}
-	return func() []loadResult {
-		wg.Wait()
-		var all []loadResult
-		for _, rs := range results {
-			all = append(all, rs...)
-		}
-		return all
-	}
+	return wg.Wait
 }
 
 // requestLines waits until the server's log holds a request line for

@@ -284,7 +284,8 @@ func TestPolicyEditsUnderLoad(t *testing.T) {
 	defer stop()
 	clients := newLoadClients(workers)
 	defer clients.closeIdle()
-	wait := loadRun(ctx, s.base, clients, loadKinds())
+	perWorker := make([][]loadResult, workers)
+	wait := loadRun(ctx, s.base, clients, loadKinds(), func(w int, r loadResult) { perWorker[w] = append(perWorker[w], r) })
 
 	triggers := map[string]int{}
 	for i, w := range loadSchedule(writes) {
@@ -348,8 +349,12 @@ func TestPolicyEditsUnderLoad(t *testing.T) {
 	}
 	time.Sleep(20 * time.Millisecond) // let the workers send under the final state too
 	stop()
-	results := wait()
+	wait()
 	clients.closeIdle()
+	var results []loadResult
+	for _, rs := range perWorker {
+		results = append(results, rs...)
+	}
 
 	// The final state: the last valid policy decides, at the last
 	// generation, for every kind of request.

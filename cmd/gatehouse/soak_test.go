@@ -36,6 +36,45 @@ const (
 	soakRSSSlack = 8 << 20
 )
 
+// soakStats are what a soak worker keeps of its results.
+type soakStats struct {
+	requests, errors, wrong, overSecond int
+	slowest                             time.Duration
+	problems                            []string // the first few
+}
+
+// add counts r, whose kind's view the policy allows if allowed.
+func (st *soakStats) add(r loadResult, allowed bool) {
+	st.requests++
+	d := r.end.Sub(r.start)
+	st.slowest = max(st.slowest, d)
+	if d >= time.Second {
+		st.overSecond++
+	}
+	reached, problem := r.answer()
+	switch {
+	case problem != "":
+		st.errors++
+	case reached != allowed:
+		st.wrong++
+		problem = fmt.Sprintf("reached the view: %v, want %v", reached, allowed)
+	default:
+		return
+	}
+	if len(st.problems) < 5 {
+		st.problems = append(st.problems, fmt.Sprintf("%s: %s", r.kind, problem))
+	}
+}
+
+func (st *soakStats) merge(o soakStats) {
+	st.requests += o.requests
+	st.errors += o.errors
+	st.wrong += o.wrong
+	st.overSecond += o.overSecond
+	st.slowest = max(st.slowest, o.slowest)
+	st.problems = append(st.problems, o.problems...)
+}
+
 // soakSample is one scrape of the server's /metrics.
 type soakSample struct {
 	at                       time.Duration
@@ -86,15 +125,26 @@ func TestSoak(t *testing.T) {
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 	began := time.Now()
-	wait := loadRun(ctx, s.base, clients, loadKinds())
+	// Each worker checks its answers as they come and keeps only counts:
+	// the load generator stays lean however long the run.
+	stats := make([]soakStats, soakWorkers)
+	policy := loadPolicies()[0] // the embedded default
+	wait := loadRun(ctx, s.base, clients, loadKinds(), func(w int, r loadResult) {
+		stats[w].add(r, policy.expect(r.kind).allowed)
+	})
 	var samples []soakSample
 	for next := began.Add(time.Second); next.Sub(began) <= length; next = next.Add(time.Second) {
 		time.Sleep(time.Until(next))
 		samples = append(samples, s.soakSample(t, time.Since(began)))
 	}
-	stop()
-	results := wait()
 	elapsed := time.Since(began)
+	stop()
+	wait()
+	tail := time.Since(began) - elapsed
+	var total soakStats
+	for _, st := range stats {
+		total.merge(st)
+	}
 	clients.closeIdle()
 
 	// The server's connection goroutines end as the connections close:
@@ -109,23 +159,11 @@ func TestSoak(t *testing.T) {
 		}
 	}
 
-	errors, wrong := 0, 0
-	policy := loadPolicies()[0] // the embedded default
-	for _, r := range results {
-		reached, problem := r.answer()
-		switch {
-		case problem != "":
-			if errors++; errors <= 10 {
-				t.Errorf("%s: %s", r.kind, problem)
-			}
-		case reached != policy.expect(r.kind).allowed:
-			if wrong++; wrong <= 10 {
-				t.Errorf("%s: reached the view: %v, want %v", r.kind, reached, !reached)
-			}
-		}
+	for _, p := range total.problems {
+		t.Error(p)
 	}
-	if errors+wrong > 0 {
-		t.Errorf("%d errors and %d wrong answers in %d requests", errors, wrong, len(results))
+	if total.errors+total.wrong > 0 {
+		t.Errorf("%d errors and %d wrong answers in %d requests", total.errors, total.wrong, total.requests)
 	}
 
 	half := len(samples) / 2
@@ -133,8 +171,9 @@ func TestSoak(t *testing.T) {
 	heap := func(s soakSample) float64 { return s.heapInuse }
 	rss := func(s soakSample) float64 { return s.rss }
 	gor := func(s soakSample) float64 { return s.goroutines }
-	t.Logf("%v with %d workers: %d requests, %.0f requests/s", elapsed.Round(time.Millisecond), soakWorkers,
-		len(results), float64(len(results))/elapsed.Seconds())
+	t.Logf("%v with %d workers: %d requests, %.0f requests/s; slowest %v, %d took 1s or more; the last ones ended %v after the stop",
+		elapsed.Round(time.Millisecond), soakWorkers, total.requests, float64(total.requests)/elapsed.Seconds(),
+		total.slowest.Round(time.Millisecond), total.overSecond, tail.Round(time.Millisecond))
 	t.Logf("goroutines: start %.0f, peak %.0f, end %.0f", before.goroutines, peak(samples, gor), after.goroutines)
 	t.Logf("resident set: start %s, peak %s (first half %s, second half %s), end %s", mib(before.rss),
 		mib(peak(samples, rss)), mib(peak(first, rss)), mib(peak(second, rss)), mib(after.rss))
