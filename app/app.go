@@ -27,6 +27,7 @@ type App struct {
 	metrics  *metrics
 	policy   *policyState // the ACL in force, and how to reload it
 	draining atomic.Bool  // shutting down: readiness fails
+	drain    *drain       // the connections Serve must not drop
 }
 
 // New builds the server from cfg. It fails on anything that would make the
@@ -41,7 +42,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	a := &App{cfg: cfg, log: logger}
+	a := &App{cfg: cfg, log: logger, drain: newDrain()}
 	if err := cfg.RequireToken(); err != nil {
 		return nil, err
 	}
@@ -115,13 +116,15 @@ func (a *App) Routes() []views.Route { return a.views.Routes() }
 
 // Serve serves on ln until ctx is done, then shuts down gracefully:
 //
-//  1. readiness fails at once (/readyz answers 503) and keep-alive
-//     connections are closed after their current request, but new
+//  1. readiness fails at once (/readyz answers 503) and kept-alive
+//     connections are closed after their next answer, but new
 //     connections are still served, for server.shutdown_delay: time for a
 //     load balancer to notice and stop sending requests;
-//  2. the listener closes, so new connections are refused, and in-flight
-//     requests finish within server.shutdown_timeout; Serve then returns
-//     nil, or an error if some did not finish in time (they are cut off).
+//  2. the listener closes, so new connections are refused; the requests
+//     of the connections already accepted, and those in flight, are
+//     answered within server.shutdown_timeout (see drain); Serve then
+//     returns nil, or an error if some did not finish in time (they are
+//     cut off).
 //
 // While it serves, it watches the configured policy files and reloads them
 // when they change (see policy.watch_interval).
@@ -134,7 +137,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s := a.cfg.Server
 	srv := &http.Server{
-		Handler:           a.echo,
+		Handler:           a.drainHandler(a.echo),
 		ReadHeaderTimeout: s.ReadHeaderTimeout,
 		ReadTimeout:       s.ReadTimeout,
 		WriteTimeout:      s.WriteTimeout,
@@ -142,7 +145,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		MaxHeaderBytes:    s.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		ConnContext:       a.drain.connContext,
+		ConnState:         a.drain.connState,
 	}
+	ln = &onceCloseListener{Listener: ln}
 	stopWatch := a.startPolicyWatch(ctx)
 	defer stopWatch()
 	errc := make(chan error, 1)
@@ -154,8 +160,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	a.draining.Store(true)
-	srv.SetKeepAlivesEnabled(false)
+	a.draining.Store(true) // and drainHandler closes connections after their answer
 	a.log.Info("draining: readiness fails, still serving until the delay ends",
 		slog.Duration("shutdown_delay", s.ShutdownDelay), slog.Duration("shutdown_timeout", s.ShutdownTimeout))
 	if s.ShutdownDelay > 0 {
@@ -170,11 +175,13 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.log.Info("shutting down: refusing new connections, finishing in-flight requests")
 	sctx, cancel := context.WithTimeout(context.Background(), s.ShutdownTimeout)
 	defer cancel()
+	ln.Close()             // Serve returns; Shutdown would drop the requests not yet read
+	_ = a.drain.wait(sctx) // if sctx ends first, so does Shutdown
 	if err := srv.Shutdown(sctx); err != nil {
 		srv.Close()
 		return fmt.Errorf("app: shutdown: %w", err)
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+	if err := <-errc; !errors.Is(err, net.ErrClosed) && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	a.log.Info("stopped")

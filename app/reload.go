@@ -211,7 +211,10 @@ func (a *App) reloadPolicy(trigger string) (generation uint64, err error) {
 // reload is reloadPolicy, except that if want is not nil and the files no
 // longer hold the content whose digest it is, nothing happens: they
 // changed again since settledChange saw them settle, and a later poll
-// will see that change settle in turn.
+// will see that change settle in turn. Nor does anything happen if that
+// content was loaded or rejected since settledChange saw it settle (by
+// SIGHUP, between the watcher's poll and its reload): the watcher loads
+// a content once.
 func (a *App) reload(trigger string, want *[sha256.Size]byte) (generation uint64, err error) {
 	p := a.policy
 	p.mu.Lock()
@@ -221,7 +224,7 @@ func (a *App) reload(trigger string, want *[sha256.Size]byte) (generation uint64
 		return p.acl.Generation(), nil
 	}
 	l, err := p.loadFiles()
-	if l != nil && want != nil && l.digest != *want {
+	if l != nil && want != nil && (l.digest != *want || l.digest == p.tried) {
 		p.seen = l.digest
 		return p.acl.Generation(), nil
 	}

@@ -378,3 +378,44 @@ func TestSettledChange(t *testing.T) {
 		t.Errorf("after the last edit settled: generation %d, want 3 with policy B's decisions", a.policy.acl.Generation())
 	}
 }
+
+// A content that settled for the watcher but that SIGHUP loaded (or
+// rejected) before the watcher's reload ran is not loaded a second time:
+// the watcher loads only a content that differs from the last one tried.
+func TestWatchSkipsContentTriedMeanwhile(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+		gen     uint64 // after the SIGHUP
+	}{
+		{"valid content loaded by SIGHUP", policyB, 2},
+		{"malformed content rejected by SIGHUP", policyBad, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "policy.csv")
+			replaceFile(t, path, policyA)
+			a, logs := reloadApp(t, path, 0)
+			replaceFile(t, path, tt.content)
+			if _, ok := a.policy.settledChange(); ok {
+				t.Fatal("first sighting of a new content: settled")
+			}
+			want, ok := a.policy.settledChange()
+			if !ok {
+				t.Fatal("the new content did not settle")
+			}
+			a.reloadPolicy("sighup") // between the watcher's poll and its reload
+			before := len(logs.records(t, "INFO")) + len(logs.records(t, "ERROR"))
+			gen, err := a.reload("watch", want)
+			if gen != tt.gen || err != nil {
+				t.Errorf("watcher's reload = %d, %v; want %d (nothing loaded), nil", gen, err, tt.gen)
+			}
+			if got := len(logs.records(t, "INFO")) + len(logs.records(t, "ERROR")); got != before {
+				t.Errorf("watcher's reload logged %d lines, want none", got-before)
+			}
+			if _, ok := a.policy.settledChange(); ok {
+				t.Error("the content SIGHUP tried settled again")
+			}
+		})
+	}
+}

@@ -1,0 +1,145 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptrace"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// serveForTest runs a.Serve on a loopback listener until the returned
+// cancel is called; served receives Serve's result.
+func serveForTest(t *testing.T, env map[string]string) (a *App, addr string, cancel func(), served <-chan error) {
+	t.Helper()
+	env["TWILIO_AUTH_TOKEN"] = "t0k3n"
+	a, err := New(testConfig(t, env), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Serve(ctx, ln) }()
+	t.Cleanup(cancel)
+	return a, ln.Addr().String(), cancel, done
+}
+
+// until polls cond; the deadline bounds a hang, it measures nothing.
+func until(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting until %s", what)
+		}
+	}
+}
+
+// A kept-alive connection idle when the shutdown delay begins is not
+// closed under a client that may be writing on it: its next request is
+// answered, with Connection: close.
+func TestServeDrainKeepsIdleConnections(t *testing.T) {
+	a, addr, cancel, served := serveForTest(t, map[string]string{"GATEHOUSE_SERVER_SHUTDOWN_DELAY": "1s"})
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
+	get := func() (reused, closing bool, status int) {
+		t.Helper()
+		req, err := http.NewRequest("GET", "http://"+addr+"/healthz", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+			GotConn: func(i httptrace.GotConnInfo) { reused = i.Reused },
+		}))
+		resp, err := client.Do(req)
+		if err != nil {
+			t.Fatalf("GET /healthz: %v", err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return reused, resp.Close, resp.StatusCode
+	}
+	if _, closing, _ := get(); closing {
+		t.Fatal("Connection: close before the shutdown")
+	}
+	cancel()
+	until(t, "the server drains", a.draining.Load)
+	time.Sleep(20 * time.Millisecond) // time for a close to reach the client, if there were one
+	reused, closing, status := get()
+	if !reused || !closing || status != http.StatusOK {
+		t.Errorf("request on the idle connection during the delay: reused %v, Connection: close %v, status %d; want true, true, 200",
+			reused, closing, status)
+	}
+	if err := <-served; err != nil {
+		t.Errorf("Serve = %v", err)
+	}
+}
+
+// A connection accepted before the listener closed is answered, even if
+// its request arrives after: Serve waits for it before
+// http.Server.Shutdown, which would drop it. One that never sends a
+// request holds the shutdown back only until read_header_timeout.
+func TestServeDrainAnswersAcceptedConnections(t *testing.T) {
+	tests := []struct {
+		name string
+		send bool
+	}{
+		{"request after the listener closed", true},
+		{"no request", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, addr, cancel, served := serveForTest(t, map[string]string{
+				"GATEHOUSE_SERVER_SHUTDOWN_DELAY": "0s", "GATEHOUSE_SERVER_READ_HEADER_TIMEOUT": "300ms"})
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			until(t, "the server accepts the connection", func() bool { return a.drain.pending() == 1 })
+			cancel()
+			until(t, "the listener closes", func() bool {
+				c, err := net.Dial("tcp", addr)
+				if err == nil {
+					c.Close()
+				}
+				return errors.Is(err, syscall.ECONNREFUSED)
+			})
+			if !tt.send {
+				if err := <-served; err != nil {
+					t.Errorf("Serve = %v, want nil once read_header_timeout ends the connection", err)
+				}
+				return
+			}
+			select {
+			case err := <-served:
+				t.Fatalf("Serve returned (%v) while an accepted connection had not sent its request", err)
+			default:
+			}
+			if _, err := io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: gatehouse\r\n\r\n"); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Fatalf("the request sent on the accepted connection: %v, want its answer", err)
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || string(b) != "ok\n" {
+				t.Errorf("answer = %d %q, want 200 \"ok\\n\"", resp.StatusCode, b)
+			}
+			if err := <-served; err != nil {
+				t.Errorf("Serve = %v", err)
+			}
+		})
+	}
+}
