@@ -109,7 +109,7 @@ func TestHostileInput(t *testing.T) {
 	basicPublic := "https://" + basicUser + ":" + basicPass + "@ivr.example.com"
 	basic := hostileStart(t, []string{tok, support, "GATEHOUSE_PUBLIC_URL=" + basicPublic})
 	// slow: short read timeouts for the slowloris cases.
-	const headerTimeout, readTimeout = 500 * time.Millisecond, time.Second
+	const headerTimeout, readTimeout = time.Second, 2 * time.Second
 	slow := hostileStart(t, []string{tok, support, "GATEHOUSE_PUBLIC_URL=" + hostilePublic,
 		"GATEHOUSE_SERVER_READ_HEADER_TIMEOUT=" + headerTimeout.String(), "GATEHOUSE_SERVER_READ_TIMEOUT=" + readTimeout.String()})
 	servers := map[string]*hostileServer{"pub": pub, "own": own, "proxied": proxied, "basic": basic, "slow": slow}
