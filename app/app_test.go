@@ -127,6 +127,24 @@ func TestMainUsage(t *testing.T) {
 	}
 }
 
+// A token pasted into log.level or log.format is refused at startup
+// without being quoted: the configuration is validated, with its
+// redaction, before the logger is built from it.
+func TestServeBadLogSettingsHideTheToken(t *testing.T) {
+	const tok = "t0k3n-in-the-wrong-place"
+	for _, flag := range []string{"--log-level", "--log-format"} {
+		var stdout, stderr bytes.Buffer
+		code := Main([]string{"serve", "--listen", "127.0.0.1:0", "--auth-token", tok, flag, tok}, &stdout, &stderr)
+		if code != ExitUsage {
+			t.Errorf("serve %s <token> = %d, want %d", flag, code, ExitUsage)
+		}
+		out := stdout.String() + stderr.String()
+		if strings.Contains(out, tok) || !strings.Contains(out, "[REDACTED]") {
+			t.Errorf("serve %s <token> printed %q, want the problem with the token redacted", flag, out)
+		}
+	}
+}
+
 func TestServeRefusesUnguardedRoute(t *testing.T) {
 	a, err := New(testConfig(t, map[string]string{"TWILIO_AUTH_TOKEN": "t0k3n"}), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

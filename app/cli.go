@@ -117,6 +117,11 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "serve", ExitUsage, err)
 	}
+	// Validate before building the logger from log.*: its messages redact
+	// a token pasted into the wrong key, newLogger's would quote it.
+	if err := cfg.Validate(); err != nil {
+		return fail(stderr, "serve", ExitUsage, err)
+	}
 	logger, err := newLogger(cfg.Log, stderr)
 	if err != nil {
 		return fail(stderr, "serve", ExitUsage, err)

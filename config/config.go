@@ -318,12 +318,16 @@ func masked(c Config) maskedConfig {
 	return maskedConfig(c)
 }
 
-// redactURL masks the password of a URL's user information, if any.
+// redactURL masks the password of a URL's user information, if any. A URL
+// with an '@' that does not parse, or that parses without user
+// information (a mistyped "https:/user:pass@host" puts the credentials in
+// the path, "https:user:pass@host" in the opaque part), may hold a password
+// that url.URL.Redacted cannot find: it is redacted whole.
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)
-	if err != nil {
+	if err != nil || u.User == nil {
 		if strings.Contains(raw, "@") {
-			return redacted // unparsable and may hold user information
+			return redacted
 		}
 		return raw
 	}

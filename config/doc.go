@@ -50,7 +50,10 @@
 // variable (values shorter than six characters are not searched for). A
 // password in public_url is masked in messages, in LogValue, and when a
 // Config is printed with fmt or marshalled to JSON (as slog does with a
-// Config logged by value).
+// Config logged by value); like a token, it is replaced by "[REDACTED]"
+// wherever else a message would quote it, and a public_url with an '@'
+// that does not parse as user information ("https:/user:pass@host") is
+// never quoted.
 //
 // The token can come from TWILIO_AUTH_TOKEN, from a file
 // (twilio.auth_token_file, suited to mounted secrets), from the

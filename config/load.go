@@ -64,7 +64,8 @@ type Options struct {
 // No error message contains a credential: values of credential keys are
 // never quoted, and any credential Load saw, from any source, is replaced
 // by "[REDACTED]" wherever else it would appear (for example a token
-// pasted into the wrong variable). Values shorter than six characters are
+// pasted into the wrong variable). The password of public_url counts as a
+// credential. Values shorter than six characters are
 // not searched for: they would mangle messages and protect nothing.
 func Load(o Options) (*Config, error) {
 	getenv := o.Getenv
@@ -104,6 +105,9 @@ func Load(o Options) (*Config, error) {
 		if secret[ov.key] {
 			secrets = appendStrings(secrets, ov.raw)
 		}
+		if s, ok := ov.raw.(string); ok && ov.key == "public_url" {
+			secrets = append(secrets, urlPasswords(s)...)
+		}
 	}
 
 	v := viper.New()
@@ -123,6 +127,9 @@ func Load(o Options) (*Config, error) {
 			}
 			if secret[b.key] {
 				secrets = appendStrings(secrets, raw)
+			}
+			if s, ok := raw.(string); ok && b.key == "public_url" {
+				secrets = append(secrets, urlPasswords(s)...)
 			}
 			if err := decode(b.field(scratch), raw, secret[b.key]); err != nil {
 				errs = append(errs, &FieldError{Key: b.key, Err: err})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -43,6 +44,10 @@ func TestPublicURLPasswordNeverLogged(t *testing.T) {
 		{name: "YAML quoted syntax", file: "c.yaml", content: "public_url: \"" + good + "\n"},
 		{name: "TOML syntax", file: "c.toml", content: "public_url = " + good + "\n"},
 		{name: "other errors beside it", file: "c.yaml", content: "public_url: " + good + "\nlisten: nope\nserver:\n  read_timeout: banana\n"},
+		{name: "pasted into a duration", env: map[string]string{"GATEHOUSE_PUBLIC_URL": good, "GATEHOUSE_SERVER_READ_TIMEOUT": good}},
+		{name: "pasted into a duration in the file", file: "c.yaml", content: "public_url: " + good + "\nserver:\n  read_timeout: " + good + "\n"},
+		{name: "pasted into a duration, escaped", env: map[string]string{"GATEHOUSE_PUBLIC_URL": "https://twilio:" + url.PathEscape(urlPassword+"/x") + "@ivr.example.com",
+			"GATEHOUSE_SERVER_IDLE_TIMEOUT": urlPassword + "/x"}},
 	}
 	for _, tt := range loads {
 		o := config.Options{Getenv: env(tt.env), Flags: flags(t, tt.args...)}
@@ -70,6 +75,10 @@ func TestPublicURLPasswordNeverLogged(t *testing.T) {
 	bad.PublicURL = good + "/?q"
 	show("Validate", bad.Validate())
 	showErrorTree(show, bad.Validate())
+	pasted := *cfg // the URL, or its password, pasted into other keys
+	pasted.Listen, pasted.Log.Level, pasted.Log.Format = good, urlPassword, "x"+urlPassword
+	show("Validate, pasted", pasted.Validate())
+	showErrorTree(show, pasted.Validate())
 	for _, h := range []slog.Handler{slog.NewTextHandler(&out, nil), slog.NewJSONHandler(&out, nil)} {
 		l := slog.New(h)
 		l.Info("starting", "config", cfg)

@@ -3,7 +3,9 @@ package config
 import (
 	"errors"
 	"io/fs"
+	"net/url"
 	"regexp"
+	"strings"
 )
 
 // redact returns err with every secret in its message replaced by
@@ -45,6 +47,32 @@ func redactInner(err error, secrets []string) error {
 // messages: replacing every "a" or "1" would make messages unreadable, and
 // so short a value protects nothing anyway.
 const minRedacted = 6
+
+// urlPasswords returns the password of raw's user information, as written
+// and, if that differs, percent-decoded, so that messages can scrub it
+// wherever an operator pasted the URL. A URL without a password yields
+// none.
+func urlPasswords(raw string) []string {
+	_, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return nil
+	}
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		rest = rest[:i]
+	}
+	at := strings.LastIndexByte(rest, '@')
+	if at < 0 {
+		return nil
+	}
+	_, pw, ok := strings.Cut(rest[:at], ":")
+	if !ok || pw == "" {
+		return nil
+	}
+	if dec, err := url.PathUnescape(pw); err == nil && dec != pw {
+		return []string{pw, dec}
+	}
+	return []string{pw}
+}
 
 // scrub replaces every occurrence of a secret in s, ignoring case: Viper
 // lower-cases keys, so a token pasted as a key name comes back lower-cased

@@ -32,7 +32,8 @@ const MaxBodyBytesLimit = 16 << 20
 //     json.
 //
 // Messages quote the offending value, except that a password in public_url
-// is masked and any configured token is replaced by "[REDACTED]". Validate does not require an auth token, so
+// is masked and any configured token, and that password, is replaced by
+// "[REDACTED]" wherever it appears. Validate does not require an auth token, so
 // that commands that need none can run; [Config.RequireToken] does.
 func (c *Config) Validate() error {
 	var errs []error
@@ -89,14 +90,15 @@ func (c *Config) Validate() error {
 	return errors.Join(c.redact(errs)...)
 }
 
-// redact replaces every configured token in errs' messages, in case one
-// was pasted into the wrong key.
+// redact replaces every configured token, and the password of
+// public_url, in errs' messages, in case one was pasted into the wrong key.
 func (c *Config) redact(errs []error) []error {
 	tokens := c.Tokens()
 	secrets := make([]string, len(tokens))
 	for i, t := range tokens {
 		secrets[i] = t.Reveal()
 	}
+	secrets = append(secrets, urlPasswords(c.PublicURL)...)
 	for i, err := range errs {
 		errs[i] = redact(err, secrets)
 	}
@@ -199,7 +201,7 @@ func checkPublicURL(raw string) error {
 		return newProblem(ErrInvalid, `want an absolute http or https URL such as "https://ivr.example.com", got a value that does not parse as a URL`)
 	}
 	bad := func(why string) error {
-		return newProblem(ErrInvalid, fmt.Sprintf(`want an absolute http or https URL such as "https://ivr.example.com", got %q: %s`, u.Redacted(), why))
+		return newProblem(ErrInvalid, fmt.Sprintf(`want an absolute http or https URL such as "https://ivr.example.com", got %q: %s`, redactURL(raw), why))
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":

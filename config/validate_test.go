@@ -199,6 +199,9 @@ func TestPublicURLPasswordNeverShown(t *testing.T) {
 		"ftp://user:" + password + "@ivr.example.com",         // invalid: scheme
 		"https://user:" + password + "@ivr example.com",       // does not parse
 		"https://user:" + password + "@ivr.example.com/voice", // valid
+		"https:/user:" + password + "@ivr.example.com",        // one slash: the credentials are a path
+		"https:user:" + password + "@ivr.example.com",         // no slashes: the credentials are opaque
+		"user:" + password + "@ivr.example.com",               // no scheme: "user" is one
 	}
 	for _, raw := range tests {
 		c := config.Default()

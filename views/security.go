@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,7 +36,13 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 			rec.setPrincipals(principals)
 			ctx := authn.NewContext(r.Context(), principals)
 			c.SetRequest(r.WithContext(ctx))
-			d, err := v.cfg.Authz.Permits(ctx, principals, rt.Resource, rt.Permission)
+			// Decide even when the request's context is done: net/http
+			// cancels it as soon as reading the request fails (a body
+			// cut short, or slower than the server's read timeout) yet
+			// still writes the answer, and the decision is what chooses
+			// that answer. Passing the cancellation on would turn a
+			// client's hang-up into a policy that "could not decide".
+			d, err := v.cfg.Authz.Permits(context.WithoutCancel(ctx), principals, rt.Resource, rt.Permission)
 			if err != nil {
 				rec.setAuthzFailed()
 				return fmt.Errorf("views: authorizing %s: %w", rt.Name, err)

@@ -19,7 +19,9 @@ import (
 type Config struct {
 	// Authn computes the principals of a request. Required.
 	Authn authn.Policy
-	// Authz decides whether they hold a view's permission. Required.
+	// Authz decides whether they hold a view's permission. Required. It
+	// is called with the request's context without its cancellation: a
+	// request whose client went away is still decided, and answered.
 	Authz authz.Policy
 	// Forbidden answers a request that the authorization policy denied.
 	// Optional. Default: the Apology.
