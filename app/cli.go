@@ -122,7 +122,13 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	if err := cfg.Validate(); err != nil {
 		return fail(stderr, "serve", ExitUsage, err)
 	}
-	logger, err := newLogger(cfg.Log, stderr)
+	// The log goes through a batchWriter, so that request lines written
+	// together share a system call; from here on errors go through it too,
+	// after the lines logged before them. Close writes what is pending.
+	logOut := newBatchWriter(stderr)
+	defer logOut.Close()
+	stderr = logOut
+	logger, err := newLogger(cfg.Log, logOut)
 	if err != nil {
 		return fail(stderr, "serve", ExitUsage, err)
 	}

@@ -1,0 +1,134 @@
+package app
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// countingBuffer is an io.Writer that counts its Write calls.
+type countingBuffer struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	writes int
+}
+
+func (l *countingBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.writes++
+	return l.buf.Write(p)
+}
+
+func (l *countingBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// TestBatchWriterKeepsEveryLineInOrder: lines from many goroutines all
+// arrive, each whole, each goroutine's in its own order, whatever Close
+// interrupts; lines written after Close go straight through.
+func TestBatchWriterKeepsEveryLineInOrder(t *testing.T) {
+	for _, lines := range []int{1, 100, 5000} {
+		t.Run(fmt.Sprint(lines), func(t *testing.T) {
+			out := &countingBuffer{}
+			b := newBatchWriter(out)
+			const writers = 8
+			var wg sync.WaitGroup
+			for w := range writers {
+				wg.Go(func() {
+					for i := range lines {
+						fmt.Fprintf(b, "w%d line %d %s\n", w, i, strings.Repeat("x", i%300))
+					}
+				})
+			}
+			wg.Wait()
+			if err := b.Close(); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(b, "after close\n")
+			next := make([]int, writers)
+			got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+			if len(got) != writers*lines+1 || got[len(got)-1] != "after close" {
+				t.Fatalf("got %d lines (last %q), want %d and then \"after close\"", len(got), got[len(got)-1], writers*lines+1)
+			}
+			for _, l := range got[:len(got)-1] {
+				var w, i int
+				if _, err := fmt.Sscanf(l, "w%d line %d ", &w, &i); err != nil || w >= writers || i != next[w] ||
+					l != fmt.Sprintf("w%d line %d %s", w, i, strings.Repeat("x", i%300)) {
+					t.Fatalf("line %q out of order or torn (writer %d expects line %d)", l, w, next[w])
+				}
+				next[w]++
+			}
+		})
+	}
+}
+
+// TestBatchWriterBatches: lines written while the writer goroutine is
+// busy share one write; Flush returns once everything is written.
+func TestBatchWriterBatches(t *testing.T) {
+	out := &countingBuffer{}
+	b := newBatchWriter(out)
+	defer b.Close()
+	out.mu.Lock() // the writer goroutine blocks on its first write
+	for i := range 1000 {
+		fmt.Fprintf(b, "line %d\n", i)
+	}
+	out.mu.Unlock()
+	b.Flush()
+	if got := strings.Count(out.String(), "\n"); got != 1000 {
+		t.Fatalf("%d lines written, want 1000", got)
+	}
+	out.mu.Lock()
+	writes := out.writes
+	out.mu.Unlock()
+	if writes > 3 {
+		t.Errorf("1000 lines took %d writes, want at most 3 (one blocked, then the rest together)", writes)
+	}
+}
+
+// TestBatchWriterBackpressure: with the underlying writer stuck, Write
+// waits once maxPendingLog bytes wait, instead of dropping or growing
+// without bound.
+func TestBatchWriterBackpressure(t *testing.T) {
+	out := &countingBuffer{}
+	b := newBatchWriter(out)
+	defer b.Close()
+	out.mu.Lock()
+	line := strings.Repeat("y", 1023) + "\n"
+	done := make(chan int)
+	go func() {
+		n := 0
+		for range 3 * maxPendingLog / len(line) {
+			b.Write([]byte(line))
+			n++
+		}
+		done <- n
+	}()
+	// The first line is taken by the blocked writer; at most
+	// maxPendingLog bytes more can wait, so the loop cannot finish.
+	for {
+		b.mu.Lock()
+		full := len(b.pending) >= maxPendingLog
+		b.mu.Unlock()
+		if full {
+			break
+		}
+		select {
+		case n := <-done:
+			t.Fatalf("all %d lines queued while the writer was stuck", n)
+		default:
+		}
+	}
+	out.mu.Unlock()
+	if n := <-done; n != 3*maxPendingLog/len(line) {
+		t.Fatalf("wrote %d lines", n)
+	}
+	b.Flush()
+	if got := strings.Count(out.String(), "\n"); got != 3*maxPendingLog/len(line) {
+		t.Fatalf("%d lines written, want %d", got, 3*maxPendingLog/len(line))
+	}
+}
