@@ -149,9 +149,29 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	defer a.reloadOn(hup)()
+	served := make(chan struct{})
+	defer close(served)
 	go func() {
-		<-ctx.Done()
-		stop() // a second signal during the drain stops the process at once
+		select {
+		case <-ctx.Done():
+		case <-served:
+			return
+		}
+		// A second signal during the drain stops the process at once, as
+		// that signal's default action would, once the log is written.
+		again := make(chan os.Signal, 1)
+		signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(again)
+		stop()
+		select {
+		case sig := <-again:
+			logOut.Close()
+			signal.Reset(sig)
+			if p, err := os.FindProcess(os.Getpid()); err == nil {
+				p.Signal(sig)
+			}
+		case <-served:
+		}
 	}()
 	if err := a.Serve(ctx, ln); err != nil {
 		return fail(stderr, "serve", ExitFalse, err)

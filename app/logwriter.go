@@ -22,26 +22,27 @@ const (
 // Under load hundreds of request lines share one system call instead of
 // paying one each; a line reaches the log at most about logDelay late.
 //
-// Nothing is dropped: when maxPendingLog bytes wait, Write waits for the
-// writer. Close writes what is pending before it returns, so every line
-// logged before Serve returns is written. Only a crash of the process
-// itself can lose lines: those of its last logDelay.
+// Nothing is dropped and order is kept: when maxPendingLog bytes wait,
+// Write waits for the writer; Close writes every line queued before or
+// during it, and only then lets later lines go straight through. Only a
+// crash of the process itself can lose lines: those of its last logDelay.
 type batchWriter struct {
 	w       io.Writer
 	mu      sync.Mutex
-	drained sync.Cond // broadcast when pending is taken by the writer
+	changed sync.Cond // broadcast when pending shrinks or the state moves on
 	pending []byte
 	writing bool // the writer goroutine holds lines it has not written yet
-	closed  bool
+	closed  bool // Close has begun: lines queue without waiting for room
+	flushed bool // Close has written everything: lines go straight through
 	wake    chan struct{} // a line waits
-	closing chan struct{} // Close was called
+	closing chan struct{} // Close has begun
 	done    chan struct{} // the writer goroutine has stopped
 }
 
 // newBatchWriter starts the writer goroutine; Close stops it.
 func newBatchWriter(w io.Writer) *batchWriter {
 	b := &batchWriter{w: w, wake: make(chan struct{}, 1), closing: make(chan struct{}), done: make(chan struct{})}
-	b.drained.L = &b.mu
+	b.changed.L = &b.mu
 	go b.run()
 	return b
 }
@@ -50,24 +51,24 @@ func newBatchWriter(w io.Writer) *batchWriter {
 // cannot be reported to the logger that wrote the line anyway.
 func (b *batchWriter) Write(p []byte) (int, error) {
 	b.mu.Lock()
-	if b.closed {
-		defer b.mu.Unlock()
-		return b.w.Write(p)
+	defer b.mu.Unlock()
+	for !b.closed && len(b.pending) >= maxPendingLog {
+		b.changed.Wait()
 	}
-	for len(b.pending) >= maxPendingLog {
-		b.drained.Wait()
+	if b.flushed {
+		// Under the lock: in order with the other lines after Close.
+		return b.w.Write(p)
 	}
 	b.pending = append(b.pending, p...)
 	select {
 	case b.wake <- struct{}{}:
 	default: // the writer is already awake
 	}
-	b.mu.Unlock()
 	return len(p), nil
 }
 
 // run writes the pending lines logDelay after a line woke it, until
-// Close.
+// Close begins.
 func (b *batchWriter) run() {
 	defer close(b.done)
 	var out []byte
@@ -80,33 +81,28 @@ func (b *batchWriter) run() {
 			return
 		}
 		delay.Reset(logDelay)
-		stop := false
 		select {
 		case <-delay.C:
 		case <-b.closing:
 			delay.Stop()
-			stop = true
+			return // Close writes what is pending
 		}
 		b.mu.Lock()
 		out, b.pending = b.pending, out[:0]
-		b.writing = len(out) > 0
-		b.drained.Broadcast()
+		b.writing = true
+		b.changed.Broadcast()
 		b.mu.Unlock()
-		if len(out) > 0 {
-			b.w.Write(out)
-			b.mu.Lock()
-			b.writing = false
-			b.drained.Broadcast()
-			b.mu.Unlock()
-		}
-		if stop {
-			return
-		}
+		b.w.Write(out)
+		b.mu.Lock()
+		b.writing = false
+		b.changed.Broadcast()
+		b.mu.Unlock()
 	}
 }
 
-// Close writes every pending line, stops the writer goroutine, and from
-// then on writes straight through. It is safe to call more than once.
+// Close waits for the writer goroutine's write in progress, writes every
+// pending line, and from then on lets lines go straight through. It is
+// safe to call more than once.
 func (b *batchWriter) Close() error {
 	b.mu.Lock()
 	if b.closed {
@@ -114,15 +110,18 @@ func (b *batchWriter) Close() error {
 		return nil
 	}
 	b.closed = true
+	b.changed.Broadcast() // Writes waiting for room queue at once
 	b.mu.Unlock()
 	close(b.closing)
 	<-b.done
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if len(b.pending) > 0 { // queued between the writer's last take and closed
+	if len(b.pending) > 0 {
 		b.w.Write(b.pending)
 		b.pending = nil
 	}
+	b.flushed = true
+	b.changed.Broadcast()
 	return nil
 }
 
@@ -130,7 +129,7 @@ func (b *batchWriter) Close() error {
 func (b *batchWriter) Flush() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for !b.closed && (len(b.pending) > 0 || b.writing) {
-		b.drained.Wait()
+	for !b.flushed && (len(b.pending) > 0 || b.writing) {
+		b.changed.Wait()
 	}
 }

@@ -132,3 +132,60 @@ func TestBatchWriterBackpressure(t *testing.T) {
 		t.Fatalf("%d lines written, want %d", got, 3*maxPendingLog/len(line))
 	}
 }
+
+// gatedBuffer blocks every Write until open is closed, and signals the
+// first Write on started.
+type gatedBuffer struct {
+	countingBuffer
+	open    chan struct{}
+	started chan struct{}
+	once    sync.Once
+}
+
+func newGatedBuffer() *gatedBuffer {
+	return &gatedBuffer{open: make(chan struct{}), started: make(chan struct{})}
+}
+
+func (g *gatedBuffer) Write(p []byte) (int, error) {
+	g.once.Do(func() { close(g.started) })
+	<-g.open
+	return g.countingBuffer.Write(p)
+}
+
+// TestBatchWriterCloseUnderLoad: Close runs while the sink is stuck, one
+// Write waits for room and others keep writing; every line written before
+// Close returns is written, in order, none after a line written later, and
+// no Write hangs.
+func TestBatchWriterCloseUnderLoad(t *testing.T) {
+	for run := range 10 {
+		g := newGatedBuffer()
+		b := newBatchWriter(g)
+		b.Write([]byte("L0\n"))
+		<-g.started // the writer goroutine is stuck writing L0
+		big := append(bytes.Repeat([]byte("x"), maxPendingLog-1), '\n')
+		b.Write(big) // pending is full
+		waiting := make(chan struct{})
+		go func() { b.Write([]byte("L1 waited for room\n")); close(waiting) }()
+		closed := make(chan struct{})
+		go func() { b.Close(); close(closed) }()
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wg.Go(func() { fmt.Fprintf(b, "L2 writer %d\n", w) })
+		}
+		close(g.open) // the sink catches up
+		wg.Wait()
+		<-closed
+		<-waiting
+		b.Write([]byte("L3 after Close\n"))
+		out := g.String()
+		i0, i1, i3 := strings.Index(out, "L0\n"), strings.Index(out, "L1 waited"), strings.Index(out, "L3 after Close")
+		if i0 != 0 || i1 < 0 || i3 < i1 || !strings.HasSuffix(out, "L3 after Close\n") {
+			t.Fatalf("run %d: lines lost or out of order: L0 at %d, L1 at %d, L3 at %d of %d bytes", run, i0, i1, i3, len(out))
+		}
+		for w := range 4 {
+			if !strings.Contains(out, fmt.Sprintf("L2 writer %d\n", w)) {
+				t.Fatalf("run %d: writer %d's line lost", run, w)
+			}
+		}
+	}
+}

@@ -60,6 +60,9 @@ type server struct {
 	mu   sync.Mutex
 	logs strings.Builder
 	done chan struct{}
+	// killedBySignal: the test expects the process to die of a signal,
+	// not to exit 0.
+	killedBySignal bool
 }
 
 func (s *server) Logs() string {
@@ -110,7 +113,12 @@ func start(t *testing.T, env []string, args ...string) *server {
 	t.Cleanup(func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		<-s.done
-		if err := cmd.Wait(); err != nil {
+		err := cmd.Wait()
+		if s.killedBySignal {
+			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
+				t.Errorf("gatehouse serve exited (%v), want it killed by a signal\n%s", err, s.Logs())
+			}
+		} else if err != nil {
 			t.Errorf("gatehouse serve did not exit cleanly on SIGTERM: %v\n%s", err, s.Logs())
 		}
 		if strings.Contains(s.Logs(), token) {

@@ -467,6 +467,50 @@ func TestOpsShutdown(t *testing.T) {
 	}
 }
 
+// A second SIGTERM during the shutdown delay stops the process at once,
+// killed by the signal as its default action would, but only after the
+// log lines it had already produced are written.
+func TestOpsSecondSignal(t *testing.T) {
+	s := start(t, []string{"TWILIO_AUTH_TOKEN=" + token, "GATEHOUSE_SERVER_SHUTDOWN_DELAY=60s"})
+	s.killedBySignal = true
+	status, hdr, _ := s.do(t, call{method: "GET", path: "/accessible", key: token})
+	if status != 200 {
+		t.Fatalf("GET /accessible = %d", status)
+	}
+	id := hdr.Get("X-Request-Id")
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	// Readiness fails just before the draining line is logged; that line
+	// most likely still waits in the log's batch (up to 5 ms) when the
+	// second signal arrives.
+	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	for ready := 200; ready != http.StatusServiceUnavailable; {
+		resp, err := fresh.Get(s.base + "/readyz")
+		if err != nil {
+			t.Fatalf("GET /readyz during the delay: %v", err)
+		}
+		resp.Body.Close()
+		ready = resp.StatusCode
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the process still runs 30s after the second SIGTERM (the delay is 60s)")
+	}
+	for _, want := range []string{"request_id=" + id, `msg="draining: readiness fails`} {
+		if !strings.Contains(s.Logs(), want) {
+			t.Errorf("the log line with %q was lost:\n%s", want, s.Logs())
+		}
+	}
+	if strings.Contains(s.Logs(), "msg=stopped") {
+		t.Errorf("the process finished its drain instead of stopping at once:\n%s", s.Logs())
+	}
+}
+
 // gatehouse routes needs no token and lists the whole surface.
 func TestOpsRoutes(t *testing.T) {
 	cmd := exec.Command(binary, "routes")
