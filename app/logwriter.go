@@ -31,9 +31,9 @@ type batchWriter struct {
 	mu      sync.Mutex
 	changed sync.Cond // broadcast when pending shrinks or the state moves on
 	pending []byte
-	writing bool // the writer goroutine holds lines it has not written yet
-	closed  bool // Close has begun: lines queue without waiting for room
-	flushed bool // Close has written everything: lines go straight through
+	writing bool          // the writer goroutine holds lines it has not written yet
+	closed  bool          // Close has begun: lines queue without waiting for room
+	flushed bool          // Close has written everything: lines go straight through
 	wake    chan struct{} // a line waits
 	closing chan struct{} // Close has begun
 	done    chan struct{} // the writer goroutine has stopped
