@@ -116,10 +116,12 @@ func (b *Basic) check(lines []string) Reason {
 	if !ok || !strings.EqualFold(scheme, "Basic") {
 		return ReasonMalformedCredentials
 	}
-	// Strict: only the canonical encoding of the credentials, as for the
-	// signature header.
-	raw, err := base64.StdEncoding.Strict().DecodeString(strings.TrimLeft(cred, " "))
-	if err != nil {
+	// Only the canonical encoding of the credentials, as for the signature
+	// header: a decoder skips CR and LF and may ignore spare bits, so the
+	// decoded bytes must encode back to exactly what was sent.
+	cred = strings.TrimLeft(cred, " ")
+	raw, err := base64.StdEncoding.DecodeString(cred)
+	if err != nil || base64.StdEncoding.EncodeToString(raw) != cred {
 		return ReasonMalformedCredentials
 	}
 	user, pass, ok := strings.Cut(string(raw), ":")

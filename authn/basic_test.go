@@ -46,6 +46,8 @@ func TestBasicStrictBase64(t *testing.T) {
 		{good, ""},
 		{noncanonical(good), ReasonMalformedCredentials},
 		{strings.TrimRight(good, "="), ReasonMalformedCredentials},
+		{good[:8] + "\r\n" + good[8:], ReasonMalformedCredentials}, // a decoder skips CR LF
+		{good + "\n", ReasonMalformedCredentials},
 	} {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.Header.Set("Authorization", "Basic "+tt.cred)

@@ -48,6 +48,18 @@ func TestPublicURLPasswordNeverLogged(t *testing.T) {
 		{name: "pasted into a duration in the file", file: "c.yaml", content: "public_url: " + good + "\nserver:\n  read_timeout: " + good + "\n"},
 		{name: "pasted into a duration, escaped", env: map[string]string{"GATEHOUSE_PUBLIC_URL": "https://twilio:" + url.PathEscape(urlPassword+"/x") + "@ivr.example.com",
 			"GATEHOUSE_SERVER_IDLE_TIMEOUT": urlPassword + "/x"}},
+		// Mistyped URLs that a URL parser does not see credentials in,
+		// pasted whole or by their password into another key.
+		{name: "one slash, pasted into a duration", env: map[string]string{"GATEHOUSE_PUBLIC_URL": "https:/twilio:" + urlPassword + "@ivr.example.com",
+			"GATEHOUSE_SERVER_READ_TIMEOUT": "https:/twilio:" + urlPassword + "@ivr.example.com"}},
+		{name: "no slash, password pasted", env: map[string]string{"GATEHOUSE_PUBLIC_URL": "https:twilio:" + urlPassword + "@ivr.example.com",
+			"GATEHOUSE_SERVER_READ_TIMEOUT": urlPassword}},
+		{name: "no scheme, password pasted", env: map[string]string{"GATEHOUSE_PUBLIC_URL": "twilio:" + urlPassword + "@ivr.example.com",
+			"GATEHOUSE_SERVER_READ_TIMEOUT": urlPassword}},
+		{name: "slash in the password, pasted", env: map[string]string{"GATEHOUSE_PUBLIC_URL": "https://twilio:" + urlPassword + "/x@ivr.example.com",
+			"GATEHOUSE_SERVER_READ_TIMEOUT": urlPassword + "/x"}},
+		{name: "query-escaped spelling pasted", env: map[string]string{"GATEHOUSE_PUBLIC_URL": "https://twilio:" + urlPassword + "%20x@ivr.example.com",
+			"GATEHOUSE_SERVER_READ_TIMEOUT": urlPassword + "+x"}},
 	}
 	for _, tt := range loads {
 		o := config.Options{Getenv: env(tt.env), Flags: flags(t, tt.args...)}
@@ -79,6 +91,12 @@ func TestPublicURLPasswordNeverLogged(t *testing.T) {
 	pasted.Listen, pasted.Log.Level, pasted.Log.Format = good, urlPassword, "x"+urlPassword
 	show("Validate, pasted", pasted.Validate())
 	showErrorTree(show, pasted.Validate())
+	for _, typo := range []string{"https:/twilio:" + urlPassword + "@ivr.example.com", "https://twilio:" + urlPassword + "/x@ivr.example.com"} {
+		mistyped := *cfg
+		mistyped.PublicURL, mistyped.Listen, mistyped.Log.Level = typo, typo, urlPassword+"/x"
+		show("Validate, mistyped and pasted", mistyped.Validate())
+		showErrorTree(show, mistyped.Validate())
+	}
 	for _, h := range []slog.Handler{slog.NewTextHandler(&out, nil), slog.NewJSONHandler(&out, nil)} {
 		l := slog.New(h)
 		l.Info("starting", "config", cfg)

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -48,30 +49,54 @@ func redactInner(err error, secrets []string) error {
 // so short a value protects nothing anyway.
 const minRedacted = 6
 
-// urlPasswords returns the password of raw's user information, as written
-// and, if that differs, percent-decoded, so that messages can scrub it
-// wherever an operator pasted the URL. A URL without a password yields
-// none.
+// urlPasswords returns what must be scrubbed from messages for a
+// public_url value raw, wherever an operator pasted it: the password of
+// its user information as written, decoded, and re-encoded (path and
+// query spellings); and, when raw is so mistyped that redactURL hides it
+// whole, raw itself. It errs on the side of scrubbing: the password is
+// everything between the first ':' after the scheme and the last '@'
+// before any '?' or '#', even if it holds a '/', and a missing or
+// one-slash "://" does not stop it.
 func urlPasswords(raw string) []string {
-	_, rest, ok := strings.Cut(raw, "://")
-	if !ok {
-		return nil
+	var out []string
+	if redactURL(raw) == redacted {
+		out = append(out, raw)
 	}
-	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
-		rest = rest[:i]
+	// Read raw with its scheme, if it has one, and as if it had none
+	// ("u:pw@h" is scheme "u" to a URL parser).
+	forms := []string{raw}
+	if i := strings.Index(raw, "://"); i >= 0 {
+		forms = append(forms, raw[i+3:])
+	} else if i := strings.IndexByte(raw, ':'); i > 0 && !strings.ContainsAny(raw[:i], "@/?#") {
+		forms = append(forms, strings.TrimLeft(raw[i+1:], "/")) // "https:/u:p@h", "https:u:p@h"
 	}
-	at := strings.LastIndexByte(rest, '@')
-	if at < 0 {
-		return nil
+	for _, rest := range forms {
+		if i := strings.IndexAny(rest, "?#"); i >= 0 {
+			rest = rest[:i]
+		}
+		at := strings.LastIndexByte(rest, '@')
+		if at < 0 {
+			continue
+		}
+		_, pw, ok := strings.Cut(rest[:at], ":")
+		if !ok || pw == "" {
+			continue
+		}
+		// As written, decoded, and the decoded password re-encoded the
+		// other ways it may be spelled.
+		spellings := []string{pw}
+		for _, unescape := range []func(string) (string, error){url.PathUnescape, url.QueryUnescape} {
+			if dec, err := unescape(pw); err == nil {
+				spellings = append(spellings, dec, url.PathEscape(dec), url.QueryEscape(dec))
+			}
+		}
+		for _, sp := range spellings {
+			if !slices.Contains(out, sp) {
+				out = append(out, sp)
+			}
+		}
 	}
-	_, pw, ok := strings.Cut(rest[:at], ":")
-	if !ok || pw == "" {
-		return nil
-	}
-	if dec, err := url.PathUnescape(pw); err == nil && dec != pw {
-		return []string{pw, dec}
-	}
-	return []string{pw}
+	return out
 }
 
 // scrub replaces every occurrence of a secret in s, ignoring case: Viper
