@@ -192,7 +192,12 @@ func TestSoak(t *testing.T) {
 	if grew := peak(second, heap) - peak(first, heap); grew > soakHeapSlack {
 		t.Errorf("heap in use grew by %s from the first half to the second, want at most %s", mib(grew), mib(soakHeapSlack))
 	}
-	if grew := peak(second, rss) - peak(first, rss); grew > soakRSSSlack {
+	// A server built with the race detector grows its shadow memory with
+	// every access it records, so its resident set says nothing about
+	// leaks; the heap and goroutine bounds above still hold. The full
+	// soak (see the README) runs without -race and checks the resident
+	// set too.
+	if grew := peak(second, rss) - peak(first, rss); grew > soakRSSSlack && !raceBuild {
 		t.Errorf("resident set grew by %s from the first half to the second, want at most %s", mib(grew), mib(soakRSSSlack))
 	}
 }
