@@ -175,14 +175,20 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.log.Info("shutting down: refusing new connections, finishing in-flight requests")
 	sctx, cancel := context.WithTimeout(context.Background(), s.ShutdownTimeout)
 	defer cancel()
-	ln.Close()             // Serve returns; Shutdown would drop the requests not yet read
-	_ = a.drain.wait(sctx) // if sctx ends first, so does Shutdown
+	// Close the listener ourselves and wait for srv.Serve to return: by
+	// then the ConnState hook has run for every connection it accepted,
+	// so drain knows them all. Shutdown would drop the requests not yet
+	// read; drain.wait lets them reach the handler first (if sctx ends
+	// before, so does Shutdown).
+	ln.Close()
+	serveErr := <-errc
+	_ = a.drain.wait(sctx)
 	if err := srv.Shutdown(sctx); err != nil {
 		srv.Close()
 		return fmt.Errorf("app: shutdown: %w", err)
 	}
-	if err := <-errc; !errors.Is(err, net.ErrClosed) && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	if !errors.Is(serveErr, net.ErrClosed) && !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
 	}
 	a.log.Info("stopped")
 	return nil

@@ -42,6 +42,13 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 	return l.b.Write(p)
 }
 
+// String returns what was written.
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // records returns the JSON log records with the given level.
 func (l *lockedBuffer) records(t *testing.T, level string) []map[string]any {
 	t.Helper()
