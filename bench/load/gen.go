@@ -36,7 +36,7 @@ func genCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	fs.StringVar(&o.target, "url", "", "the server to load, http://HOST:PORT/ (required)")
 	fs.StringVar(&o.publicURL, "public-url", "", "the server's public URL, which signatures are computed for (default: -url)")
 	fs.StringVar(&o.name, "name", "server", "the name of the LOAD line")
-	fs.StringVar(&o.pid, "pid", "", "the server's process ID: its CPU time and peak RSS are reported (Linux /proc)")
+	fs.StringVar(&o.pid, "pid", "", "the server's process ID: its CPU time and peak RSS are reported, or the run fails (Linux /proc)")
 	fs.IntVar(&o.conns, "conns", 64, "connections, each with one request in flight")
 	fs.IntVar(&o.pair, "pair", 0, "the number of the run's pair of servers, printed as pair=N (0: none)")
 	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long to measure")
@@ -99,7 +99,9 @@ func genCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	}
 	var serverCPU0, selfCPU0 time.Duration
 	if o.pid != "" {
-		serverCPU0, selfCPU0 = cpu(o.pid), cpu("self")
+		if serverCPU0, selfCPU0 = cpu(o.pid), cpu("self"); procErr != nil {
+			return fmt.Errorf("load gen: %s: -pid %s: %w", o.name, o.pid, procErr)
+		}
 	}
 	start := time.Now()
 	p := runPass(conns, req, want, start.Add(o.duration))
