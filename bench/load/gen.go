@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -18,7 +19,7 @@ const ioGrace = 10 * time.Second
 // genOptions are gen's flags.
 type genOptions struct {
 	target, publicURL, name, pid string
-	conns                        int
+	conns, pair                  int
 	duration, warmup, wait       time.Duration
 }
 
@@ -35,8 +36,9 @@ func genCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	fs.StringVar(&o.target, "url", "", "the server to load, http://HOST:PORT/ (required)")
 	fs.StringVar(&o.publicURL, "public-url", "", "the server's public URL, which signatures are computed for (default: -url)")
 	fs.StringVar(&o.name, "name", "server", "the name of the LOAD line")
-	fs.StringVar(&o.pid, "pid", "", "the server's process ID: its CPU time and peak RSS are reported (Linux /proc)")
+	fs.StringVar(&o.pid, "pid", "", "the server's process ID: its CPU time and peak RSS are reported, or the run fails (Linux /proc)")
 	fs.IntVar(&o.conns, "conns", 64, "connections, each with one request in flight")
+	fs.IntVar(&o.pair, "pair", 0, "the number of the run's pair of servers, printed as pair=N (0: none)")
 	fs.DurationVar(&o.duration, "duration", 20*time.Second, "how long to measure")
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "how long to load the server before measuring")
 	fs.DurationVar(&o.wait, "wait", 10*time.Second, "how long to wait for the server to answer at all")
@@ -46,8 +48,8 @@ func genCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 	switch {
 	case o.target == "":
 		return fmt.Errorf("load gen: %w: -url is required", errUsage)
-	case o.conns < 1 || o.duration <= 0 || o.warmup < 0:
-		return fmt.Errorf("load gen: %w: -conns and -duration must be positive, -warmup not negative", errUsage)
+	case o.conns < 1 || o.duration <= 0 || o.warmup < 0 || o.pair < 0:
+		return fmt.Errorf("load gen: %w: -conns and -duration must be positive, -warmup and -pair not negative", errUsage)
 	case o.name == "" || strings.ContainsAny(o.name, " \t\n="):
 		return fmt.Errorf("load gen: %w: -name %q: want a word without '='", errUsage, o.name)
 	}
@@ -86,43 +88,48 @@ func genCmd(args []string, stdout, stderr io.Writer, getenv func(string) string)
 		}
 	}
 
-	serverCPU0, gotServer := cpuOf(o.pid)
-	selfCPU0, gotSelf := cpuOf("self")
+	// With -pid, the CPU times and the peak RSS are figures the report
+	// needs: if /proc cannot tell them, the run fails rather than print a
+	// line without them.
+	var procErr error
+	cpu := func(pid string) time.Duration {
+		d, err := cpuTime(pid)
+		procErr = cmp.Or(procErr, err)
+		return d
+	}
+	var serverCPU0, selfCPU0 time.Duration
+	if o.pid != "" {
+		if serverCPU0, selfCPU0 = cpu(o.pid), cpu("self"); procErr != nil {
+			return fmt.Errorf("load gen: %s: -pid %s: %w", o.name, o.pid, procErr)
+		}
+	}
 	start := time.Now()
 	p := runPass(conns, req, want, start.Add(o.duration))
 	elapsed := p.end.Sub(start)
-	serverCPU1, _ := cpuOf(o.pid)
-	selfCPU1, _ := cpuOf("self")
 
-	line := fmt.Sprintf("LOAD name=%s conns=%d seconds=%.3f requests=%d errors=%d rps=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f",
-		o.name, o.conns, elapsed.Seconds(), p.h.n, p.errs, float64(p.h.n)/elapsed.Seconds(),
-		micros(p.h.quantile(0.50)), micros(p.h.quantile(0.99)), micros(p.h.quantile(0.999)), micros(time.Duration(p.h.max)))
-	if gotSelf {
-		line += fmt.Sprintf(" gen_cpu_s=%.2f", (selfCPU1 - selfCPU0).Seconds())
+	line := fmt.Sprintf("LOAD name=%s", o.name)
+	if o.pair > 0 {
+		line += fmt.Sprintf(" pair=%d", o.pair)
 	}
-	if gotServer {
-		line += fmt.Sprintf(" server_cpu_s=%.2f", (serverCPU1 - serverCPU0).Seconds())
+	line += fmt.Sprintf(" conns=%d seconds=%.3f requests=%d errors=%d rps=%.1f p50_us=%.1f p99_us=%.1f p999_us=%.1f max_us=%.1f",
+		o.conns, elapsed.Seconds(), p.h.n, p.errs, float64(p.h.n)/elapsed.Seconds(),
+		micros(p.h.quantile(0.50)), micros(p.h.quantile(0.99)), micros(p.h.quantile(0.999)), micros(time.Duration(p.h.max)))
+	if o.pid != "" {
+		serverCPU1, selfCPU1 := cpu(o.pid), cpu("self")
 		// Read last: the peak of the whole run, right before the server
 		// is stopped.
-		if kB, err := peakRSS(o.pid); err == nil {
-			line += fmt.Sprintf(" vmhwm_kb=%d", kB)
+		kB, err := peakRSS(o.pid)
+		if procErr = cmp.Or(procErr, err); procErr != nil {
+			return fmt.Errorf("load gen: %s: -pid %s: %w", o.name, o.pid, procErr)
 		}
+		line += fmt.Sprintf(" gen_cpu_s=%.2f server_cpu_s=%.2f vmhwm_kb=%d",
+			(selfCPU1 - selfCPU0).Seconds(), (serverCPU1 - serverCPU0).Seconds(), kB)
 	}
 	fmt.Fprintln(stdout, line)
 	if p.errs > 0 {
 		return fmt.Errorf("load gen: %s: %d of %d requests failed; the first: %w", o.name, p.errs, p.h.n+p.errs, p.firstErr)
 	}
 	return nil
-}
-
-// cpuOf returns the CPU time used so far by process pid, if pid is set and
-// /proc can tell.
-func cpuOf(pid string) (time.Duration, bool) {
-	if pid == "" {
-		return 0, false
-	}
-	d, err := cpuTime(pid)
-	return d, err == nil
 }
 
 // micros returns d in microseconds.

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/gatehouse/gatehouse/app"
@@ -46,17 +47,21 @@ func TestGen(t *testing.T) {
 	}))
 	defer teapot.Close()
 	for _, tt := range []struct {
-		name, url, token string
-		wantStatus       int
+		name, url, token, pid string
+		wantStatus            int
 	}{
-		{"bare", bare.URL + "/", testToken, 0},
-		{"gatehouse", gatehouse.URL + "/", testToken, 0},
-		{"gatehouse-wrong-token", gatehouse.URL + "/", "another token", 1}, // the apology, not the redirect
-		{"teapot", teapot.URL + "/", testToken, 1},
+		{"bare", bare.URL + "/", testToken, "self", 0},
+		{"gatehouse", gatehouse.URL + "/", testToken, "self", 0},
+		{"gatehouse-wrong-token", gatehouse.URL + "/", "another token", "self", 1}, // the apology, not the redirect
+		{"teapot", teapot.URL + "/", testToken, "self", 1},
+		// Asked for the figures of a process /proc cannot tell about
+		// (beyond any PID Linux allows), gen fails instead of printing a
+		// line without them.
+		{"no-such-pid", bare.URL + "/", testToken, "999999999", 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
-			args := []string{"gen", "-name", tt.name, "-url", tt.url, "-conns", "4", "-duration", "100ms", "-warmup", "20ms", "-pid", "self"}
+			args := []string{"gen", "-name", tt.name, "-pair", "2", "-url", tt.url, "-conns", "4", "-duration", "100ms", "-warmup", "20ms", "-pid", tt.pid}
 			getenv := func(k string) string {
 				if k == "TWILIO_AUTH_TOKEN" {
 					return tt.token
@@ -69,19 +74,30 @@ func TestGen(t *testing.T) {
 			if bytes.Contains(stdout.Bytes(), []byte(tt.token)) || bytes.Contains(stderr.Bytes(), []byte(tt.token)) {
 				t.Errorf("the output shows the token")
 			}
-			if tt.wantStatus != 0 {
-				return
-			}
-			loads, err := parseLoad(&stdout)
+			lines, err := parseLoad(&stdout)
 			if err != nil {
 				t.Fatal(err)
 			}
-			l, ok := loads[tt.name]
-			if !ok {
-				t.Fatalf("no LOAD line named %s in %q", tt.name, stdout.String())
+			if tt.pid != "self" {
+				if len(lines) != 0 || !strings.Contains(stderr.String(), "-pid "+tt.pid) {
+					t.Errorf("got LOAD lines %v and stderr %q; want none, and a message naming -pid %s", lines, stderr.String(), tt.pid)
+				}
+				return
 			}
-			if l["requests"] < 1 || l["errors"] != 0 || l["conns"] != 4 {
-				t.Errorf("requests, errors, conns = %v, %v, %v; want at least 1, 0, 4", l["requests"], l["errors"], l["conns"])
+			if tt.wantStatus != 0 {
+				return
+			}
+			if len(lines) != 1 || lines[0].name != tt.name {
+				t.Fatalf("got LOAD lines %v, want one named %s", lines, tt.name)
+			}
+			l := lines[0].fields
+			if l["requests"] < 1 || l["errors"] != 0 || l["conns"] != 4 || l["pair"] != 2 {
+				t.Errorf("requests, errors, conns, pair = %v, %v, %v, %v; want at least 1, 0, 4, 2", l["requests"], l["errors"], l["conns"], l["pair"])
+			}
+			for _, k := range loadFields {
+				if _, ok := l[k]; !ok {
+					t.Errorf("the LOAD line lacks %s, which the report needs", k)
+				}
 			}
 			for _, k := range []string{"seconds", "rps", "p50_us", "p99_us", "p999_us", "max_us", "vmhwm_kb"} {
 				if l[k] <= 0 {
@@ -109,7 +125,11 @@ func TestRunUsage(t *testing.T) {
 		{"gen without connections", []string{"gen", "-url", "http://127.0.0.1:9/", "-conns", "0"}},
 		{"gen with a name of two words", []string{"gen", "-url", "http://127.0.0.1:9/", "-name", "a b"}},
 		{"gen to https", []string{"gen", "-url", "https://127.0.0.1:9/"}},
+		{"gen with a negative pair", []string{"gen", "-url", "http://127.0.0.1:9/", "-pair", "-1"}},
 		{"report without files", []string{"report"}},
+		{"report with an unknown part", []string{"report", "-parts", "verify,loopbak", "results.txt"}},
+		{"report with no pairs", []string{"report", "-pairs", "0", "results.txt"}},
+		{"report with an unknown flag", []string{"report", "-only", "verify", "results.txt"}},
 		{"serve-bare with an argument", []string{"serve-bare", "extra"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,8 +2,8 @@
 // the part of bench/run that turns results into a table:
 //
 //	load serve-bare [-listen ADDR]
-//	load gen -url http://HOST:PORT/ [-public-url URL] [-conns 64] [-duration 20s] [-warmup 2s] [-pid PID] [-name NAME]
-//	load report FILE...
+//	load gen -url http://HOST:PORT/ [-public-url URL] [-conns 64] [-duration 20s] [-warmup 2s] [-pid PID] [-name NAME] [-pair N]
+//	load report [-parts verify,scaling,authz,chain,loopback,pinned] [-pairs N] FILE...
 //	load free-port
 //
 // serve-bare serves the IVR's choose view on a bare Echo route (POST /, no
@@ -13,15 +13,19 @@
 // checks that every answer is a 200 with the choose view's TwiML, and
 // prints one machine-readable line:
 //
-//	LOAD name=gatehouse conns=64 seconds=20.001 requests=612345 errors=0 rps=30615.8 p50_us=1850.0 p99_us=6020.0 p999_us=9100.0 max_us=21000.0 gen_cpu_s=9.10 server_cpu_s=28.40 vmhwm_kb=23456
+//	LOAD name=gatehouse pair=1 conns=64 seconds=20.001 requests=612345 errors=0 rps=30615.8 p50_us=1850.0 p99_us=6020.0 p999_us=9100.0 max_us=21000.0 gen_cpu_s=9.10 server_cpu_s=28.40 vmhwm_kb=23456
 //
 // (latencies from a logarithmic histogram, within 1% of the exact value;
-// CPU seconds during the measured window and the server's peak RSS from
-// Linux's /proc when -pid is given). It reads the auth token to sign with
+// pair=N with -pair; CPU seconds during the measured window and the
+// server's peak RSS from Linux's /proc when -pid is given, and the run
+// fails if /proc cannot tell them). It reads the auth token to sign with
 // from TWILIO_AUTH_TOKEN and never prints it. report reads `go test
 // -bench` output and LOAD lines and prints docs/BENCHMARKS.md's table of
-// ratios, each benchmark summarised by the median of its runs. free-port
-// prints a loopback TCP port that was free a moment ago.
+// ratios, each benchmark summarised by the median of its runs and the
+// loopback figures by the median of the pairs; every figure of the parts
+// it is told to expect that is not in its input shows as missing, and
+// fails it once the table is printed. free-port prints a loopback TCP
+// port that was free a moment ago.
 //
 // bench/run builds and drives it; see docs/BENCHMARKS.md.
 package main
@@ -54,8 +58,8 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 
 // usage is printed for a missing or unknown mode.
 const usage = `usage: load serve-bare [-listen ADDR]
-       load gen -url http://HOST:PORT/ [-public-url URL] [-conns N] [-duration D] [-warmup D] [-pid PID] [-name NAME]
-       load report FILE...
+       load gen -url http://HOST:PORT/ [-public-url URL] [-conns N] [-duration D] [-warmup D] [-pid PID] [-name NAME] [-pair N]
+       load report [-parts P,...] [-pairs N] FILE...
        load free-port
 `
 
@@ -77,7 +81,7 @@ func run(args []string, stdout, stderr io.Writer, getenv func(string) string) in
 	case "gen":
 		err = genCmd(rest, stdout, stderr, getenv)
 	case "report":
-		err = reportCmd(rest, stdout)
+		err = reportCmd(rest, stdout, stderr)
 	case "free-port":
 		err = freePortCmd(stdout)
 	default:

@@ -101,14 +101,19 @@ func median(vs []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
-// loadResult is one LOAD line: its numeric fields by key.
+// loadResult is one LOAD line's numeric fields, by key.
 type loadResult map[string]float64
 
+// loadLine is one LOAD line: the name of the run and its fields.
+type loadLine struct {
+	name   string
+	fields loadResult
+}
+
 // parseLoad reads the LOAD lines that gen prints ("LOAD name=N key=value
-// ..."), keyed by name; the other lines are ignored. A later line with the
-// same name replaces an earlier one.
-func parseLoad(r io.Reader) (map[string]loadResult, error) {
-	out := map[string]loadResult{}
+// ..."), in order; the other lines are ignored.
+func parseLoad(r io.Reader) ([]loadLine, error) {
+	var out []loadLine
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for sc.Scan() {
@@ -116,27 +121,26 @@ func parseLoad(r io.Reader) (map[string]loadResult, error) {
 		if !ok {
 			continue
 		}
-		name := ""
-		res := loadResult{}
+		l := loadLine{fields: loadResult{}}
 		for _, kv := range strings.Fields(rest) {
 			k, v, ok := strings.Cut(kv, "=")
 			if !ok {
 				return nil, fmt.Errorf("load report: LOAD field %q: want key=value", kv)
 			}
 			if k == "name" {
-				name = v
+				l.name = v
 				continue
 			}
 			x, err := strconv.ParseFloat(v, 64)
 			if err != nil {
 				return nil, fmt.Errorf("load report: LOAD field %q: %w", kv, err)
 			}
-			res[k] = x
+			l.fields[k] = x
 		}
-		if name == "" {
+		if l.name == "" {
 			return nil, fmt.Errorf("load report: LOAD line without a name: %q", sc.Text())
 		}
-		out[name] = res
+		out = append(out, l)
 	}
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("load report: %w", err)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -81,14 +83,14 @@ func TestMedian(t *testing.T) {
 func TestParseLoad(t *testing.T) {
 	for _, tt := range []struct {
 		name, in string
-		want     map[string]loadResult
+		want     []loadLine
 		wantErr  bool
 	}{
-		{"two lines among others", "== building\nLOAD name=gatehouse rps=100.5 errors=0\nPASS\nLOAD name=bare rps=120\n",
-			map[string]loadResult{"gatehouse": {"rps": 100.5, "errors": 0}, "bare": {"rps": 120}}, false},
-		{"a later line replaces an earlier one", "LOAD name=bare rps=1\nLOAD name=bare rps=2\n",
-			map[string]loadResult{"bare": {"rps": 2}}, false},
-		{"no LOAD line", "PASS\n", map[string]loadResult{}, false},
+		{"two lines among others", "== building\nLOAD name=gatehouse pair=1 rps=100.5 errors=0\nPASS\nLOAD name=bare rps=120\n",
+			[]loadLine{{"gatehouse", loadResult{"pair": 1, "rps": 100.5, "errors": 0}}, {"bare", loadResult{"rps": 120}}}, false},
+		{"lines of the same name, in order", "LOAD name=bare rps=1\nLOAD name=bare rps=2\n",
+			[]loadLine{{"bare", loadResult{"rps": 1}}, {"bare", loadResult{"rps": 2}}}, false},
+		{"no LOAD line", "PASS\n", nil, false},
 		{"no name", "LOAD rps=1\n", nil, true},
 		{"not key=value", "LOAD name=bare rps\n", nil, true},
 		{"not a number", "LOAD name=bare rps=fast\n", nil, true},
@@ -101,18 +103,8 @@ func TestParseLoad(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || len(got) != len(tt.want) {
-				t.Fatalf("parseLoad = %v, %v; want %v", got, err, tt.want)
-			}
-			for name, want := range tt.want {
-				if len(got[name]) != len(want) {
-					t.Errorf("%s = %v, want %v", name, got[name], want)
-				}
-				for k, v := range want {
-					if got[name][k] != v {
-						t.Errorf("%s %s = %v, want %v", name, k, got[name][k], v)
-					}
-				}
+			if err != nil || !slices.EqualFunc(got, tt.want, func(a, b loadLine) bool { return a.name == b.name && maps.Equal(a.fields, b.fields) }) {
+				t.Errorf("parseLoad = %v, %v; want %v", got, err, tt.want)
 			}
 		})
 	}

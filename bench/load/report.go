@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -10,6 +12,24 @@ import (
 	"strconv"
 	"strings"
 )
+
+// errMissing is returned when figures the report expects are not in its
+// input: a benchmark that did not run, a LOAD line or field not printed.
+var errMissing = errors.New("figures missing")
+
+// missingText stands for a figure that was expected and not found.
+const missingText = "**missing**"
+
+// allParts are the parts of the suite, in the report's order: bench/run's
+// ONLY names, and pinned for the loopback pair of PIN=1.
+var allParts = []string{"verify", "scaling", "authz", "chain", "loopback", "pinned"}
+
+// defaultParts are the parts bench/run runs by default.
+const defaultParts = "verify,scaling,authz,chain,loopback"
+
+// loadFields are the fields every LOAD line of the suite must have: gen
+// prints them all when given -pid, as bench/run does.
+var loadFields = []string{"conns", "seconds", "requests", "errors", "rps", "p50_us", "p99_us", "gen_cpu_s", "server_cpu_s", "vmhwm_kb"}
 
 // row is one line of the report's table.
 type row struct {
@@ -23,7 +43,8 @@ func section(title string) row { return row{measure: "**" + title + "**"} }
 type report struct {
 	rows     []row
 	notes    []string
-	met, all int // targets met, targets checked
+	met, all int      // targets met, targets checked
+	missing  []string // the figures expected and not found, in table order
 }
 
 // check records a target checked by a row and returns the row's verdict.
@@ -36,14 +57,62 @@ func (r *report) check(ok bool) string {
 	return "**no**"
 }
 
+// miss records a figure that was expected and not found.
+func (r *report) miss(name string) {
+	if !slices.Contains(r.missing, name) {
+		r.missing = append(r.missing, name)
+	}
+}
+
+// missingRow adds a row whose figures are missing; its target, if it
+// has one, counts as checked and not met.
+func (r *report) missingRow(measure, target string) {
+	met := ""
+	if target != "" {
+		r.all++
+		met = missingText
+	}
+	r.rows = append(r.rows, row{measure, missingText, "", "", target, met})
+}
+
+// stat returns the benchmark named name ("authn/Verify"), and records it
+// as missing if it is not in s.
+func (r *report) stat(s map[string]benchStat, name string) (benchStat, bool) {
+	st, ok := s[name]
+	if !ok {
+		r.miss("benchmark " + name)
+	}
+	return st, ok
+}
+
 // reportCmd prints the table of ratios from files holding `go test -bench`
-// output and gen's LOAD lines (in any order, concatenated).
-func reportCmd(args []string, stdout io.Writer) error {
-	if len(args) == 0 {
+// output and gen's LOAD lines (in any order, concatenated). -parts names
+// the parts whose figures it expects and -pairs the loopback pairs; a
+// figure missing from the files is shown as missing and fails the command
+// once the table is printed. A missed target does not.
+func reportCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("report", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	partsFlag := fs.String("parts", defaultParts, "the parts whose figures to expect, a comma list of "+strings.Join(allParts, ", "))
+	pairs := fs.Int("pairs", 1, "the loopback pairs to expect (the pinned part always has one)")
+	if err := fs.Parse(args); err != nil {
+		return errFlags
+	}
+	files := fs.Args()
+	if len(files) == 0 {
 		return fmt.Errorf("load report: %w: want at least one file of results", errUsage)
 	}
+	if *pairs < 1 {
+		return fmt.Errorf("load report: %w: -pairs %d: want at least 1", errUsage, *pairs)
+	}
+	parts := strings.Split(*partsFlag, ",")
+	for _, p := range parts {
+		if !slices.Contains(allParts, p) {
+			return fmt.Errorf("load report: %w: -parts: unknown part %q, want some of %s", errUsage, p, strings.Join(allParts, ","))
+		}
+	}
 	var all bytes.Buffer
-	for _, name := range args {
+	for _, name := range files {
 		b, err := os.ReadFile(name)
 		if err != nil {
 			return fmt.Errorf("load report: %w", err)
@@ -59,9 +128,14 @@ func reportCmd(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep := buildReport(stats, loads)
-	_, err = io.WriteString(stdout, rep.markdown(runsLabel(stats)))
-	return err
+	rep := buildReport(stats, loads, parts, *pairs)
+	if _, err := io.WriteString(stdout, rep.markdown(runsLabel(stats))); err != nil {
+		return err
+	}
+	if len(rep.missing) > 0 {
+		return fmt.Errorf("load report: %w: %d: %s", errMissing, len(rep.missing), strings.Join(rep.missing, "; "))
+	}
+	return nil
 }
 
 // runsLabel says how many runs each median summarises.
@@ -81,49 +155,76 @@ func runsLabel(stats map[string]benchStat) string {
 	return fmt.Sprintf("result (median of %d–%d)", counts[0], counts[len(counts)-1])
 }
 
-// buildReport computes the rows of every section whose results are
-// present.
-func buildReport(stats map[string]benchStat, loads map[string]loadResult) *report {
+// buildReport computes the rows of each of parts, expecting every figure
+// of those parts and pairs loopback pairs.
+func buildReport(stats map[string]benchStat, loads []loadLine, parts []string, pairs int) *report {
 	r := &report{}
-	r.verification(stats)
-	r.scaling(stats)
-	r.authorization(stats)
-	r.chain(stats)
-	r.loopback(loads, "", "")
-	r.loopback(loads, "-pinned", " (pinned: server on CPU 0, generator on CPU 1)")
+	for _, p := range allParts {
+		if !slices.Contains(parts, p) {
+			continue
+		}
+		switch p {
+		case "verify":
+			r.verification(stats)
+		case "scaling":
+			r.scaling(stats)
+		case "authz":
+			r.authorization(stats)
+		case "chain":
+			r.chain(stats)
+		case "loopback":
+			r.loopback(loads, "", "", pairs)
+		case "pinned":
+			r.loopback(loads, "-pinned", " (pinned: server on CPU 0, generator on CPU 1)", 1)
+		}
+	}
 	return r
 }
 
 // verification: the 25-parameter voice webhook against the HMAC floor and
 // twilio-go.
 func (r *report) verification(s map[string]benchStat) {
-	floor, okF := s["authn/HMACFloor"]
-	verify, okV := s["authn/Verify"]
-	tf, okTF := s["twiliogo/HMACFloor"]
-	gv, okGV := s["twiliogo/GatehouseVerify"]
-	if !(okF && okV) && !(okTF && okGV) {
-		return
-	}
 	r.rows = append(r.rows, section("Verification, 25-parameter voice webhook"))
+	floor, okF := r.stat(s, "authn/HMACFloor")
+	verify, okV := r.stat(s, "authn/Verify")
+	if okF {
+		r.rows = append(r.rows, row{"`authn` HMAC-SHA1 alone (the floor)", statText(floor), "", "", "", ""})
+	} else {
+		r.missingRow("`authn` HMAC-SHA1 alone (the floor)", "")
+	}
 	if okF && okV {
 		x := verify.ns / floor.ns
-		r.rows = append(r.rows,
-			row{"`authn` HMAC-SHA1 alone (the floor)", statText(floor), "", "", "", ""},
-			row{"`authn` Verify ÷ floor", statText(verify), "floor " + nsText(floor.ns), times(x), "≤ 1.5×", r.check(x <= 1.5)},
-			row{"`authn` Verify allocations", allocsText(verify.allocs), "", "", "≤ 2 allocs/op", r.check(verify.mem && verify.allocs <= 2)},
-		)
+		r.rows = append(r.rows, row{"`authn` Verify ÷ floor", statText(verify), "floor " + nsText(floor.ns), times(x), "≤ 1.5×", r.check(x <= 1.5)})
+	} else {
+		r.missingRow("`authn` Verify ÷ floor", "≤ 1.5×")
 	}
-	if !(okTF && okGV) {
-		return
+	if okV {
+		r.rows = append(r.rows, row{"`authn` Verify allocations", allocsText(verify.allocs), "", "", "≤ 2 allocs/op", r.check(verify.mem && verify.allocs <= 2)})
+	} else {
+		r.missingRow("`authn` Verify allocations", "≤ 2 allocs/op")
 	}
-	r.rows = append(r.rows,
-		row{"`bench/twiliogo` Gatehouse Verify ÷ floor", statText(gv), "floor " + nsText(tf.ns), times(gv.ns / tf.ns), "", ""})
-	if tv, ok := s["twiliogo/TwilioGoValidate"]; ok {
+
+	tf, okTF := r.stat(s, "twiliogo/HMACFloor")
+	gv, okGV := r.stat(s, "twiliogo/GatehouseVerify")
+	tv, okTV := r.stat(s, "twiliogo/TwilioGoValidate")
+	tb, okTB := r.stat(s, "twiliogo/TwilioGoValidateBody")
+	if okTF && okGV {
+		r.rows = append(r.rows, row{"`bench/twiliogo` Gatehouse Verify ÷ floor", statText(gv), "floor " + nsText(tf.ns), times(gv.ns / tf.ns), "", ""})
+	} else {
+		r.missingRow("`bench/twiliogo` Gatehouse Verify ÷ floor", "")
+	}
+	const validate = "twilio-go `Validate` (parameters pre-parsed) ÷ Gatehouse"
+	if okTV && okGV {
 		x := tv.ns / gv.ns
-		r.rows = append(r.rows, row{"twilio-go `Validate` (parameters pre-parsed) ÷ Gatehouse", statText(tv), "Gatehouse " + nsText(gv.ns), times(x), "≥ 20×", r.check(x >= 20)})
+		r.rows = append(r.rows, row{validate, statText(tv), "Gatehouse " + nsText(gv.ns), times(x), "≥ 20×", r.check(x >= 20)})
+	} else {
+		r.missingRow(validate, "≥ 20×")
 	}
-	if tb, ok := s["twiliogo/TwilioGoValidateBody"]; ok {
-		r.rows = append(r.rows, row{"twilio-go `ValidateBody` (raw body) ÷ Gatehouse", statText(tb), "Gatehouse " + nsText(gv.ns), times(tb.ns / gv.ns), "", ""})
+	const validateBody = "twilio-go `ValidateBody` (raw body) ÷ Gatehouse"
+	if okTB && okGV {
+		r.rows = append(r.rows, row{validateBody, statText(tb), "Gatehouse " + nsText(gv.ns), times(tb.ns / gv.ns), "", ""})
+	} else {
+		r.missingRow(validateBody, "")
 	}
 }
 
@@ -133,28 +234,32 @@ var scalingSizes = []int{1, 10, 100, 1000}
 // scaling: verification of 1 to 1,000 parameters, each against its floor,
 // and the growth from 100 to 1,000.
 func (r *report) scaling(s map[string]benchStat) {
+	r.rows = append(r.rows, section("Verification cost by body size"))
 	perParam := map[int]float64{}
 	for _, n := range scalingSizes {
-		v, okV := s[fmt.Sprintf("authn/VerifyScaling/params=%d/verify", n)]
-		f, okF := s[fmt.Sprintf("authn/VerifyScaling/params=%d/floor", n)]
+		v, okV := r.stat(s, fmt.Sprintf("authn/VerifyScaling/params=%d/verify", n))
+		f, okF := r.stat(s, fmt.Sprintf("authn/VerifyScaling/params=%d/floor", n))
+		label := fmt.Sprintf("Verify, %s ÷ floor", plural(n, "parameter"))
+		if okV {
+			perParam[n] = v.ns / float64(n)
+		}
 		if !okV || !okF {
+			r.missingRow(label, "")
 			continue
 		}
-		if len(perParam) == 0 {
-			r.rows = append(r.rows, section("Verification cost by body size"))
-		}
-		perParam[n] = v.ns / float64(n)
-		r.rows = append(r.rows, row{
-			fmt.Sprintf("Verify, %s ÷ floor", plural(n, "parameter")),
+		r.rows = append(r.rows, row{label,
 			fmt.Sprintf("%s (%s per parameter)", nsText(v.ns), nsText(perParam[n])),
 			"floor " + nsText(f.ns), times(v.ns / f.ns), "", ""})
 	}
-	if a, ok := perParam[100]; ok {
-		if b, ok := perParam[1000]; ok {
-			x := b / a
-			r.rows = append(r.rows, row{"Verify growth: per parameter at 1,000 ÷ at 100", nsText(b) + " per parameter", nsText(a) + " per parameter", times(x), "≤ 1.2× (linear)", r.check(x <= 1.2)})
-		}
+	const growth, target = "Verify growth: per parameter at 1,000 ÷ at 100", "≤ 1.2× (linear)"
+	a, okA := perParam[100]
+	b, okB := perParam[1000]
+	if !okA || !okB {
+		r.missingRow(growth, target)
+		return
 	}
+	x := b / a
+	r.rows = append(r.rows, row{growth, nsText(b) + " per parameter", nsText(a) + " per parameter", times(x), target, r.check(x <= 1.2)})
 }
 
 // decisionRows and decisionDepths are BenchmarkDecision's grid.
@@ -167,41 +272,55 @@ var (
 // each size and depth, and how the cached decision's cost follows the
 // rows.
 func (r *report) authorization(s map[string]benchStat) {
+	r.rows = append(r.rows, section("Authorization decision"))
 	key := func(rows, depth int, kind string) string {
 		return fmt.Sprintf("authz/Decision/rows=%d/depth=%d/%s", rows, depth, kind)
 	}
-	started := false
+	const cachedTarget = "≤ 250 ns, ≤ 1 alloc"
 	for _, rows := range decisionRows {
 		for _, depth := range decisionDepths {
-			c, okC := s[key(rows, depth, "cached")]
-			u, okU := s[key(rows, depth, "uncached")]
-			if !okC || !okU {
+			c, okC := r.stat(s, key(rows, depth, "cached"))
+			u, okU := r.stat(s, key(rows, depth, "uncached"))
+			cb, okCB := r.stat(s, key(rows, depth, "casbin"))
+			where := fmt.Sprintf("%s rows, depth %d", commas(int64(rows)), depth)
+			cached := "cached, " + where + " (uncached ÷ cached)"
+			casbin := "raw Casbin `Enforce`, " + where + " (÷ uncached)"
+			if !okU {
+				r.missingRow(cached, cachedTarget)
+				r.missingRow(casbin, "")
 				continue
 			}
-			if !started {
-				r.rows = append(r.rows, section("Authorization decision"))
-				started = true
-			}
-			where := fmt.Sprintf("%s rows, depth %d", commas(int64(rows)), depth)
 			base := "uncached " + nsText(u.ns) + ", " + allocsText(u.allocs)
-			r.rows = append(r.rows, row{"cached, " + where + " (uncached ÷ cached)", statText(c), base, times(u.ns / c.ns),
-				"≤ 250 ns, ≤ 1 alloc", r.check(c.ns <= 250 && c.mem && c.allocs <= 1)})
-			if cb, ok := s[key(rows, depth, "casbin")]; ok {
-				r.rows = append(r.rows, row{"raw Casbin `Enforce`, " + where + " (÷ uncached)", statText(cb), base, times(cb.ns / u.ns), "", ""})
+			if okC {
+				r.rows = append(r.rows, row{cached, statText(c), base, times(u.ns / c.ns),
+					cachedTarget, r.check(c.ns <= 250 && c.mem && c.allocs <= 1)})
+			} else {
+				r.missingRow(cached, cachedTarget)
+			}
+			if okCB {
+				r.rows = append(r.rows, row{casbin, statText(cb), base, times(cb.ns / u.ns), "", ""})
+			} else {
+				r.missingRow(casbin, "")
 			}
 		}
 	}
 	for _, depth := range decisionDepths {
-		small, okS := s[key(10, depth, "cached")]
-		large, okL := s[key(10000, depth, "cached")]
+		label := fmt.Sprintf("cached, 10,000 rows ÷ 10 rows, depth %d", depth)
+		small, okS := r.stat(s, key(10, depth, "cached"))
+		large, okL := r.stat(s, key(10000, depth, "cached"))
 		if okS && okL {
 			x := large.ns / small.ns
-			r.rows = append(r.rows, row{fmt.Sprintf("cached, 10,000 rows ÷ 10 rows, depth %d", depth), nsText(large.ns), nsText(small.ns), times(x), "≤ 1.5× (flat)", r.check(x <= 1.5)})
+			r.rows = append(r.rows, row{label, nsText(large.ns), nsText(small.ns), times(x), "≤ 1.5× (flat)", r.check(x <= 1.5)})
+		} else {
+			r.missingRow(label, "≤ 1.5× (flat)")
 		}
-		small, okS = s[key(10, depth, "uncached")]
-		large, okL = s[key(10000, depth, "uncached")]
+		label = fmt.Sprintf("uncached, 10,000 rows ÷ 10 rows, depth %d", depth)
+		small, okS = r.stat(s, key(10, depth, "uncached"))
+		large, okL = r.stat(s, key(10000, depth, "uncached"))
 		if okS && okL {
-			r.rows = append(r.rows, row{fmt.Sprintf("uncached, 10,000 rows ÷ 10 rows, depth %d", depth), nsText(large.ns), nsText(small.ns), times(large.ns / small.ns), "", ""})
+			r.rows = append(r.rows, row{label, nsText(large.ns), nsText(small.ns), times(large.ns / small.ns), "", ""})
+		} else {
+			r.missingRow(label, "")
 		}
 	}
 }
@@ -209,86 +328,212 @@ func (r *report) authorization(s map[string]benchStat) {
 // chain: the signed gather callback served in-process, with and without
 // Gatehouse.
 func (r *report) chain(s map[string]benchStat) {
-	un, ok := s["app/Chain/unsecured"]
-	if !ok {
-		return
-	}
-	base := "unsecured " + statText(un)
-	started := false
+	r.rows = append(r.rows, section("Full chain in-process (signed form POST to the IVR)"))
+	un, okU := r.stat(s, "app/Chain/unsecured")
 	for _, v := range []struct{ name, label, target string }{
 		{"secured", "secured (request log at info) − unsecured", "≤ +3 µs"},
 		{"secured-nolog", "secured, no request log − unsecured", ""},
 	} {
-		sec, ok := s["app/Chain/"+v.name]
-		if !ok {
+		sec, ok := r.stat(s, "app/Chain/"+v.name)
+		if !ok || !okU {
+			r.missingRow(v.label, v.target)
 			continue
-		}
-		if !started {
-			r.rows = append(r.rows, section("Full chain in-process (signed form POST to the IVR)"))
-			started = true
 		}
 		d := sec.ns - un.ns
 		met := ""
 		if v.target != "" {
 			met = r.check(d <= 3000)
 		}
-		r.rows = append(r.rows, row{v.label, statText(sec), base, signed(d) + " (" + times(sec.ns/un.ns) + ")", v.target, met})
+		r.rows = append(r.rows, row{v.label, statText(sec), "unsecured " + statText(un), signed(d) + " (" + times(sec.ns/un.ns) + ")", v.target, met})
 	}
 }
 
-// loopback: Gatehouse against the bare view over loopback HTTP, for the
-// LOAD lines named gatehouse+suffix and bare+suffix.
-func (r *report) loopback(l map[string]loadResult, suffix, label string) {
-	gh, okG := l["gatehouse"+suffix]
-	bare, okB := l["bare"+suffix]
-	if !okG && !okB {
-		return
+// loopbackRuns are the LOAD lines of one server in the loopback pairs,
+// by pair number (index 0 unused; nil where a line is missing).
+type loopbackRuns []loadResult
+
+// values returns key of every run, and whether every run has it.
+func (l loopbackRuns) values(key string) ([]float64, bool) {
+	var out []float64
+	for _, run := range l[1:] {
+		v, ok := run[key]
+		if !ok {
+			return nil, false
+		}
+		out = append(out, v)
 	}
-	conns := gh["conns"]
-	if !okG {
-		conns = bare["conns"]
+	return out, true
+}
+
+// summary is the median of each run's throughput and latencies, and the
+// errors of all the runs, as loadText shows them.
+func (l loopbackRuns) summary() (loadResult, bool) {
+	out := loadResult{}
+	for _, k := range []string{"rps", "p50_us", "p99_us", "errors"} {
+		vs, ok := l.values(k)
+		if !ok {
+			return nil, false
+		}
+		out[k] = median(vs)
+		if k == "errors" {
+			out[k] = 0
+			for _, v := range vs {
+				out[k] += v
+			}
+		}
 	}
-	r.rows = append(r.rows, section(fmt.Sprintf("Loopback HTTP, %.0f connections%s", conns, label)))
+	return out, true
+}
+
+// perRun returns f of every run, and whether every run has the fields f
+// needs (f reports that).
+func (l loopbackRuns) perRun(f func(loadResult) (float64, bool)) ([]float64, bool) {
+	var out []float64
+	for _, run := range l[1:] {
+		v, ok := f(run)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, v)
+	}
+	return out, true
+}
+
+// loopback: Gatehouse against the bare view over loopback HTTP, from the
+// LOAD lines named gatehouse+suffix and bare+suffix, pairs of them. A
+// line's pair is its pair field, or else its place among the lines of
+// its name.
+func (r *report) loopback(lines []loadLine, suffix, label string, pairs int) {
+	gName, bName := "gatehouse"+suffix, "bare"+suffix
+	gh, bare := make(loopbackRuns, pairs+1), make(loopbackRuns, pairs+1)
+	first := make([]string, pairs+1) // which server ran first in each pair
+	seen := map[string]int{}
+	conns := 0.0
+	for _, l := range lines {
+		runs := map[string]loopbackRuns{gName: gh, bName: bare}[l.name]
+		if runs == nil {
+			continue
+		}
+		seen[l.name]++
+		n := seen[l.name]
+		if p, ok := l.fields["pair"]; ok {
+			n = int(p)
+		}
+		if n < 1 || n > pairs {
+			r.notes = append(r.notes, fmt.Sprintf("A LOAD line named %s for pair %d was ignored: %s expected.", l.name, n, plural(pairs, "pair")))
+			continue
+		}
+		runs[n] = l.fields
+		if first[n] == "" {
+			first[n] = l.name
+		}
+		if c, ok := l.fields["conns"]; ok {
+			conns = c
+		}
+	}
+	title := "Loopback HTTP"
+	if conns > 0 {
+		title += fmt.Sprintf(", %.0f connections", conns)
+	}
+	r.rows = append(r.rows, section(fmt.Sprintf("%s, %s%s", title, plural(pairs, "pair"), label)))
+	for n := 1; n <= pairs; n++ {
+		for _, v := range []struct {
+			name string
+			runs loopbackRuns
+		}{{gName, gh}, {bName, bare}} {
+			name, runs := v.name, v.runs
+			if runs[n] == nil {
+				r.miss(fmt.Sprintf("LOAD %s pair %d", name, n))
+				continue
+			}
+			for _, k := range loadFields {
+				if _, ok := runs[n][k]; !ok {
+					r.miss(fmt.Sprintf("LOAD %s pair %d: %s", name, n, k))
+				}
+			}
+		}
+	}
+	runs := fmt.Sprintf(" (median of %s)", plural(pairs, "run"))
+
+	bareSum, okB := bare.summary()
 	if okB {
-		r.rows = append(r.rows, row{"bare Echo route, the same view", loadText(bare), "", "", "", ""})
-	}
-	if !okG {
-		return
-	}
-	if okB {
-		x := gh["rps"] / bare["rps"]
-		r.rows = append(r.rows, row{"Gatehouse ÷ bare, throughput", loadText(gh), "bare " + commas(int64(math.Round(bare["rps"]))) + " req/s",
-			fmt.Sprintf("%.0f%%", 100*x), "≥ 85%", r.check(x >= 0.85)})
+		r.rows = append(r.rows, row{"bare Echo route, the same view" + runs, loadText(bareSum), "", "", "", ""})
 	} else {
-		r.rows = append(r.rows, row{"Gatehouse", loadText(gh), "", "", "", ""})
+		r.missingRow("bare Echo route, the same view"+runs, "")
 	}
-	if kB, ok := gh["vmhwm_kb"]; ok {
+
+	var ratios []float64
+	for n := 1; n <= pairs; n++ {
+		g, okG := gh[n]["rps"]
+		b, okB := bare[n]["rps"]
+		if okG && okB {
+			ratios = append(ratios, g/b)
+		}
+		if pairs == 1 {
+			continue
+		}
+		order := "Gatehouse first"
+		if first[n] == bName {
+			order = "bare first"
+		}
+		measure := fmt.Sprintf("pair %d (%s): Gatehouse ÷ bare, throughput", n, order)
+		if !okG || !okB {
+			r.missingRow(measure, "")
+			continue
+		}
+		r.rows = append(r.rows, row{measure, rpsText(g), "bare " + rpsText(b), percent(g / b), "", ""})
+	}
+	headline := fmt.Sprintf("Gatehouse ÷ bare, throughput (median of %s)", plural(pairs, "pair"))
+	ghSum, okG := gh.summary()
+	if okG && okB && len(ratios) == pairs {
+		x := median(ratios)
+		r.rows = append(r.rows, row{headline, loadText(ghSum), "bare " + rpsText(bareSum["rps"]), percent(x), "≥ 85%", r.check(x >= 0.85)})
+	} else {
+		r.missingRow(headline, "≥ 85%")
+	}
+
+	rss := fmt.Sprintf("Gatehouse peak RSS (VmHWM, the highest of %s)", plural(pairs, "run"))
+	if kBs, ok := gh.values("vmhwm_kb"); ok {
+		kB := slices.Max(kBs)
 		base, ratio := "", ""
-		if bk, ok := bare["vmhwm_kb"]; ok && okB {
+		if bks, ok := bare.values("vmhwm_kb"); ok {
+			bk := slices.Max(bks)
 			base, ratio = "bare "+mbText(bk), times(kB/bk)
 		}
-		r.rows = append(r.rows, row{"Gatehouse peak RSS (VmHWM)", mbText(kB), base, ratio, "≤ 40 MB", r.check(kB*1024 <= 40e6)})
+		r.rows = append(r.rows, row{rss, mbText(kB), base, ratio, "≤ 40 MB", r.check(kB*1024 <= 40e6)})
+	} else {
+		r.missingRow(rss, "≤ 40 MB")
 	}
-	gc, okGC := cpuPerRequest(gh)
-	bc, okBC := cpuPerRequest(bare)
-	if okGC && okBC && okB {
-		r.rows = append(r.rows, row{"server CPU per request, Gatehouse − bare", nsText(gc), "bare " + nsText(bc), signed(gc-bc) + " (" + times(gc/bc) + ")", "", ""})
+
+	cpu := "server CPU per request, Gatehouse − bare" + runs
+	gc, okGC := gh.perRun(cpuPerRequest)
+	bc, okBC := bare.perRun(cpuPerRequest)
+	if okGC && okBC {
+		g, b := median(gc), median(bc)
+		r.rows = append(r.rows, row{cpu, nsText(g), "bare " + nsText(b), signed(g-b) + " (" + times(g/b) + ")", "", ""})
+	} else {
+		r.missingRow(cpu, "")
 	}
+
 	var parts []string
 	for _, v := range []struct {
 		name string
-		res  loadResult
-		ok   bool
-	}{{"Gatehouse", gh, okG}, {"bare", bare, okB}} {
-		g, okg := v.res["gen_cpu_s"]
-		srv, oks := v.res["server_cpu_s"]
-		if v.ok && okg && oks && v.res["seconds"] > 0 {
-			parts = append(parts, fmt.Sprintf("against %s, the generator used %.2f CPUs and the server %.2f",
-				v.name, g/v.res["seconds"], srv/v.res["seconds"]))
+		runs loopbackRuns
+	}{{"Gatehouse", gh}, {"bare", bare}} {
+		share := func(key string) func(loadResult) (float64, bool) {
+			return func(l loadResult) (float64, bool) {
+				c, ok := l[key]
+				return c / l["seconds"], ok && l["seconds"] > 0
+			}
+		}
+		g, okg := v.runs.perRun(share("gen_cpu_s"))
+		srv, oks := v.runs.perRun(share("server_cpu_s"))
+		if okg && oks {
+			parts = append(parts, fmt.Sprintf("against %s, the generator used %.2f CPUs and the server %.2f", v.name, median(g), median(srv)))
 		}
 	}
 	if len(parts) > 0 {
-		r.notes = append(r.notes, fmt.Sprintf("CPU while measuring loopback%s: %s.", label, strings.Join(parts, "; ")))
+		r.notes = append(r.notes, fmt.Sprintf("CPU while measuring loopback%s (medians of the runs): %s.", label, strings.Join(parts, "; ")))
 	}
 }
 
@@ -303,7 +548,7 @@ func cpuPerRequest(l loadResult) (float64, bool) {
 }
 
 // markdown renders the table (its result column headed resultHead), the
-// count of targets met, and the notes.
+// count of targets met, the figures missing, and the notes.
 func (r *report) markdown(resultHead string) string {
 	var b strings.Builder
 	b.WriteString("| measurement | " + resultHead + " | baseline (same run) | ratio | target | met |\n")
@@ -312,6 +557,10 @@ func (r *report) markdown(resultHead string) string {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", w.measure, w.result, w.baseline, w.ratio, w.target, w.met)
 	}
 	fmt.Fprintf(&b, "\nTargets met: %d of %d.\n", r.met, r.all)
+	if len(r.missing) > 0 {
+		fmt.Fprintf(&b, "\n**Figures missing: %d** (their rows say %s, and a target they check counts as not met): %s.\n",
+			len(r.missing), missingText, strings.Join(r.missing, "; "))
+	}
 	for _, n := range r.notes {
 		b.WriteString("\n" + n + "\n")
 	}
@@ -334,10 +583,16 @@ func allocsText(a float64) string {
 	return commas(int64(math.Round(a))) + " allocs"
 }
 
+// rpsText is a throughput in requests per second.
+func rpsText(rps float64) string { return commas(int64(math.Round(rps))) + " req/s" }
+
+// percent writes a ratio as a whole percentage.
+func percent(x float64) string { return fmt.Sprintf("%.0f%%", 100*x) }
+
 // loadText is a LOAD line's throughput, latencies and errors.
 func loadText(l loadResult) string {
-	return fmt.Sprintf("%s req/s, p50 %s, p99 %s, %s errors",
-		commas(int64(math.Round(l["rps"]))), nsText(l["p50_us"]*1e3), nsText(l["p99_us"]*1e3), commas(int64(l["errors"])))
+	return fmt.Sprintf("%s, p50 %s, p99 %s, %s errors",
+		rpsText(l["rps"]), nsText(l["p50_us"]*1e3), nsText(l["p99_us"]*1e3), commas(int64(l["errors"])))
 }
 
 // nsText writes a duration given in nanoseconds with three significant
