@@ -27,6 +27,8 @@ type App struct {
 	metrics  *metrics
 	policy   *policyState // the ACL in force, and how to reload it
 	draining atomic.Bool  // shutting down: readiness fails
+
+	ids *requestIDs // for the request log (see observe)
 }
 
 // New builds the server from cfg. It fails on anything that would make the
@@ -41,7 +43,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	a := &App{cfg: cfg, log: logger}
+	a := &App{cfg: cfg, log: logger, ids: newRequestIDs()}
 	if err := cfg.RequireToken(); err != nil {
 		return nil, err
 	}

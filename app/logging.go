@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -37,7 +38,7 @@ const RequestIDHeader = "X-Request-Id"
 func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
-		rec := views.NewRecord(newRequestID())
+		rec := views.NewRecord(a.ids.next())
 		r := c.Request()
 		c.SetRequest(r.WithContext(views.NewRecordContext(r.Context(), rec)))
 		c.Response().Header().Set(RequestIDHeader, rec.RequestID())
@@ -123,11 +124,34 @@ func (a *App) observeSignature(r *http.Request, v authn.Verification) {
 	}
 }
 
-// newRequestID returns 16 random bytes in hex.
-func newRequestID() string {
-	var b [16]byte
+// requestIDs generates request IDs: 32 hex digits, 16 of them random and
+// chosen once per App, followed by a counter. The IDs must be unique (the
+// log's lines about one request are found by them), not secret, so one
+// read of crypto/rand per App is enough.
+type requestIDs struct {
+	prefix [16]byte // hex digits
+	n      atomic.Uint64
+}
+
+func newRequestIDs() *requestIDs {
+	var b [8]byte
 	rand.Read(b[:]) // never fails (crypto/rand)
-	return hex.EncodeToString(b[:])
+	ids := &requestIDs{}
+	hex.Encode(ids.prefix[:], b[:])
+	return ids
+}
+
+// next returns a fresh ID.
+func (ids *requestIDs) next() string {
+	const digits = "0123456789abcdef"
+	n := ids.n.Add(1)
+	var b [32]byte
+	copy(b[:], ids.prefix[:])
+	for i := 31; i >= 16; i-- {
+		b[i] = digits[n&0xf]
+		n >>= 4
+	}
+	return string(b[:])
 }
 
 // peerHost is the address of the peer without its port.
