@@ -28,7 +28,10 @@ type App struct {
 	policy   *policyState // the ACL in force, and how to reload it
 	draining atomic.Bool  // shutting down: readiness fails
 
-	ids *requestIDs // for the request log (see observe)
+	// For the request log (see observe).
+	ids       *requestIDs
+	aces      aceTexts
+	requestPC atomic.Uintptr // where the request line is logged from; 0 until the first
 }
 
 // New builds the server from cfg. It fails on anything that would make the

@@ -7,13 +7,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/gatehouse/gatehouse/authn"
+	"github.com/gatehouse/gatehouse/authz"
 	"github.com/gatehouse/gatehouse/views"
 )
 
@@ -45,7 +48,8 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := next(c); err != nil {
 			c.Error(err) // answer now, so that the status is known
 		}
-		elapsed := time.Since(start)
+		end := time.Now()
+		elapsed := end.Sub(start)
 		s := rec.Summary()
 		status := c.Response().Status
 		route := s.Route
@@ -56,11 +60,16 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		a.metrics.decision(s)
 
 		ctx := c.Request().Context()
-		if !a.log.Enabled(ctx, slog.LevelInfo) {
+		h := a.log.Handler()
+		if !h.Enabled(ctx, slog.LevelInfo) {
 			return nil
 		}
-		attrs := make([]slog.Attr, 0, 14)
-		attrs = append(attrs,
+		// The attributes go to the handler as one group without a key,
+		// which every handler inlines: the line is the same as with the
+		// attributes one by one, and the Record does not copy them into a
+		// slice of its own.
+		var buf [15]slog.Attr
+		attrs := append(buf[:0],
 			slog.String("request_id", s.RequestID),
 			slog.String("method", r.Method),
 			slog.String("route", route),
@@ -80,7 +89,7 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			attrs = append(attrs, slog.String("challenged", string(s.Challenged)))
 		}
 		if s.Principals != nil {
-			attrs = append(attrs, slog.Any("principals", s.Principals))
+			attrs = append(attrs, slog.Any("principals", principalList(s.Principals)))
 		}
 		switch {
 		case s.AuthzFailed:
@@ -92,7 +101,7 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 				result = resultAllowed
 			}
 			if d.ACE != nil {
-				ace = d.ACE.String()
+				ace = a.aces.text(*d.ACE)
 			}
 			attrs = append(attrs,
 				slog.String("permission", d.Permission),
@@ -102,26 +111,140 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 				slog.Uint64("generation", d.Generation),
 			)
 		}
-		a.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
+		// The handler itself, as Logger.LogAttrs would call it, with the
+		// time the request ended and the caller's program counter found
+		// once (it is always the same) rather than by unwinding the stack
+		// for every request.
+		pc := a.requestPC.Load()
+		if pc == 0 {
+			var pcs [1]uintptr
+			runtime.Callers(1, pcs[:])
+			pc = pcs[0]
+			a.requestPC.Store(pc)
+		}
+		line := slog.NewRecord(end, slog.LevelInfo, "request", pc)
+		line.AddAttrs(slog.Attr{Value: slog.GroupValue(attrs...)})
+		_ = h.Handle(ctx, line)
 		return nil
 	}
 }
 
-// observeSignature is the authn.TwilioConfig.Observe hook: it counts the
-// outcome and notes it in the request's Record. A failure is also logged
-// at debug level with the URL the signature was checked against (its
-// password masked), the first thing to compare with the webhook URL
-// configured at Twilio; that URL may hold caller data, so never at info.
-func (a *App) observeSignature(r *http.Request, v authn.Verification) {
-	a.metrics.signature(v.Reason)
-	rec := views.RecordFrom(r.Context())
-	rec.SetSignature(v.Reason)
-	if ctx := r.Context(); !v.Valid && a.log.Enabled(ctx, slog.LevelDebug) {
-		a.log.LogAttrs(ctx, slog.LevelDebug, "signature did not verify",
-			slog.String("request_id", rec.RequestID()),
-			slog.String("reason", string(v.Reason)),
-			slog.String("url", maskPassword(v.URL)))
+// principalList renders the principals in the request log as a []string
+// renders, without reflection: "[a b c]" as text (what fmt's %+v writes),
+// a JSON array of strings as JSON (what encoding/json writes, with HTML
+// characters left alone, as slog's JSON handler asks).
+type principalList []string
+
+// MarshalText implements encoding.TextMarshaler.
+func (p principalList) MarshalText() ([]byte, error) {
+	n := len(p) + 1
+	for _, s := range p {
+		n += len(s)
 	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, s := range p {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, s...)
+	}
+	return append(b, ']'), nil
+}
+
+// MarshalJSON implements json.Marshaler.
+func (p principalList) MarshalJSON() ([]byte, error) {
+	if p == nil {
+		return []byte("null"), nil
+	}
+	n := 2 + len(p)
+	for _, s := range p {
+		n += len(s) + 2
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, s := range p {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return append(b, ']'), nil
+}
+
+// appendJSONString appends s as encoding/json encodes a string without
+// HTML escaping: quotes, backslashes and control characters escaped, an
+// invalid UTF-8 byte as \ufffd, U+2028 and U+2029 escaped.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0 // s[start:i] is still to be appended as it is
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// aceTexts remembers the rendering of the ACE that decided the last
+// request (a webhook's requests are decided by the same few ACEs), so that
+// the request log does not render it afresh each time. It compares the
+// whole ACE, so it never returns another ACE's text.
+type aceTexts struct{ last atomic.Pointer[aceText] }
+
+type aceText struct {
+	ace  authz.ACE
+	text string
+}
+
+// text returns ace.String().
+func (t *aceTexts) text(ace authz.ACE) string {
+	if e := t.last.Load(); e != nil && e.ace == ace {
+		return e.text
+	}
+	e := &aceText{ace: ace, text: ace.String()}
+	t.last.Store(e)
+	return e.text
 }
 
 // requestIDs generates request IDs: 32 hex digits, 16 of them random and
@@ -152,6 +275,23 @@ func (ids *requestIDs) next() string {
 		n >>= 4
 	}
 	return string(b[:])
+}
+
+// observeSignature is the authn.TwilioConfig.Observe hook: it counts the
+// outcome and notes it in the request's Record. A failure is also logged
+// at debug level with the URL the signature was checked against (its
+// password masked), the first thing to compare with the webhook URL
+// configured at Twilio; that URL may hold caller data, so never at info.
+func (a *App) observeSignature(r *http.Request, v authn.Verification) {
+	a.metrics.signature(v.Reason)
+	rec := views.RecordFrom(r.Context())
+	rec.SetSignature(v.Reason)
+	if ctx := r.Context(); !v.Valid && a.log.Enabled(ctx, slog.LevelDebug) {
+		a.log.LogAttrs(ctx, slog.LevelDebug, "signature did not verify",
+			slog.String("request_id", rec.RequestID()),
+			slog.String("reason", string(v.Reason)),
+			slog.String("url", maskPassword(v.URL)))
+	}
 }
 
 // peerHost is the address of the peer without its port.

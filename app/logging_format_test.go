@@ -2,11 +2,15 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"testing"
+	"time"
+
+	"github.com/gatehouse/gatehouse/authz"
 )
 
 // The request line, byte for byte, in both formats. Only the time, the
@@ -62,6 +66,66 @@ func TestRequestLineFormat(t *testing.T) {
 	}
 }
 
+// principalList renders as a []string renders, in both formats, whatever
+// the principals hold (an AccountSid comes from the request; a group name
+// from the policy file).
+func TestPrincipalListRendering(t *testing.T) {
+	tests := [][]string{
+		nil,
+		{},
+		{""},
+		{"system.Everyone"},
+		{"system.Everyone", "system.Authenticated", "group:twilio", "account:AC123"},
+		{`quote"d`, `back\slash`, "tab\tnew\nline\rcr", "\b\f\x00\x1f\x7f"},
+		{"<html>&amp;", "caf\u00e9", "\u2028\u2029", "emoji \U0001F600", "bad \xff\xfe utf8", "\xe2\x80", "a=b c"},
+	}
+	for _, ps := range tests {
+		for _, format := range []string{"text", "json"} {
+			render := func(v any) string {
+				var b bytes.Buffer
+				var h slog.Handler = slog.NewTextHandler(&b, nil)
+				if format == "json" {
+					h = slog.NewJSONHandler(&b, nil)
+				}
+				r := slog.NewRecord(time.Time{}, slog.LevelInfo, "m", 0)
+				r.AddAttrs(slog.Any("principals", v))
+				if err := h.Handle(context.Background(), r); err != nil {
+					t.Fatal(err)
+				}
+				return b.String()
+			}
+			if got, want := render(principalList(ps)), render(ps); got != want {
+				t.Errorf("%s %q: got %s, want %s", format, ps, got, want)
+			}
+		}
+	}
+}
+
+// Attributes handed over as one group without a key render as the same
+// attributes one by one, in both formats: the request line relies on it.
+func TestInlinedGroupRendering(t *testing.T) {
+	attrs := []slog.Attr{slog.String("a", "x y"), slog.Int("n", 3), slog.Duration("d", 1500*time.Microsecond),
+		slog.Any("p", principalList{"s", "t"}), slog.Uint64("g", 7)}
+	for _, format := range []string{"text", "json"} {
+		render := func(as ...slog.Attr) string {
+			var b bytes.Buffer
+			var h slog.Handler = slog.NewTextHandler(&b, nil)
+			if format == "json" {
+				h = slog.NewJSONHandler(&b, nil)
+			}
+			r := slog.NewRecord(time.Time{}, slog.LevelInfo, "m", 0)
+			r.AddAttrs(as...)
+			if err := h.Handle(context.Background(), r); err != nil {
+				t.Fatal(err)
+			}
+			return b.String()
+		}
+		if got, want := render(slog.Attr{Value: slog.GroupValue(attrs...)}), render(attrs...); got != want {
+			t.Errorf("%s: got %s, want %s", format, got, want)
+		}
+	}
+}
+
 func TestRequestIDs(t *testing.T) {
 	a, b := newRequestIDs(), newRequestIDs()
 	hex32 := regexp.MustCompile(`^[0-9a-f]{32}$`)
@@ -76,5 +140,21 @@ func TestRequestIDs(t *testing.T) {
 	}
 	if got, want := a.next()[:16] == b.next()[:16], false; got != want {
 		t.Errorf("two generators share their random half: got %v, want %v", got, want)
+	}
+}
+
+func TestACETexts(t *testing.T) {
+	var texts aceTexts
+	aces := []authz.ACE{
+		{Allow: true, Principal: "group:twilio", Permission: "view"},
+		{Allow: false, Principal: "group:twilio", Permission: "view"},
+		{Allow: true, Principal: "group:twilio", Permission: "view"},
+		{Allow: true, Principal: "system.Everyone", Permission: authz.AllPermissions},
+		{Allow: true, Principal: "system.Everyone", Permission: authz.AllPermissions},
+	}
+	for _, ace := range aces {
+		if got, want := texts.text(ace), ace.String(); got != want {
+			t.Errorf("text(%+v) = %q, want %q", ace, got, want)
+		}
 	}
 }
