@@ -50,7 +50,7 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		end := time.Now()
 		elapsed := end.Sub(start)
-		s := rec.Summary()
+		s := rec.Snapshot() // the request is answered: nothing changes it any more
 		status := c.Response().Status
 		route := s.Route
 		if route == "" {
