@@ -83,7 +83,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 
 	a.echo = echo.New()
 	a.echo.HideBanner, a.echo.HidePort = true, true
-	a.echo.Pre(a.observe, a.limitBody)
+	a.echo.Pre(a.observe) // which also bounds the body (limitBody)
 	viewsLog := logger
 	if cfg.DebugAuthorization {
 		viewsLog = slog.New(debugVisible{logger.Handler()})
@@ -186,17 +186,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// limitBody bounds every request body; authn reports a larger body as
-// too large and views see a read error.
-func (a *App) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		if r.Body != nil && r.Body != http.NoBody {
-			// The underlying writer, so that net/http closes the
-			// connection after an over-limit body.
-			r.Body = http.MaxBytesReader(c.Response().Writer, r.Body, a.cfg.Server.MaxBodyBytes)
-		}
-		return next(c)
+// limitBody bounds the body of c's request, which must be the request's
+// own copy; authn reports a larger body as too large and views see a read
+// error.
+func (a *App) limitBody(c echo.Context) {
+	r := c.Request()
+	if r.Body != nil && r.Body != http.NoBody {
+		// The underlying writer, so that net/http closes the connection
+		// after an over-limit body.
+		r.Body = http.MaxBytesReader(c.Response().Writer, r.Body, a.cfg.Server.MaxBodyBytes)
 	}
 }
 
