@@ -83,7 +83,11 @@ func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 
 	a.echo = echo.New()
 	a.echo.HideBanner, a.echo.HidePort = true, true
-	a.echo.Pre(a.observe) // which also bounds the body (limitBody)
+	// The outermost middleware: registered before views.New registers
+	// its own (edge), it wraps it. As Echo middleware rather than Pre
+	// middleware, it runs once the router has chosen the handler (for a
+	// request no route matches too), which saves a closure per request.
+	a.echo.Use(a.observe) // which also bounds the body (limitBody)
 	viewsLog := logger
 	if cfg.DebugAuthorization {
 		viewsLog = slog.New(debugVisible{logger.Handler()})
