@@ -29,9 +29,10 @@ type App struct {
 	draining atomic.Bool  // shutting down: readiness fails
 
 	// For the request log (see observe).
-	ids       *requestIDs
-	aces      aceTexts
-	requestPC atomic.Uintptr // where the request line is logged from; 0 until the first
+	ids        *requestIDs
+	aces       aceTexts
+	principals principalTexts
+	requestPC  atomic.Uintptr // where the request line is logged from; 0 until the first
 }
 
 // New builds the server from cfg. It fails on anything that would make the

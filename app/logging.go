@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -90,7 +91,7 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			attrs = append(attrs, slog.String("challenged", string(s.Challenged)))
 		}
 		if s.Principals != nil {
-			attrs = append(attrs, slog.Any("principals", principalList(s.Principals)))
+			attrs = append(attrs, slog.Any("principals", a.principals.of(s.Principals)))
 		}
 		switch {
 		case s.AuthzFailed:
@@ -225,6 +226,40 @@ func appendJSONString(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// principalTexts remembers the rendering of the principals of the last
+// request line (a webhook's requests carry the same few principal sets),
+// so that the request log does not render them afresh each time. It
+// compares the whole list, so it never returns another list's rendering.
+type principalTexts struct{ last atomic.Pointer[principalsText] }
+
+// principalsText is a list of principals rendered once, in both formats:
+// it renders as principalList (and so as a []string) renders.
+type principalsText struct {
+	list       []string
+	text, json []byte
+}
+
+// MarshalText implements encoding.TextMarshaler. The result is shared:
+// it must not be modified (it has no spare capacity to append to).
+func (p *principalsText) MarshalText() ([]byte, error) { return p.text, nil }
+
+// MarshalJSON implements json.Marshaler. The result is shared: it must
+// not be modified (it has no spare capacity to append to).
+func (p *principalsText) MarshalJSON() ([]byte, error) { return p.json, nil }
+
+// of returns the rendering of list, which the caller must not modify
+// afterwards.
+func (t *principalTexts) of(list []string) *principalsText {
+	if e := t.last.Load(); e != nil && slices.Equal(e.list, list) && (e.list == nil) == (list == nil) {
+		return e
+	}
+	text, _ := principalList(list).MarshalText()
+	json, _ := principalList(list).MarshalJSON()
+	e := &principalsText{list: list, text: slices.Clip(text), json: slices.Clip(json)}
+	t.last.Store(e)
+	return e
 }
 
 // aceTexts remembers the rendering of the ACE that decided the last

@@ -66,9 +66,9 @@ func TestRequestLineFormat(t *testing.T) {
 	}
 }
 
-// principalList renders as a []string renders, in both formats, whatever
-// the principals hold (an AccountSid comes from the request; a group name
-// from the policy file).
+// principalList, and principalTexts' remembered rendering, render as a
+// []string renders, in both formats, whatever the principals hold (an
+// AccountSid comes from the request; a group name from the policy file).
 func TestPrincipalListRendering(t *testing.T) {
 	tests := [][]string{
 		nil,
@@ -79,6 +79,7 @@ func TestPrincipalListRendering(t *testing.T) {
 		{`quote"d`, `back\slash`, "tab\tnew\nline\rcr", "\b\f\x00\x1f\x7f"},
 		{"<html>&amp;", "caf\u00e9", "\u2028\u2029", "emoji \U0001F600", "bad \xff\xfe utf8", "\xe2\x80", "a=b c"},
 	}
+	var texts principalTexts
 	for _, ps := range tests {
 		for _, format := range []string{"text", "json"} {
 			render := func(v any) string {
@@ -94,8 +95,15 @@ func TestPrincipalListRendering(t *testing.T) {
 				}
 				return b.String()
 			}
-			if got, want := render(principalList(ps)), render(ps); got != want {
+			want := render(ps)
+			if got := render(principalList(ps)); got != want {
 				t.Errorf("%s %q: got %s, want %s", format, ps, got, want)
+			}
+			// Remembered: a new list, then the same list again.
+			for range 2 {
+				if got := render(texts.of(ps)); got != want {
+					t.Errorf("%s %q remembered: got %s, want %s", format, ps, got, want)
+				}
 			}
 		}
 	}
