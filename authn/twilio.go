@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // SignatureHeader is the header that carries Twilio's request signature.
@@ -97,6 +98,7 @@ type TwilioSignature struct {
 	proxies []netip.Prefix
 	maxBody int64
 	observe func(*http.Request, Verification)
+	account atomic.Pointer[string] // see accountPrincipal
 }
 
 // ErrNoToken is returned by NewTwilioSignature when no auth token is given.
@@ -177,9 +179,21 @@ func (t *TwilioSignature) Principals(r *http.Request) ([]string, error) {
 		return nil, nil
 	}
 	if v.AccountSid != "" {
-		return []string{TwilioGroup, AccountPrefix + v.AccountSid}, nil
+		return []string{TwilioGroup, t.accountPrincipal(v.AccountSid)}, nil
 	}
 	return []string{TwilioGroup}, nil
+}
+
+// accountPrincipal returns AccountPrefix + sid. It remembers the last one
+// (a server usually serves one account), compared in full, so that the
+// requests of one account share one string.
+func (t *TwilioSignature) accountPrincipal(sid string) string {
+	if p := t.account.Load(); p != nil && (*p)[len(AccountPrefix):] == sid {
+		return *p
+	}
+	p := AccountPrefix + sid
+	t.account.Store(&p)
+	return p
 }
 
 // Verify checks r's X-Twilio-Signature and says why it did or did not
