@@ -232,7 +232,9 @@ func appendJSONString(b []byte, s string) []byte {
 // request line (a webhook's requests carry the same few principal sets),
 // so that the request log does not render them afresh each time. It
 // compares the whole list, so it never returns another list's rendering.
-type principalTexts struct{ last atomic.Pointer[principalsText] }
+type principalTexts struct {
+	last atomic.Pointer[principalsText]
+}
 
 // principalsText is a list of principals rendered once, in both formats:
 // it renders as principalList (and so as a []string) renders.
