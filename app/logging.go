@@ -42,11 +42,12 @@ const RequestIDHeader = "X-Request-Id"
 func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
-		rec := views.NewRecord(a.ids.next())
+		id := a.ids.next()
+		rec := views.NewRecord(id)
 		r := c.Request()
 		c.SetRequest(r.WithContext(views.NewRecordContext(r.Context(), rec)))
 		a.limitBody(c) // here rather than as middleware of its own: one closure less per request
-		c.Response().Header().Set(RequestIDHeader, rec.RequestID())
+		c.Response().Header()[RequestIDHeader] = []string{id} // the key is canonical: Set would check
 		if err := next(c); err != nil {
 			c.Error(err) // answer now, so that the status is known
 		}
