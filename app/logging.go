@@ -46,8 +46,11 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		rec := views.NewRecord(id)
 		r := c.Request()
 		c.SetRequest(r.WithContext(views.NewRecordContext(r.Context(), rec)))
-		a.limitBody(c) // here rather than as middleware of its own: one closure less per request
-		c.Response().Header()[RequestIDHeader] = []string{id} // the key is canonical: Set would check
+		// Bounded here rather than by a middleware of its own: one
+		// closure less per request.
+		a.limitBody(c)
+		// The key is canonical already: Header.Set would check it again.
+		c.Response().Header()[RequestIDHeader] = []string{id}
 		if err := next(c); err != nil {
 			c.Error(err) // answer now, so that the status is known
 		}

@@ -98,6 +98,7 @@ type TwilioSignature struct {
 	// taken and given back with one atomic swap; concurrent verifications
 	// use the pool.
 	spare atomic.Pointer[scratch]
+
 	b64     [256]byte // standard base64 digit values; invalid: 0xff
 	keys    [][]byte
 	public  []base // configured public base URLs, in order; nil: from the request
