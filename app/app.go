@@ -28,6 +28,12 @@ type App struct {
 	policy   *policyState // the ACL in force, and how to reload it
 	draining atomic.Bool  // shutting down: readiness fails
 	drain    *drain       // the connections Serve must not drop
+
+	// For the request log (see observe).
+	ids        *requestIDs
+	aces       aceTexts
+	principals principalTexts
+	requestPC  atomic.Uintptr // where the request line is logged from; 0 until the first
 }
 
 // New builds the server from cfg. It fails on anything that would make the
@@ -42,7 +48,7 @@ func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	a := &App{cfg: cfg, log: logger, drain: newDrain()}
+	a := &App{cfg: cfg, log: logger, drain: newDrain(), ids: newRequestIDs()}
 	if err := cfg.RequireToken(); err != nil {
 		return nil, err
 	}
@@ -79,7 +85,11 @@ func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
 
 	a.echo = echo.New()
 	a.echo.HideBanner, a.echo.HidePort = true, true
-	a.echo.Pre(a.observe, a.limitBody)
+	// The outermost middleware: registered before views.New registers
+	// its own (edge), it wraps it. As Echo middleware rather than Pre
+	// middleware, it runs once the router has chosen the handler (for a
+	// request no route matches too), which saves a closure per request.
+	a.echo.Use(a.observe) // which also bounds the body (limitBody)
 	viewsLog := logger
 	if cfg.DebugAuthorization {
 		viewsLog = slog.New(debugVisible{logger.Handler()})
@@ -194,17 +204,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// limitBody bounds every request body; authn reports a larger body as
-// too large and views see a read error.
-func (a *App) limitBody(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		r := c.Request()
-		if r.Body != nil && r.Body != http.NoBody {
-			// The underlying writer, so that net/http closes the
-			// connection after an over-limit body.
-			r.Body = http.MaxBytesReader(c.Response().Writer, r.Body, a.cfg.Server.MaxBodyBytes)
-		}
-		return next(c)
+// limitBody bounds the body of c's request, which must be the request's
+// own copy; authn reports a larger body as too large and views see a read
+// error.
+func (a *App) limitBody(c echo.Context) {
+	r := c.Request()
+	if r.Body != nil && r.Body != http.NoBody {
+		// The underlying writer, so that net/http closes the connection
+		// after an over-limit body.
+		r.Body = http.MaxBytesReader(c.Response().Writer, r.Body, a.cfg.Server.MaxBodyBytes)
 	}
 }
 

@@ -7,12 +7,17 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/gatehouse/gatehouse/authn"
+	"github.com/gatehouse/gatehouse/authz"
 	"github.com/gatehouse/gatehouse/views"
 )
 
@@ -21,8 +26,8 @@ import (
 const RequestIDHeader = "X-Request-Id"
 
 // observe is the outermost middleware. It gives the request an ID and a
-// views.Record, and once the answer is written logs one line at info level
-// and updates the request metrics.
+// views.Record, bounds its body, and once the answer is written logs one
+// line at info level and updates the request metrics.
 //
 // The request ID is always generated here, never taken from the request:
 // a client-supplied ID could forge or collide with another request's log
@@ -37,15 +42,21 @@ const RequestIDHeader = "X-Request-Id"
 func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
-		rec := views.NewRecord(newRequestID())
+		id := a.ids.next()
+		rec := views.NewRecord(id)
 		r := c.Request()
 		c.SetRequest(r.WithContext(views.NewRecordContext(r.Context(), rec)))
-		c.Response().Header().Set(RequestIDHeader, rec.RequestID())
+		// Bounded here rather than by a middleware of its own: one
+		// closure less per request.
+		a.limitBody(c)
+		// The key is canonical already: Header.Set would check it again.
+		c.Response().Header()[RequestIDHeader] = []string{id}
 		if err := next(c); err != nil {
 			c.Error(err) // answer now, so that the status is known
 		}
-		elapsed := time.Since(start)
-		s := rec.Summary()
+		end := time.Now()
+		elapsed := end.Sub(start)
+		s := rec.Snapshot() // the request is answered: nothing changes it any more
 		status := c.Response().Status
 		route := s.Route
 		if route == "" {
@@ -55,11 +66,16 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		a.metrics.decision(s)
 
 		ctx := c.Request().Context()
-		if !a.log.Enabled(ctx, slog.LevelInfo) {
+		h := a.log.Handler()
+		if !h.Enabled(ctx, slog.LevelInfo) {
 			return nil
 		}
-		attrs := make([]slog.Attr, 0, 14)
-		attrs = append(attrs,
+		// The attributes go to the handler as one group without a key,
+		// which every handler inlines: the line is the same as with the
+		// attributes one by one, and the Record does not copy them into a
+		// slice of its own.
+		var buf [15]slog.Attr
+		attrs := append(buf[:0],
 			slog.String("request_id", s.RequestID),
 			slog.String("method", r.Method),
 			slog.String("route", route),
@@ -79,7 +95,7 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			attrs = append(attrs, slog.String("challenged", string(s.Challenged)))
 		}
 		if s.Principals != nil {
-			attrs = append(attrs, slog.Any("principals", s.Principals))
+			attrs = append(attrs, slog.Any("principals", a.principals.of(s.Principals)))
 		}
 		switch {
 		case s.AuthzFailed:
@@ -91,7 +107,7 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 				result = resultAllowed
 			}
 			if d.ACE != nil {
-				ace = d.ACE.String()
+				ace = a.aces.text(*d.ACE)
 			}
 			attrs = append(attrs,
 				slog.String("permission", d.Permission),
@@ -101,9 +117,206 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 				slog.Uint64("generation", d.Generation),
 			)
 		}
-		a.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
+		// The handler itself, as Logger.LogAttrs would call it, with the
+		// time the request ended and the caller's program counter found
+		// once (it is always the same) rather than by unwinding the stack
+		// for every request.
+		pc := a.requestPC.Load()
+		if pc == 0 {
+			var pcs [1]uintptr
+			runtime.Callers(1, pcs[:])
+			pc = pcs[0]
+			a.requestPC.Store(pc)
+		}
+		line := slog.NewRecord(end, slog.LevelInfo, "request", pc)
+		line.AddAttrs(slog.Attr{Value: slog.GroupValue(attrs...)})
+		_ = h.Handle(ctx, line)
 		return nil
 	}
+}
+
+// principalList renders the principals in the request log as a []string
+// renders, without reflection: "[a b c]" as text (what fmt's %+v writes),
+// a JSON array of strings as JSON (what encoding/json writes, with HTML
+// characters left alone, as slog's JSON handler asks).
+type principalList []string
+
+// MarshalText implements encoding.TextMarshaler.
+func (p principalList) MarshalText() ([]byte, error) {
+	n := len(p) + 1
+	for _, s := range p {
+		n += len(s)
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, s := range p {
+		if i > 0 {
+			b = append(b, ' ')
+		}
+		b = append(b, s...)
+	}
+	return append(b, ']'), nil
+}
+
+// MarshalJSON implements json.Marshaler.
+func (p principalList) MarshalJSON() ([]byte, error) {
+	if p == nil {
+		return []byte("null"), nil
+	}
+	n := 2 + len(p)
+	for _, s := range p {
+		n += len(s) + 2
+	}
+	b := make([]byte, 0, n)
+	b = append(b, '[')
+	for i, s := range p {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
+	}
+	return append(b, ']'), nil
+}
+
+// appendJSONString appends s as encoding/json encodes a string without
+// HTML escaping: quotes, backslashes and control characters escaped, an
+// invalid UTF-8 byte as \ufffd, U+2028 and U+2029 escaped.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0 // s[start:i] is still to be appended as it is
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+		case r == '\u2028' || r == '\u2029':
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hex[r&0xf])
+		default:
+			i += size
+			continue
+		}
+		i += size
+		start = i
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// principalTexts remembers the rendering of the principals of the last
+// request line (a webhook's requests carry the same few principal sets),
+// so that the request log does not render them afresh each time. It
+// compares the whole list, so it never returns another list's rendering.
+type principalTexts struct {
+	last atomic.Pointer[principalsText]
+}
+
+// principalsText is a list of principals rendered once, in both formats:
+// it renders as principalList (and so as a []string) renders.
+type principalsText struct {
+	list       []string
+	text, json []byte
+}
+
+// MarshalText implements encoding.TextMarshaler. The result is shared:
+// it must not be modified (it has no spare capacity to append to).
+func (p *principalsText) MarshalText() ([]byte, error) { return p.text, nil }
+
+// MarshalJSON implements json.Marshaler. The result is shared: it must
+// not be modified (it has no spare capacity to append to).
+func (p *principalsText) MarshalJSON() ([]byte, error) { return p.json, nil }
+
+// of returns the rendering of list, which the caller must not modify
+// afterwards.
+func (t *principalTexts) of(list []string) *principalsText {
+	if e := t.last.Load(); e != nil && slices.Equal(e.list, list) && (e.list == nil) == (list == nil) {
+		return e
+	}
+	text, _ := principalList(list).MarshalText()
+	json, _ := principalList(list).MarshalJSON()
+	e := &principalsText{list: list, text: slices.Clip(text), json: slices.Clip(json)}
+	t.last.Store(e)
+	return e
+}
+
+// aceTexts remembers the rendering of the ACE that decided the last
+// request (a webhook's requests are decided by the same few ACEs), so that
+// the request log does not render it afresh each time. It compares the
+// whole ACE, so it never returns another ACE's text.
+type aceTexts struct{ last atomic.Pointer[aceText] }
+
+type aceText struct {
+	ace  authz.ACE
+	text string
+}
+
+// text returns ace.String().
+func (t *aceTexts) text(ace authz.ACE) string {
+	if e := t.last.Load(); e != nil && e.ace == ace {
+		return e.text
+	}
+	e := &aceText{ace: ace, text: ace.String()}
+	t.last.Store(e)
+	return e.text
+}
+
+// requestIDs generates request IDs: 32 hex digits, 16 of them random and
+// chosen once per App, followed by a counter. The IDs must be unique (the
+// log's lines about one request are found by them), not secret, so one
+// read of crypto/rand per App is enough.
+type requestIDs struct {
+	prefix [16]byte // hex digits
+	n      atomic.Uint64
+}
+
+func newRequestIDs() *requestIDs {
+	var b [8]byte
+	rand.Read(b[:]) // never fails (crypto/rand)
+	ids := &requestIDs{}
+	hex.Encode(ids.prefix[:], b[:])
+	return ids
+}
+
+// next returns a fresh ID.
+func (ids *requestIDs) next() string {
+	const digits = "0123456789abcdef"
+	n := ids.n.Add(1)
+	var b [32]byte
+	copy(b[:], ids.prefix[:])
+	for i := 31; i >= 16; i-- {
+		b[i] = digits[n&0xf]
+		n >>= 4
+	}
+	return string(b[:])
 }
 
 // observeSignature is the authn.TwilioConfig.Observe hook: it counts the
@@ -121,13 +334,6 @@ func (a *App) observeSignature(r *http.Request, v authn.Verification) {
 			slog.String("reason", string(v.Reason)),
 			slog.String("url", maskPassword(v.URL)))
 	}
-}
-
-// newRequestID returns 16 random bytes in hex.
-func newRequestID() string {
-	var b [16]byte
-	rand.Read(b[:]) // never fails (crypto/rand)
-	return hex.EncodeToString(b[:])
 }
 
 // peerHost is the address of the peer without its port.

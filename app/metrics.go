@@ -3,6 +3,7 @@ package app
 import (
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,6 +46,52 @@ type metrics struct {
 	decisions  *prometheus.CounterVec
 	reloads    *prometheus.CounterVec
 	generation prometheus.Gauge
+
+	// The children that requests update, resolved once rather than by
+	// label values (a hash and a locked lookup) on every request. The maps
+	// are built by newMetrics and only read afterwards. A child that
+	// newMetrics does not create at startup is resolved on first use, so
+	// that its series appears when it did before, with the first event.
+	routes      map[string]*routeMetrics // by route name, not_found included
+	reasons     map[authn.Reason]prometheus.Counter
+	permissions map[string]*permissionMetrics // by a route's permission
+}
+
+// routeMetrics are the children of one route's request metrics, each
+// resolved on its first request.
+type routeMetrics struct {
+	name    string
+	latency lazyChild[prometheus.Observer]
+	// byStatus holds the requests counter of each status code from
+	// minStatus to maxStatus; others are resolved by label values.
+	byStatus [maxStatus - minStatus + 1]lazyChild[prometheus.Counter]
+}
+
+// The status codes whose request counters are cached.
+const (
+	minStatus = 100
+	maxStatus = 599
+)
+
+// permissionMetrics are the decision counters of one permission: allowed
+// and denied exist from startup, error is resolved on first use.
+type permissionMetrics struct {
+	allowed, denied prometheus.Counter
+	failed          lazyChild[prometheus.Counter]
+}
+
+// lazyChild is a metric child resolved on first use. Two goroutines may
+// both resolve it; they get the same child from the vector.
+type lazyChild[T any] struct{ p atomic.Pointer[T] }
+
+// get returns the child, resolving it with resolve the first time.
+func (l *lazyChild[T]) get(resolve func() T) T {
+	if p := l.p.Load(); p != nil {
+		return *p
+	}
+	c := resolve()
+	l.p.Store(&c)
+	return c
 }
 
 // newMetrics registers Gatehouse's metrics, with the Go runtime and
@@ -86,19 +133,25 @@ func newMetrics(routes []views.Route) *metrics {
 	prefixed := prometheus.WrapRegistererWithPrefix(metricsPrefix, m.reg)
 	prefixed.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
+	m.reasons = make(map[authn.Reason]prometheus.Counter)
 	for _, r := range []authn.Reason{
 		authn.ReasonValid, authn.ReasonMissingHeader, authn.ReasonMalformedHeader, authn.ReasonNoMatch,
 		authn.ReasonBodyTooLarge, authn.ReasonBodyUnreadable, authn.ReasonMalformedBody,
 		authn.ReasonUnexpectedBody, authn.ReasonBodyHashMissing, authn.ReasonBodyHashMismatch,
 	} {
-		m.signatures.WithLabelValues(string(r))
+		m.reasons[r] = m.signatures.WithLabelValues(string(r))
 	}
+	m.routes = map[string]*routeMetrics{routeNotFound: {name: routeNotFound}}
+	m.permissions = make(map[string]*permissionMetrics)
 	for _, r := range routes {
-		if r.Permission == "" || r.Permission == authz.NoPermissionRequired {
+		r, _ = views.ResolveRoute(r) // the name the Record will carry
+		m.routes[r.Name] = &routeMetrics{name: r.Name}
+		if r.Permission == "" || r.Permission == authz.NoPermissionRequired || m.permissions[r.Permission] != nil {
 			continue
 		}
-		for _, res := range []string{resultAllowed, resultDenied} {
-			m.decisions.WithLabelValues(r.Permission, res)
+		m.permissions[r.Permission] = &permissionMetrics{
+			allowed: m.decisions.WithLabelValues(r.Permission, resultAllowed),
+			denied:  m.decisions.WithLabelValues(r.Permission, resultDenied),
 		}
 	}
 	m.reloads.WithLabelValues(reloadOK)
@@ -110,25 +163,54 @@ func newMetrics(routes []views.Route) *metrics {
 
 // request counts one answered request.
 func (m *metrics) request(route string, status int, elapsed time.Duration) {
-	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route).Observe(elapsed.Seconds())
+	rm := m.routes[route]
+	if rm == nil { // not a route newMetrics was given
+		m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+		m.latency.WithLabelValues(route).Observe(elapsed.Seconds())
+		return
+	}
+	if minStatus <= status && status <= maxStatus {
+		rm.byStatus[status-minStatus].get(func() prometheus.Counter {
+			return m.requests.WithLabelValues(rm.name, strconv.Itoa(status))
+		}).Inc()
+	} else {
+		m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+	}
+	rm.latency.get(func() prometheus.Observer { return m.latency.WithLabelValues(rm.name) }).Observe(elapsed.Seconds())
 }
 
 // signature counts one signature check.
 func (m *metrics) signature(reason authn.Reason) {
+	if c := m.reasons[reason]; c != nil {
+		c.Inc()
+		return
+	}
 	m.signatures.WithLabelValues(string(reason)).Inc()
 }
 
 // decision counts the authorization outcome of one request, if it had one.
 func (m *metrics) decision(s views.Summary) {
+	var permission, result string
 	switch {
 	case s.AuthzFailed:
-		m.decisions.WithLabelValues(s.Permission, resultError).Inc()
+		permission, result = s.Permission, resultError
 	case s.Decision == nil:
+		return
 	case s.Decision.Allowed:
-		m.decisions.WithLabelValues(s.Decision.Permission, resultAllowed).Inc()
+		permission, result = s.Decision.Permission, resultAllowed
 	default:
-		m.decisions.WithLabelValues(s.Decision.Permission, resultDenied).Inc()
+		permission, result = s.Decision.Permission, resultDenied
+	}
+	pm := m.permissions[permission]
+	switch {
+	case pm == nil: // not a route's permission
+		m.decisions.WithLabelValues(permission, result).Inc()
+	case result == resultAllowed:
+		pm.allowed.Inc()
+	case result == resultDenied:
+		pm.denied.Inc()
+	default:
+		pm.failed.get(func() prometheus.Counter { return m.decisions.WithLabelValues(permission, resultError) }).Inc()
 	}
 }
 

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // SignatureHeader is the header that carries Twilio's request signature.
@@ -91,12 +92,20 @@ type TwilioConfig struct {
 // verifies. It is safe for concurrent use.
 type TwilioSignature struct {
 	scratch sync.Pool // of *scratch, holding one HMAC state per token
+	// spare is one scratch memory kept out of the pool: the pool empties
+	// at every garbage collection (which a busy server runs often), and a
+	// new scratch memory must grow its buffers and sort afresh. spare is
+	// taken and given back with one atomic swap; concurrent verifications
+	// use the pool.
+	spare atomic.Pointer[scratch]
+
 	b64     [256]byte // standard base64 digit values; invalid: 0xff
 	keys    [][]byte
 	public  []base // configured public base URLs, in order; nil: from the request
 	proxies []netip.Prefix
 	maxBody int64
 	observe func(*http.Request, Verification)
+	account atomic.Pointer[string] // see accountPrincipal
 }
 
 // ErrNoToken is returned by NewTwilioSignature when no auth token is given.
@@ -165,6 +174,22 @@ type scratch struct {
 	want [sha1.Size]byte
 }
 
+// getScratch takes the spare scratch memory, or one from the pool.
+func (t *TwilioSignature) getScratch() *scratch {
+	if st := t.spare.Swap(nil); st != nil {
+		return st
+	}
+	return t.scratch.Get().(*scratch)
+}
+
+// putScratch gives st back: as the spare if there is none, else to the
+// pool.
+func (t *TwilioSignature) putScratch(st *scratch) {
+	if !t.spare.CompareAndSwap(nil, st) {
+		t.scratch.Put(st)
+	}
+}
+
 // Principals returns [TwilioGroup], plus "account:<AccountSid>" when the
 // signed parameters carry an AccountSid, if r's signature verifies, and
 // nothing otherwise. It never returns an error.
@@ -177,9 +202,21 @@ func (t *TwilioSignature) Principals(r *http.Request) ([]string, error) {
 		return nil, nil
 	}
 	if v.AccountSid != "" {
-		return []string{TwilioGroup, AccountPrefix + v.AccountSid}, nil
+		return []string{TwilioGroup, t.accountPrincipal(v.AccountSid)}, nil
 	}
 	return []string{TwilioGroup}, nil
+}
+
+// accountPrincipal returns AccountPrefix + sid. It remembers the last one
+// (a server usually serves one account), compared in full, so that the
+// requests of one account share one string.
+func (t *TwilioSignature) accountPrincipal(sid string) string {
+	if p := t.account.Load(); p != nil && (*p)[len(AccountPrefix):] == sid {
+		return *p
+	}
+	p := AccountPrefix + sid
+	t.account.Store(&p)
+	return p
 }
 
 // Verify checks r's X-Twilio-Signature and says why it did or did not
@@ -194,8 +231,8 @@ func (t *TwilioSignature) Principals(r *http.Request) ([]string, error) {
 // depends on the request's URL and on whether it verified, never on how
 // close a forged signature came.
 func (t *TwilioSignature) Verify(r *http.Request) Verification {
-	st := t.scratch.Get().(*scratch)
-	defer t.scratch.Put(st)
+	st := t.getScratch()
+	defer t.putScratch(st)
 
 	target := r.RequestURI
 	if target == "" { // a client-side request, as in tests

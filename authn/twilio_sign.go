@@ -130,8 +130,11 @@ func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
 	// word more is for appendParams, which reads whole words.
 	buf = slices.Grow(buf[:n], n+8)
 	body := buf[:n:n]
-	params = slices.Grow(params[:0], bytes.Count(body, []byte{'&'})+1) // at most one pair per '&', and one more
-	pct, plus := -1, -1                                                // the next '%' and '+' at or after pos (n: none)
+	// At most one pair per '&', and one more; a pair takes a byte and its
+	// '&' at least. (Counting the '&' would cost a pass over the body: the
+	// bound costs nothing once the scratch memory has grown to it.)
+	params = slices.Grow(params[:0], n/2+1)
+	pct, plus := -1, -1 // the next '%' and '+' at or after pos (n: none)
 	for pos := 0; pos < n; {
 		nameEnd := indexEqualsOrAmp(body, pos)
 		if nameEnd == pos && body[pos] == '&' {

@@ -227,6 +227,25 @@ func TestTwilioPrincipals(t *testing.T) {
 	}
 }
 
+// The account principal is remembered from one request to the next
+// (accountPrincipal): each request still gets its own account.
+func TestTwilioPrincipalsAccounts(t *testing.T) {
+	p := newPolicy(t, TwilioConfig{PublicURL: "https://h"})
+	for _, sid := range []string{"AC9", "AC9", "AC10", "AC1", "", "AC9", "AC9x"} {
+		body := "AccountSid=" + sid
+		r := reqSpec{method: "POST", target: "/", body: body, contentType: form,
+			sigs: []string{hmacB64("12345", "https://h/AccountSid"+sid)}}.build()
+		got, err := p.Principals(r)
+		want := []string{TwilioGroup, AccountPrefix + sid}
+		if sid == "" {
+			want = want[:1]
+		}
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("Principals(%q) = %q, %v; want %q", body, got, err, want)
+		}
+	}
+}
+
 func TestNewTwilioSignatureErrors(t *testing.T) {
 	tests := []struct {
 		name string

@@ -128,3 +128,29 @@ func ExampleRecord() {
 	// Output:
 	// req-1 report view true [system.Everyone system.Authenticated group:staff]
 }
+
+func ExampleRecord_Snapshot() {
+	e := echo.New()
+	v, err := views.New(e, views.Config{
+		Authn: authn.Static("group:staff"),
+		Authz: authz.PolicyFunc(func(_ context.Context, principals []string, resource, permission string) (authz.Decision, error) {
+			return authz.Decision{Allowed: true, Permission: permission, Context: resource, Principals: principals}, nil
+		}),
+	})
+	if err != nil {
+		panic(err)
+	}
+	v.GET("/report", "view", func(c echo.Context) error { return c.String(http.StatusOK, "the report") })
+
+	rec := views.NewRecord("req-2")
+	r := httptest.NewRequest(http.MethodGet, "/report", nil)
+	r = r.WithContext(views.NewRecordContext(r.Context(), rec))
+	e.ServeHTTP(httptest.NewRecorder(), r)
+
+	// Once the request is answered, the outermost middleware reads the
+	// Record without copying it: what Snapshot returns is only looked at.
+	s := rec.Snapshot()
+	fmt.Println(s.RequestID, s.Route, s.Decision.Allowed, len(s.Principals))
+	// Output:
+	// req-2 GET /report true 3
+}

@@ -23,6 +23,8 @@ import (
 type Record struct {
 	mu sync.Mutex
 	s  Summary
+	// d is the decision, which s.Decision points to once there is one.
+	d authz.Decision
 }
 
 // Summary is a copy of what a [Record] holds.
@@ -86,6 +88,19 @@ func (rec *Record) Summary() Summary {
 	return s
 }
 
+// Snapshot is [Record.Summary] without the copies, for a reader that only
+// looks: the Summary's Principals and Decision are the Record's own, and
+// must not be modified. Read once the request is answered, as the request
+// log and the metrics read it, they no longer change.
+func (rec *Record) Snapshot() Summary {
+	if rec == nil {
+		return Summary{}
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	return rec.s
+}
+
 // RequestID returns the request's ID, or "" for a nil Record.
 func (rec *Record) RequestID() string {
 	if rec == nil {
@@ -114,17 +129,31 @@ func (rec *Record) setRoute(rt Route) {
 	rec.update(func(s *Summary) { s.Route, s.Permission = rt.Name, rt.Permission })
 }
 
+// setPrincipals records the effective principals that authentication
+// proved. The Record keeps principals, which nobody modifies: they are
+// also those of the request's context (see authn.FromContext).
 func (rec *Record) setPrincipals(principals []string) {
-	rec.update(func(s *Summary) { s.Principals = slices.Clone(principals) })
+	if rec == nil {
+		return
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.s.Principals = principals
 }
 
+// setDecision records the decision. The Record keeps d.Principals, which
+// nobody modifies: they become those of the request's context.
 func (rec *Record) setDecision(d authz.Decision) {
-	rec.update(func(s *Summary) {
-		s.Decision = &d
-		if len(d.Principals) > 0 {
-			s.Principals = slices.Clone(d.Principals)
-		}
-	})
+	if rec == nil {
+		return
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.d = d
+	rec.s.Decision = &rec.d
+	if len(d.Principals) > 0 {
+		rec.s.Principals = d.Principals
+	}
 }
 
 func (rec *Record) setChallenged(reason authn.Reason) {

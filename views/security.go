@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -35,7 +36,6 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 			}
 			rec.setPrincipals(principals)
 			ctx := authn.NewContext(r.Context(), principals)
-			c.SetRequest(r.WithContext(ctx))
 			// Decide even when the request's context is done: net/http
 			// cancels it as soon as reading the request fails (a body
 			// cut short, or slower than the server's read timeout) yet
@@ -45,14 +45,18 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 			d, err := v.cfg.Authz.Permits(context.WithoutCancel(ctx), principals, rt.Resource, rt.Permission)
 			if err != nil {
 				rec.setAuthzFailed()
+				c.SetRequest(r.WithContext(ctx)) // for the exception view
 				return fmt.Errorf("views: authorizing %s: %w", rt.Name, err)
 			}
 			rec.setDecision(d)
-			if len(d.Principals) > 0 {
-				// The policy may have added groups (g rows): the view sees
-				// the principals the decision was made for.
-				c.SetRequest(r.WithContext(authn.NewContext(r.Context(), d.Principals)))
+			// The view sees the principals the decision was made for: the
+			// policy may have added groups (g rows). The request is copied
+			// once, with its final context.
+			viewCtx := ctx
+			if len(d.Principals) > 0 && !slices.Equal(d.Principals, principals) {
+				viewCtx = authn.NewContext(r.Context(), d.Principals)
 			}
+			c.SetRequest(r.WithContext(viewCtx))
 			if v.cfg.DebugAuthorization {
 				v.cfg.Logger.LogAttrs(ctx, slog.LevelDebug, DebugAuthorizationLine(requestURL(r), rt.Name, rt.Resource, d),
 					slog.String("request_id", rec.RequestID()))

@@ -114,7 +114,9 @@ func (v *Views) Add(r Route) {
 		return
 	}
 	v.routes = append(v.routes, r)
-	v.e.Add(r.Method, r.Path, r.Handler, v.guard(r)).Name = r.Name
+	// The guard wraps the view here, once: as route middleware, Echo
+	// would wrap it afresh for every request.
+	v.e.Add(r.Method, r.Path, v.guard(r)(r.Handler)).Name = r.Name
 }
 
 // GET registers a GET view that requires permission.

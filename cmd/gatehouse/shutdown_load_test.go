@@ -41,8 +41,19 @@ func (r shutdownResult) refused() bool {
 // nobody connects by then). A connection the server accepted and then
 // reset without answering looks the same to its client, which is why
 // classifyShutdown excuses such a reset only where the listener closed.
+//
+// A client still writing its body sees the reset in other shapes: EPIPE,
+// or, when the transport's reader saw the reset first and closed the
+// connection under the writer, net.ErrClosed with the request not
+// written ("readfrom …: use of closed network connection"). A request
+// that did reach the server and was then dropped is caught anyway: the
+// server logged it, and no client received its answer.
 func (r shutdownResult) resetUnanswered() bool {
-	return !r.reused && r.status == 0 && errors.Is(r.err, syscall.ECONNRESET)
+	if r.reused || r.status != 0 {
+		return false
+	}
+	return errors.Is(r.err, syscall.ECONNRESET) || errors.Is(r.err, syscall.EPIPE) ||
+		(!r.wrote && errors.Is(r.err, net.ErrClosed))
 }
 
 // shutdownVerdict is what became of a request sent while the server shut
@@ -325,6 +336,9 @@ func TestClassifyShutdown(t *testing.T) {
 	opErr := func(op string, errno syscall.Errno) error {
 		return fmt.Errorf("Post: %w", &net.OpError{Op: op, Net: "tcp", Err: os.NewSyscallError(op, errno)})
 	}
+	closedErr := func(op string) error {
+		return fmt.Errorf("Post: %w", &net.OpError{Op: op, Net: "tcp", Err: net.ErrClosed})
+	}
 	// at is a request that ended d after closing.
 	at := func(d time.Duration, r shutdownResult) shutdownResult {
 		r.kind, r.start, r.end = choose, closing.Add(d-time.Millisecond), closing.Add(d)
@@ -358,6 +372,12 @@ func TestClassifyShutdown(t *testing.T) {
 	}{
 		{"answered, then refused", []shutdownResult{ok(-ms), refusal(ms)}, []shutdownVerdict{answered, refused}},
 		{"reset as the listener closed, then refused", []shutdownResult{ok(-2 * ms), reset(ms, false), refusal(2 * ms)}, []shutdownVerdict{answered, closedReset, refused}},
+		{"body cut off by a reset as the listener closed, then refused", []shutdownResult{ok(-2 * ms),
+			at(ms, shutdownResult{loadResult: loadResult{err: closedErr("readfrom")}, gotConn: true}), refusal(2 * ms)},
+			[]shutdownVerdict{answered, closedReset, refused}},
+		{"connection closed after the request was written", []shutdownResult{ok(-2 * ms),
+			at(ms, shutdownResult{loadResult: loadResult{err: closedErr("read")}, gotConn: true, wrote: true}), refusal(2 * ms)},
+			[]shutdownVerdict{answered, lost, refused}},
 		{"reset while connecting as the listener closed, then refused", []shutdownResult{dialReset(0), refusal(ms)}, []shutdownVerdict{closedReset, refused}},
 		{"reset, then answered: the listener was open", []shutdownResult{reset(-500*ms, false), ok(-499 * ms), refusal(ms)}, []shutdownVerdict{lost, answered, refused}},
 		{"reset while connecting, then answered", []shutdownResult{dialReset(-500 * ms), ok(-499 * ms), refusal(ms)}, []shutdownVerdict{lost, answered, refused}},
