@@ -193,8 +193,16 @@ func (t *TwilioSignature) putScratch(st *scratch) {
 // Principals returns [TwilioGroup], plus "account:<AccountSid>" when the
 // signed parameters carry an AccountSid, if r's signature verifies, and
 // nothing otherwise. It never returns an error.
+//
+// When a form body verifies, Principals also sets r.PostForm to exactly
+// the parameters that were verified, in the order sent, so that the view
+// reads the signed values themselves rather than the result of a second
+// parse that could disagree with the first (net/http's drops a pair that
+// holds a ';', which Twilio signs as any other byte), and the body is not
+// parsed twice. r.Form is left alone: ParseForm fills it from r.PostForm
+// and the query when asked.
 func (t *TwilioSignature) Principals(r *http.Request) ([]string, error) {
-	v := t.Verify(r)
+	v := t.verify(r, true)
 	if t.observe != nil {
 		t.observe(r, v)
 	}
@@ -231,6 +239,12 @@ func (t *TwilioSignature) accountPrincipal(sid string) string {
 // depends on the request's URL and on whether it verified, never on how
 // close a forged signature came.
 func (t *TwilioSignature) Verify(r *http.Request) Verification {
+	return t.verify(r, false)
+}
+
+// verify is Verify; with postForm, a verified form body's parameters also
+// go to r.PostForm (see Principals).
+func (t *TwilioSignature) verify(r *http.Request, postForm bool) Verification {
 	st := t.getScratch()
 	defer t.putScratch(st)
 
@@ -321,6 +335,9 @@ func (t *TwilioSignature) Verify(r *http.Request) Verification {
 	v.Valid, v.Reason = true, ReasonValid
 	if form {
 		v.AccountSid = formAccountSid(body, fbuf, st.params)
+		if postForm {
+			r.PostForm = verifiedForm(body, fbuf, st.params)
+		}
 	} else {
 		v.AccountSid = queryAccountSid(query)
 	}
@@ -389,6 +406,36 @@ func formAccountSid(body string, buf []byte, params []param) string {
 		return body[p.v0:p.v1] // as sent: shares the body's memory
 	}
 	return string(buf[p.v0:p.v1])
+}
+
+// verifiedForm returns the parameters of a verified form body as
+// url.Values, each name's values in the order sent. Names and values
+// without escapes share the body's memory; the decoded ones share one
+// string.
+func verifiedForm(body string, buf []byte, params []param) url.Values {
+	end := len(body)
+	for _, p := range params {
+		end = max(end, int(p.n1), int(p.v1))
+	}
+	decoded := string(buf[len(body):end])
+	span := func(i, j int32) string {
+		if int(i) < len(body) {
+			return body[i:j]
+		}
+		return decoded[int(i)-len(body) : int(j)-len(body)]
+	}
+	values := make([]string, len(params))
+	form := make(url.Values, len(params))
+	for k, p := range params {
+		name := span(p.n0, p.n1)
+		values[k] = span(p.v0, p.v1)
+		if vs, ok := form[name]; ok {
+			form[name] = append(vs, values[k])
+		} else {
+			form[name] = values[k : k+1 : k+1]
+		}
+	}
+	return form
 }
 
 // queryAccountSid returns the AccountSid of a verified GET or JSON request,

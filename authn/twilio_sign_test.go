@@ -1,10 +1,13 @@
 package authn
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"math/rand/v2"
+	"net/http/httptest"
 	"net/url"
+	"reflect"
 	"slices"
 	"testing"
 )
@@ -104,6 +107,10 @@ func FuzzParseForm(f *testing.F) {
 		"a=%2B&a=%2b&a=+", "%41%42=%43", "k=v%", "k=v%4", "=&=&=", "Digits=1&Digits=1&Digits=", "a=1%26b%3D2"} {
 		f.Add([]byte(s))
 	}
+	verifier, err := NewTwilioSignature(TwilioConfig{AuthTokens: []string{"12345"}, PublicURL: "https://ivr.example.com"})
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		params, err := ParseForm(body)
 		if err != nil {
@@ -125,6 +132,21 @@ func FuzzParseForm(f *testing.F) {
 		again, err := ParseForm(enc)
 		if err != nil || !slices.Equal(again, params) {
 			t.Fatalf("round trip of %q: got %q, %v; want %q", body, again, err, params)
+		}
+		// Signed, the body verifies, and the view's r.PostForm holds
+		// exactly the pairs parsed, each name's values in the order sent.
+		r := httptest.NewRequest("POST", "/", bytes.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set(SignatureHeader, Sign("12345", "https://ivr.example.com/", params))
+		if got, _ := verifier.Principals(r); len(got) == 0 {
+			t.Fatalf("signed body %q did not verify", body)
+		}
+		want := url.Values{}
+		for _, p := range params {
+			want[p.Name] = append(want[p.Name], p.Value)
+		}
+		if !reflect.DeepEqual(r.PostForm, want) {
+			t.Fatalf("body %q: PostForm %q, want %q", body, r.PostForm, want)
 		}
 	})
 }

@@ -15,16 +15,27 @@ import (
 	"github.com/gatehouse/gatehouse/config"
 )
 
-// serveBareCmd serves the IVR's choose view on a bare Echo route (POST /,
-// no middleware) until SIGINT or SIGTERM: the baseline the loopback
-// figures compare Gatehouse with. The HTTP server has the same timeouts
-// and header limit as `gatehouse serve` on its defaults.
+// serveBareCmd serves a bare Echo route (POST /, no middleware) that
+// answers the same TwiML bytes as Gatehouse's choose view, until SIGINT or
+// SIGTERM: the baseline the loopback figures compare Gatehouse with (see
+// bareHandler). With -view it serves the choose view itself, which parses
+// the form. The HTTP server has the same timeouts and header limit as
+// `gatehouse serve` on its defaults.
 func serveBareCmd(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve-bare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8081", "the address to listen on")
+	view := fs.Bool("view", false, "serve the choose view itself, which parses the form, instead of its bytes")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	body, err := expectedBody()
+	if err != nil {
+		return err
+	}
+	var handler http.Handler = bareHandler(body)
+	if *view {
+		handler = viewHandler()
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
@@ -32,7 +43,7 @@ func serveBareCmd(args []string, stderr io.Writer) error {
 	}
 	s := config.Default().Server
 	srv := &http.Server{
-		Handler:           bareHandler(),
+		Handler:           handler,
 		ReadHeaderTimeout: s.ReadHeaderTimeout,
 		ReadTimeout:       s.ReadTimeout,
 		WriteTimeout:      s.WriteTimeout,

@@ -63,7 +63,8 @@ func TestConnDo(t *testing.T) {
 		handler http.Handler
 		wantErr error
 	}{
-		{"the bare view", bareHandler(), nil},
+		{"the bare route", bareHandler(want), nil},
+		{"the bare view", viewHandler(), nil},
 		{"a keep-alive refusal", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Connection", "close")
 			w.Write(want)

@@ -39,7 +39,7 @@ func gatehouseServer(t *testing.T) *httptest.Server {
 // prints: Gatehouse answers the signed callback with the bare view's very
 // bytes, and a wrong token or a wrong answer fails the run.
 func TestGen(t *testing.T) {
-	bare := httptest.NewServer(bareHandler())
+	bare := httptest.NewServer(viewHandler())
 	defer bare.Close()
 	gatehouse := gatehouseServer(t)
 	teapot := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

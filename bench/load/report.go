@@ -457,9 +457,9 @@ func (r *report) loopback(lines []loadLine, suffix, label string, pairs int) {
 
 	bareSum, okB := bare.summary()
 	if okB {
-		r.rows = append(r.rows, row{"bare Echo route, the same view" + runs, loadText(bareSum), "", "", "", ""})
+		r.rows = append(r.rows, row{"bare Echo route, the same TwiML bytes" + runs, loadText(bareSum), "", "", "", ""})
 	} else {
-		r.missingRow("bare Echo route, the same view"+runs, "")
+		r.missingRow("bare Echo route, the same TwiML bytes"+runs, "")
 	}
 
 	var ratios []float64

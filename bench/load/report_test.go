@@ -254,7 +254,7 @@ func TestReportRows(t *testing.T) {
 		"| secured (request log at info) − unsecured | 4.20 µs, 3,000 B, 30 allocs | unsecured 2.10 µs, 1,000 B, 12 allocs | +2.10 µs (2.00×) | ≤ +3 µs | yes |\n",
 		"| secured, no request log − unsecured | 3.60 µs, 2,900 B, 28 allocs | unsecured 2.10 µs, 1,000 B, 12 allocs | +1.50 µs (1.71×) |  |  |\n",
 		"| **Loopback HTTP, 64 connections, 3 pairs** |",
-		"| bare Echo route, the same view (median of 3 runs) | 10,000 req/s, p50 6.40 ms, p99 25.6 ms, 0 errors |",
+		"| bare Echo route, the same TwiML bytes (median of 3 runs) | 10,000 req/s, p50 6.40 ms, p99 25.6 ms, 0 errors |",
 		"| pair 1 (Gatehouse first): Gatehouse ÷ bare, throughput | 8,500 req/s | bare 10,000 req/s | 85% |  |  |\n",
 		"| pair 2 (bare first): Gatehouse ÷ bare, throughput | 8,000 req/s | bare 10,000 req/s | 80% |  |  |\n",
 		"| pair 3 (Gatehouse first): Gatehouse ÷ bare, throughput | 9,000 req/s | bare 10,000 req/s | 90% |  |  |\n",

@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/authn"
 	"github.com/gatehouse/gatehouse/views"
+	"github.com/gatehouse/gatehouse/views/twiml"
 )
 
 // gatherCallback is what Twilio POSTs to the IVR menu's action when the
@@ -72,9 +73,22 @@ func wireRequest(target, publicURL, token string) ([]byte, error) {
 		authn.SignatureHeader + ": " + sig + "\r\n\r\n" + body), nil
 }
 
-// bareHandler is the IVR's choose view (POST /) on a bare Echo server: no
-// middleware, no signature check, no authorization, no log.
-func bareHandler() *echo.Echo {
+// bareHandler is the loopback baseline, issue 6's "bare Echo route
+// returning the same TwiML bytes": POST / on a bare Echo server answers
+// body (the choose view's answer, see expectedBody) with the view's
+// Content-Type, reading nothing of the request. No middleware, no
+// signature check, no authorization, no log.
+func bareHandler(body []byte) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.POST("/", func(c echo.Context) error { return c.Blob(http.StatusOK, twiml.ContentType, body) })
+	return e
+}
+
+// viewHandler is the IVR's choose view itself on a bare Echo server, POST
+// /: it parses the form to read Digits, as the view does behind
+// Gatehouse. `load serve-bare -view` serves it.
+func viewHandler() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.POST("/", views.NewIVR("", "").Choose)
@@ -88,7 +102,7 @@ func expectedBody() ([]byte, error) {
 	r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(authn.EncodeForm(gatherCallback)))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	w := httptest.NewRecorder()
-	bareHandler().ServeHTTP(w, r)
+	viewHandler().ServeHTTP(w, r)
 	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `/accessible`) {
 		return nil, fmt.Errorf("load: the choose view answers %d %q, want 200 and a redirect to /accessible", w.Code, w.Body.String())
 	}
