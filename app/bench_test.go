@@ -15,6 +15,7 @@ import (
 	"github.com/gatehouse/gatehouse/authn"
 	"github.com/gatehouse/gatehouse/config"
 	"github.com/gatehouse/gatehouse/views"
+	"github.com/gatehouse/gatehouse/views/twiml"
 )
 
 // gatherCallback is what Twilio POSTs to the menu's action when the
@@ -115,7 +116,7 @@ func chainRequest(b *testing.B, token string) (*http.Request, string) {
 
 // BenchmarkChain is the signed gather callback (a form POST of 27
 // parameters to /, the IVR's choose view) served in-process by
-// echo.ServeHTTP:
+// echo.ServeHTTP (see also "bare" below):
 //
 //   - secured: the whole server as `gatehouse serve` builds it — request
 //     ID, body limit, signature verification, authorization, request log
@@ -148,6 +149,22 @@ func BenchmarkChain(b *testing.B) {
 		e := echo.New()
 		e.POST("/", views.NewIVR("", "").Choose)
 		r, body := chainRequest(b, testToken)
+		serveLoop(b, e, r, body)
+	})
+	// bare: a route that answers the view's bytes without reading the
+	// request, the loopback baseline; secured minus bare is everything
+	// Gatehouse and the view cost together.
+	b.Run("bare", func(b *testing.B) {
+		view := echo.New()
+		view.POST("/", views.NewIVR("", "").Choose)
+		r, body := chainRequest(b, testToken)
+		first := *r
+		first.Body = io.NopCloser(strings.NewReader(body))
+		w := &benchWriter{h: make(http.Header)}
+		view.ServeHTTP(w, &first)
+		answer := bytes.Clone(w.body)
+		e := echo.New()
+		e.POST("/", func(c echo.Context) error { return c.Blob(http.StatusOK, twiml.ContentType, answer) })
 		serveLoop(b, e, r, body)
 	})
 }

@@ -40,6 +40,7 @@ func goodStats() map[string]benchStat {
 		"app/Chain/secured":             ns(5000, 40),
 		"app/Chain/secured-nolog":       ns(4000, 35),
 		"app/Chain/unsecured":           ns(2000, 20),
+		"app/Chain/bare":                ns(1000, 10),
 	}
 	perParam := map[int]float64{1: 100, 10: 30, 100: 20, 1000: 24}
 	for _, n := range scalingSizes {
@@ -227,7 +228,7 @@ func TestReportMissing(t *testing.T) {
 	}
 
 	// Parts not asked for are not expected.
-	rep := buildReport(map[string]benchStat{"app/Chain/secured": ns(5000, 40), "app/Chain/secured-nolog": ns(4000, 35), "app/Chain/unsecured": ns(2000, 20)},
+	rep := buildReport(map[string]benchStat{"app/Chain/secured": ns(5000, 40), "app/Chain/secured-nolog": ns(4000, 35), "app/Chain/unsecured": ns(2000, 20), "app/Chain/bare": ns(1000, 10)},
 		nil, []string{"chain"}, 3)
 	if len(rep.missing) != 0 || rep.met != 1 || rep.all != 1 {
 		t.Errorf("chain only: missing %q, %d of %d targets met; want none missing, 1 of 1", rep.missing, rep.met, rep.all)
@@ -239,6 +240,7 @@ func TestReportRows(t *testing.T) {
 		"app/Chain/secured":       {runs: 3, ns: 4200, bytes: 3000, allocs: 30, mem: true},
 		"app/Chain/secured-nolog": {runs: 3, ns: 3600, bytes: 2900, allocs: 28, mem: true},
 		"app/Chain/unsecured":     {runs: 3, ns: 2100, bytes: 1000, allocs: 12, mem: true},
+		"app/Chain/bare":          {runs: 3, ns: 1100, bytes: 500, allocs: 6, mem: true},
 	}
 	// Pinned lines without a pair field, as gen prints them without
 	// -pair, and the three pairs.
@@ -288,7 +290,8 @@ func TestReportCmd(t *testing.T) {
 	chain := "pkg: github.com/gatehouse/gatehouse/app\n" +
 		"BenchmarkChain/secured-2 1000 4200 ns/op 3000 B/op 30 allocs/op\n" +
 		"BenchmarkChain/secured-nolog-2 1000 3600 ns/op 2900 B/op 28 allocs/op\n" +
-		"BenchmarkChain/unsecured-2 1000 2100 ns/op 1000 B/op 12 allocs/op\n"
+		"BenchmarkChain/unsecured-2 1000 2100 ns/op 1000 B/op 12 allocs/op\n" +
+		"BenchmarkChain/bare-2 1000 1100 ns/op 500 B/op 6 allocs/op\n"
 	if err := os.WriteFile(bench, []byte(benchOutput+chain), 0o600); err != nil {
 		t.Fatal(err)
 	}
