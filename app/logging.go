@@ -2,7 +2,10 @@ package app
 
 import (
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
 	"log/slog"
 	"net"
@@ -263,7 +266,9 @@ func (t *principalTexts) of(list []string) *principalsText {
 	}
 	text, _ := principalList(list).MarshalText()
 	json, _ := principalList(list).MarshalJSON()
-	e := &principalsText{list: list, text: slices.Clip(text), json: slices.Clip(json)}
+	// A copy of list: the next requests compare with it, and the caller's
+	// slice may change once its request is over.
+	e := &principalsText{list: slices.Clone(list), text: slices.Clip(text), json: slices.Clip(json)}
 	t.last.Store(e)
 	return e
 }
@@ -289,33 +294,40 @@ func (t *aceTexts) text(ace authz.ACE) string {
 	return e.text
 }
 
-// requestIDs generates request IDs: 32 hex digits, 16 of them random and
-// chosen once per App, followed by a counter. The IDs must be unique (the
-// log's lines about one request are found by them), not secret, so one
-// read of crypto/rand per App is enough.
+// requestIDs generates request IDs: 32 hex digits, the AES encryption of
+// a counter under a key chosen at random once per App. Encryption is a
+// permutation, so the IDs are unique (the log's lines about one request
+// are found by them); the key keeps them from being read as a counter, so
+// that the IDs the server sends out do not tell how many requests it
+// served, or when it restarted.
 type requestIDs struct {
-	prefix [16]byte // hex digits
-	n      atomic.Uint64
+	block cipher.Block
+	n     atomic.Uint64
 }
 
 func newRequestIDs() *requestIDs {
-	var b [8]byte
-	rand.Read(b[:]) // never fails (crypto/rand)
-	ids := &requestIDs{}
-	hex.Encode(ids.prefix[:], b[:])
+	var key, nonce [16]byte
+	rand.Read(key[:]) // never fails (crypto/rand)
+	rand.Read(nonce[:8])
+	block, err := aes.NewCipher(key[:])
+	if err != nil {
+		panic(err) // a 16-byte key is always valid
+	}
+	ids := &requestIDs{block: block}
+	// Start at a random point too, so that two Apps given the same key by
+	// a broken random source would still not repeat each other's IDs at
+	// once.
+	ids.n.Store(binary.BigEndian.Uint64(nonce[:8]))
 	return ids
 }
 
 // next returns a fresh ID.
 func (ids *requestIDs) next() string {
-	const digits = "0123456789abcdef"
-	n := ids.n.Add(1)
+	var in, out [16]byte
+	binary.BigEndian.PutUint64(in[8:], ids.n.Add(1))
+	ids.block.Encrypt(out[:], in[:])
 	var b [32]byte
-	copy(b[:], ids.prefix[:])
-	for i := 31; i >= 16; i-- {
-		b[i] = digits[n&0xf]
-		n >>= 4
-	}
+	hex.Encode(b[:], out[:])
 	return string(b[:])
 }
 

@@ -170,6 +170,55 @@ func TestRequestIDIsGenerated(t *testing.T) {
 	}
 }
 
+// Request IDs are unique within an App and across Apps, 32 hex digits,
+// and do not read as a counter: consecutive IDs share no long prefix.
+func TestRequestIDsUniqueAndOpaque(t *testing.T) {
+	a, b := newRequestIDs(), newRequestIDs()
+	seen := map[string]bool{}
+	prev := ""
+	for i := range 20000 {
+		ids := a
+		if i%2 == 1 {
+			ids = b
+		}
+		id := ids.next()
+		if len(id) != 32 || strings.Trim(id, "0123456789abcdef") != "" {
+			t.Fatalf("ID %q: want 32 lower-case hex digits", id)
+		}
+		if seen[id] {
+			t.Fatalf("ID %q repeated after %d IDs", id, i)
+		}
+		seen[id] = true
+		if i%2 == 0 && prev != "" {
+			common := 0
+			for common < 32 && id[common] == prev[common] {
+				common++
+			}
+			if common >= 8 {
+				t.Fatalf("consecutive IDs %q and %q share %d leading digits: they read as a counter", prev, id, common)
+			}
+		}
+		if i%2 == 0 {
+			prev = id
+		}
+	}
+}
+
+// The remembered rendering of the last principals is a copy: a caller that
+// changes its slice afterwards cannot make a later request's line wrong.
+func TestPrincipalTextsKeepACopy(t *testing.T) {
+	var texts principalTexts
+	list := []string{"system.Everyone", "group:twilio"}
+	first := texts.of(list)
+	list[1] = "group:staff"
+	if got := string(texts.of([]string{"system.Everyone", "group:staff"}).text); got == string(first.text) {
+		t.Errorf("a changed list got the old rendering %q", got)
+	}
+	if got, want := string(texts.of([]string{"system.Everyone", "group:twilio"}).text), string(first.text); got != want {
+		t.Errorf("rendering %q, want %q", got, want)
+	}
+}
+
 // debug_authorization lines are shown whatever log.level says, at level
 // DEBUG; without the setting no line is logged even at debug level. The
 // signature's URL is logged only at debug level, its password masked.

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -72,5 +73,30 @@ func TestPrincipalsSetsVerifiedPostForm(t *testing.T) {
 	plain := post("/", EncodeForm(semi), Sign("12345", "https://ivr.example.com/", semi))
 	if v := p.Verify(plain); !v.Valid || plain.PostForm != nil {
 		t.Errorf("Verify: %+v, PostForm %v; want valid and PostForm left alone", v, plain.PostForm)
+	}
+}
+
+// A scratch memory grown by a large body is not kept as the spare, which
+// garbage collection never frees; a small one is.
+func TestSpareScratchStaysSmall(t *testing.T) {
+	p, err := NewTwilioSignature(TwilioConfig{AuthTokens: []string{"12345"}, PublicURL: "https://ivr.example.com", MaxBodyBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(body string) {
+		r := httptest.NewRequest("POST", "/", strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set(SignatureHeader, "not-the-signature")
+		p.Verify(r)
+	}
+	send("Digits=" + strings.Repeat("1", 512<<10))
+	if st := p.spare.Load(); st != nil && (cap(st.buf) > spareMaxBytes || cap(st.msg) > spareMaxBytes || cap(st.params) > spareMaxParams) {
+		t.Errorf("the spare kept buffers of %d, %d bytes and %d params after a large body", cap(st.buf), cap(st.msg), cap(st.params))
+	}
+	runtime.GC() // twice: the pool keeps its items through one collection
+	runtime.GC()
+	send("Digits=1")
+	if p.spare.Load() == nil {
+		t.Error("no spare kept after a small body")
 	}
 }

@@ -182,10 +182,19 @@ func (t *TwilioSignature) getScratch() *scratch {
 	return t.scratch.Get().(*scratch)
 }
 
-// putScratch gives st back: as the spare if there is none, else to the
-// pool.
+// Bounds of a scratch that may be kept as the spare, which garbage
+// collection never frees: a scratch grown by a large body goes back to the
+// pool, which it does.
+const (
+	spareMaxBytes  = 64 << 10
+	spareMaxParams = 2048
+)
+
+// putScratch gives st back: as the spare if there is none and st is
+// small, else to the pool.
 func (t *TwilioSignature) putScratch(st *scratch) {
-	if !t.spare.CompareAndSwap(nil, st) {
+	small := cap(st.buf) <= spareMaxBytes && cap(st.msg) <= spareMaxBytes && cap(st.params) <= spareMaxParams
+	if !small || !t.spare.CompareAndSwap(nil, st) {
 		t.scratch.Put(st)
 	}
 }

@@ -62,7 +62,9 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 					slog.String("request_id", rec.RequestID()))
 			}
 			if !d.Allowed {
-				return v.cfg.Forbidden(c, d)
+				// A copy: the forbidden view may change what it is given,
+				// and d's principals are also the Record's, for the log.
+				return v.cfg.Forbidden(c, d.Clone())
 			}
 			return next(c)
 		}

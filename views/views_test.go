@@ -178,6 +178,30 @@ func TestCustomForbidden(t *testing.T) {
 	}
 }
 
+// A custom forbidden view may change the decision it is given without
+// changing what the Record (and so the request log) says was decided.
+func TestCustomForbiddenGetsACopy(t *testing.T) {
+	e, _ := newTestViews(t, Config{Forbidden: func(c echo.Context, d authz.Decision) error {
+		for i := range d.Principals {
+			d.Principals[i] = "redacted"
+		}
+		d.ACL = append(d.ACL[:0], authz.ACE{Principal: "redacted", Permission: "x"})
+		return c.String(http.StatusForbidden, "no")
+	}})
+	rec := NewRecord("id")
+	r := httptest.NewRequest("GET", "/secret", nil)
+	r.Header.Set("X-Who", "alice")
+	r = r.WithContext(NewRecordContext(r.Context(), rec))
+	e.ServeHTTP(httptest.NewRecorder(), r)
+	s := rec.Summary()
+	if s.Decision == nil || slices.Contains(s.Decision.Principals, "redacted") || slices.Contains(s.Principals, "redacted") {
+		t.Fatalf("the Record shows what the forbidden view changed: %+v", s)
+	}
+	if !slices.Contains(s.Decision.Principals, "alice") {
+		t.Errorf("decision principals %q, want alice among them", s.Decision.Principals)
+	}
+}
+
 func TestRegistrationErrors(t *testing.T) {
 	h := func(echo.Context) error { return nil }
 	tests := []struct {
