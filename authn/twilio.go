@@ -209,7 +209,9 @@ func (t *TwilioSignature) putScratch(st *scratch) {
 // parse that could disagree with the first (net/http's drops a pair that
 // holds a ';', which Twilio signs as any other byte), and the body is not
 // parsed twice. r.Form is left alone: ParseForm fills it from r.PostForm
-// and the query when asked.
+// and the query when asked. Unlike net/http's parse, this one keeps more
+// than net/url's limit of pairs (the body is bounded anyway), and a later
+// ParseForm no longer reports a malformed Content-Type parameter.
 func (t *TwilioSignature) Principals(r *http.Request) ([]string, error) {
 	v := t.verify(r, true)
 	if t.observe != nil {
