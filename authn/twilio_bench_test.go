@@ -131,7 +131,12 @@ func BenchmarkVerifyRequestHost(b *testing.B) {
 // BenchmarkHMACFloor is HMAC-SHA1 alone over the same string to sign, with
 // the key schedule done once: no verifier can be faster.
 func BenchmarkHMACFloor(b *testing.B) {
-	sts := []byte(StringToSign(benchURL, voiceWebhook))
+	floorLoop(b, []byte(StringToSign(benchURL, voiceWebhook)))
+}
+
+// floorLoop computes HMAC-SHA1 over sts as many times as the benchmark
+// asks, with the key schedule done once.
+func floorLoop(b *testing.B, sts []byte) {
 	mac := hmac.New(sha1.New, []byte("12345"))
 	var sum [sha1.Size]byte
 	b.SetBytes(int64(len(sts)))
@@ -234,16 +239,6 @@ func BenchmarkVerifyScaling(b *testing.B) {
 			b.SetBytes(int64(len(sts)))
 			verifyLoop(b, p, r, &rewindBody{s: body})
 		})
-		b.Run("params="+strconv.Itoa(n)+"/floor", func(b *testing.B) {
-			mac := hmac.New(sha1.New, []byte("12345"))
-			var sum [sha1.Size]byte
-			b.SetBytes(int64(len(sts)))
-			b.ReportAllocs()
-			for b.Loop() {
-				mac.Reset()
-				mac.Write(sts)
-				mac.Sum(sum[:0])
-			}
-		})
+		b.Run("params="+strconv.Itoa(n)+"/floor", func(b *testing.B) { floorLoop(b, sts) })
 	}
 }
