@@ -31,7 +31,6 @@ type batchWriter struct {
 	mu      sync.Mutex
 	changed sync.Cond // broadcast when pending shrinks or the state moves on
 	pending []byte
-	writing bool          // the writer goroutine holds lines it has not written yet
 	closed  bool          // Close has begun: lines queue without waiting for room
 	flushed bool          // Close has written everything: lines go straight through
 	wake    chan struct{} // a line waits
@@ -89,14 +88,9 @@ func (b *batchWriter) run() {
 		}
 		b.mu.Lock()
 		out, b.pending = b.pending, out[:0]
-		b.writing = true
 		b.changed.Broadcast()
 		b.mu.Unlock()
 		b.w.Write(out)
-		b.mu.Lock()
-		b.writing = false
-		b.changed.Broadcast()
-		b.mu.Unlock()
 	}
 }
 
@@ -123,13 +117,4 @@ func (b *batchWriter) Close() error {
 	b.flushed = true
 	b.changed.Broadcast()
 	return nil
-}
-
-// Flush waits until every line written before it is written through.
-func (b *batchWriter) Flush() {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	for !b.flushed && (len(b.pending) > 0 || b.writing) {
-		b.changed.Wait()
-	}
 }

@@ -68,7 +68,7 @@ func TestBatchWriterKeepsEveryLineInOrder(t *testing.T) {
 }
 
 // TestBatchWriterBatches: lines written while the writer goroutine is
-// busy share one write; Flush returns once everything is written.
+// busy share one write.
 func TestBatchWriterBatches(t *testing.T) {
 	out := &countingBuffer{}
 	b := newBatchWriter(out)
@@ -78,7 +78,7 @@ func TestBatchWriterBatches(t *testing.T) {
 		fmt.Fprintf(b, "line %d\n", i)
 	}
 	out.mu.Unlock()
-	b.Flush()
+	b.Close() // writes everything
 	if got := strings.Count(out.String(), "\n"); got != 1000 {
 		t.Fatalf("%d lines written, want 1000", got)
 	}
@@ -127,7 +127,7 @@ func TestBatchWriterBackpressure(t *testing.T) {
 	if n := <-done; n != 3*maxPendingLog/len(line) {
 		t.Fatalf("wrote %d lines", n)
 	}
-	b.Flush()
+	b.Close() // writes everything
 	if got := strings.Count(out.String(), "\n"); got != 3*maxPendingLog/len(line) {
 		t.Fatalf("%d lines written, want %d", got, 3*maxPendingLog/len(line))
 	}

@@ -5,23 +5,33 @@ package main_test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // run runs the binary with args and env (and nothing else in the
 // environment but PATH and HOME) and returns its exit status and output.
+// It kills the binary if it has not exited after a minute (a serve that
+// was expected to fail and started instead), so that the test fails
+// instead of hanging.
 func run(t *testing.T, env []string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("gatehouse %s did not exit within a minute\nstdout: %s\nstderr: %s", strings.Join(args, " "), &out, &errOut)
+	}
 	var exit *exec.ExitError
 	switch {
 	case errors.As(err, &exit):

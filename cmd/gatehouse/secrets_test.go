@@ -10,20 +10,15 @@ package main_test
 // command line and in its environment, with good and bad input.
 
 import (
-	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 )
 
 // The secrets: distinctive, so that finding one is never a coincidence,
@@ -67,31 +62,6 @@ func secretForms() map[string]string {
 // secretPublicURL is public_url with the Basic credentials.
 func secretPublicURL() string {
 	return "https://" + url.UserPassword(secretUser, secretPassword).String() + "@ivr.example.com"
-}
-
-// secretRun runs the binary as run does, but kills it if it has not
-// exited after a minute (a serve that was expected to fail and started
-// instead), so that the test fails instead of hanging.
-func secretRun(t *testing.T, env []string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, args...)
-	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}, env...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("gatehouse %s did not exit within a minute\nstdout: %s\nstderr: %s", strings.Join(args, " "), &out, &errOut)
-	}
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		code = exit.ExitCode()
-	case err != nil:
-		t.Fatal(err)
-	}
-	return code, out.String(), errOut.String()
 }
 
 // secretScan fails the test if text, or any log line of it decoded from
@@ -167,7 +137,7 @@ func TestSecretsServe(t *testing.T) {
 
 			// invoke against it, as Twilio calls: without the credentials,
 			// then with them after the challenge.
-			code, out, errOut := secretRun(t, []string{"TWILIO_AUTH_TOKEN=" + secretPrimary}, "invoke",
+			code, out, errOut := run(t, []string{"TWILIO_AUTH_TOKEN=" + secretPrimary}, "invoke",
 				"http://"+url.UserPassword(secretUser, secretPassword).String()+"@"+s.addr+"/", "Digits=1",
 				"--public-url", secretPublicURL())
 			if code != 0 || !strings.Contains(out, `<Redirect method="GET">/accessible</Redirect>`) || !strings.Contains(errOut, "401 challenge") {
@@ -309,7 +279,7 @@ func TestSecretsStartup(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			code, out, errOut := secretRun(t, append(append([]string{}, secrets...), tt.env...), append([]string{"serve", "--listen", "127.0.0.1:0"}, tt.args...)...)
+			code, out, errOut := run(t, append(append([]string{}, secrets...), tt.env...), append([]string{"serve", "--listen", "127.0.0.1:0"}, tt.args...)...)
 			if code != tt.code {
 				t.Errorf("exit status %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out, errOut)
 			}
@@ -385,7 +355,7 @@ func TestSecretsCLI(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			code, out, errOut := secretRun(t, tt.env, tt.args...)
+			code, out, errOut := run(t, tt.env, tt.args...)
 			if code != tt.code {
 				t.Errorf("exit status %d, want %d\nstdout: %s\nstderr: %s", code, tt.code, out, errOut)
 			}
