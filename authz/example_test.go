@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 
 	"github.com/gatehouse/gatehouse/authz"
 	"github.com/gatehouse/gatehouse/policies"
@@ -32,7 +33,10 @@ func ExampleNewCasbin() {
 	}
 
 	ctx := context.Background()
-	twilio := []string{"system.Everyone", "group:twilio", "account:AC123"}
+	// The effective principals of a request signed by Twilio for account
+	// AC123 (see authn.Effective); Permits adds group:staff from the
+	// grouping row.
+	twilio := []string{"system.Everyone", "system.Authenticated", "group:twilio", "account:AC123"}
 	for _, q := range []struct{ resource, permission string }{
 		{"/", "view"},
 		{"/calls/CA1", "view"},
@@ -159,6 +163,47 @@ func ExamplePolicyFunc() {
 	fmt.Println(d.Allowed, err)
 	// Output:
 	// false <nil>
+}
+
+func ExamplePolicyFunc_Permits() {
+	m, err := policies.LoadModel("")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	acl, err := authz.NewCasbin(m, [][]string{{"group:twilio", "/", "view", "allow"}}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// A Policy that counts the denials of another one. A Policy must be
+	// safe for concurrent use, hence the atomic counter.
+	var denied atomic.Int64
+	counting := authz.PolicyFunc(func(ctx context.Context, principals []string, resource, permission string) (authz.Decision, error) {
+		d, err := acl.Permits(ctx, principals, resource, permission)
+		if err == nil && !d.Allowed {
+			denied.Add(1)
+		}
+		return d, err
+	})
+
+	ctx := context.Background()
+	for _, principals := range [][]string{
+		{"system.Everyone", "system.Authenticated", "group:twilio"},
+		{"system.Everyone"}, // an unsigned request
+	} {
+		d, err := counting.Permits(ctx, principals, "/accessible", "view")
+		if err != nil {
+			fmt.Println("could not decide:", err) // fail closed
+			continue
+		}
+		fmt.Println(d.Allowed, d.Principals)
+	}
+	fmt.Println("denied:", denied.Load())
+	// Output:
+	// true [system.Everyone system.Authenticated group:twilio]
+	// false [system.Everyone]
+	// denied: 1
 }
 
 func ExampleDeniedError() {

@@ -1,10 +1,12 @@
 package policies_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/gatehouse/gatehouse/authz"
 	"github.com/gatehouse/gatehouse/policies"
 )
 
@@ -122,6 +124,45 @@ func ExampleFile_Policy() {
 	fmt.Println(f.Policy(), f.Grouping())
 	// Output:
 	// [[a / view allow]] [[b a]]
+}
+
+func ExampleFile_Grouping() {
+	f, err := policies.Parse("policy.csv", []byte(`p, group:staff, /billing, *, allow
+p, system.Everyone, /billing, *, deny
+g, account:AC123, group:support
+g, group:support, group:staff
+`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(f.Grouping())
+
+	// newACL builds the ACL that a policy file describes, as gatehouse
+	// serve does. authz gives each request the groups of its principals,
+	// transitively, before it decides.
+	newACL := func(f *policies.File) (*authz.Casbin, error) {
+		m, err := policies.LoadModel("")
+		if err != nil {
+			return nil, err
+		}
+		return authz.NewCasbin(m, f.Policy(), f.Grouping())
+	}
+	acl, err := newACL(f)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	signed := []string{"system.Everyone", "system.Authenticated", "group:twilio", "account:AC123"}
+	d, err := acl.Permits(context.Background(), signed, "/billing/invoices", "edit")
+	if err != nil {
+		fmt.Println("could not decide:", err) // fail closed
+		return
+	}
+	fmt.Println(d.Allowed, d.Principals)
+	// Output:
+	// [[account:AC123 group:support] [group:support group:staff]]
+	// true [system.Everyone system.Authenticated group:twilio account:AC123 group:support group:staff]
 }
 
 func ExampleLint() {
