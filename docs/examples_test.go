@@ -126,19 +126,21 @@ func libraryDirs(root string) ([]string, error) {
 // loadPackage parses a directory's exported API and its examples.
 func loadPackage(dir string) (*doc.Package, []*doc.Example, error) {
 	fset := token.NewFileSet()
-	pkgs, err := parser.ParseDir(fset, dir, nil, parser.ParseComments)
+	names, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		return nil, nil, err
 	}
 	var files, tests []*ast.File
-	for name, p := range pkgs {
-		for fname, f := range p.Files {
-			switch {
-			case strings.HasSuffix(fname, "_test.go"):
-				tests = append(tests, f)
-			case !strings.HasSuffix(name, "_test") && name != "main":
-				files = append(files, f)
-			}
+	for _, name := range names {
+		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
+		if err != nil {
+			return nil, nil, err
+		}
+		switch {
+		case strings.HasSuffix(name, "_test.go"):
+			tests = append(tests, f)
+		case f.Name.Name != "main":
+			files = append(files, f)
 		}
 	}
 	if len(files) == 0 {
