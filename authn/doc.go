@@ -1,18 +1,57 @@
-// Package authn answers "who is calling": an authentication Policy turns an
-// *http.Request into the principals it proves, and Effective adds Pyramid's
-// special principals to them.
+// Package authn answers "who is calling": an authentication [Policy] turns
+// an *http.Request into the principals it proves, and [Effective] adds
+// Pyramid's special principals to them. It verifies Twilio's request
+// signatures and HTTP Basic credentials, and uses the standard library
+// only.
 //
-// A request always has [Everyone]; it also has [Authenticated] when some
-// policy proved a principal that is not a system principal. The Twilio
-// signature policy ([TwilioSignature]) proves [TwilioGroup] (and
-// "account:<AccountSid>" when the signed parameters carry one) for requests
-// whose X-Twilio-Signature header verifies. [Basic] puts HTTP Basic
-// credentials in front of another policy, for webhook URLs that carry
-// "user:pass@"; a request without them fails with a *[Challenge], which
-// the caller answers with 401 and its WWW-Authenticate header.
+// # Policies and principals
 //
-// Effective principals travel in the request's context.Context: see
-// [NewContext] and [FromContext].
+// A [Policy] returns the principals that a request proves, or an error
+// when it cannot decide. [PolicyFunc] adapts a function to the interface,
+// [Multi] takes the union of several policies, and [Static] proves fixed
+// principals (for tests and tools). [Effective] turns a policy's answer
+// into the request's effective principals: [Everyone] always, then
+// [Authenticated] if the policy proved anything, then what it proved. A
+// server keeps them in the request's context with [NewContext], and its
+// handlers read them back with [FromContext].
+//
+// Gatehouse's own policies are these:
+//
+//   - [TwilioSignature], built by [NewTwilioSignature] from a
+//     [TwilioConfig], proves [TwilioGroup] for a request whose
+//     X-Twilio-Signature header verifies, plus AccountPrefix+AccountSid
+//     ("account:AC...") when the signed parameters carry an AccountSid.
+//     [TwilioSignature.Verify] reports the outcome as a [Verification],
+//     whose [Reason] is safe to log and count.
+//   - [Basic], built by [NewBasic] from a [BasicConfig], requires HTTP
+//     Basic credentials before it lets another policy (the signature
+//     policy) decide. It serves webhook URLs that carry "user:pass@".
+//     Twilio sends the credentials only after a 401 challenge, so a
+//     request without them fails with a *[Challenge]: the caller answers
+//     401 with its WWW-Authenticate header.
+//
+// # The signature
+//
+// Twilio signs a webhook request with the account's auth token. The
+// X-Twilio-Signature header is the standard base64 of the HMAC-SHA1 of
+// this string:
+//
+//  1. the URL Twilio requested, exactly as it was configured: scheme and
+//     host in their original case, user information and port if the URL
+//     had them, the path, and the query byte for byte;
+//  2. for a form POST (application/x-www-form-urlencoded), each body
+//     parameter, name then value, decoded ('+' is a space, %XX a byte),
+//     sorted by name and then by value, each distinct pair once; a name
+//     without a value adds the bare name. The query's parameters are never
+//     added: they are in the URL already;
+//  3. for a GET, nothing more;
+//  4. for a JSON body, nothing more either: Twilio adds bodySHA256, the
+//     lowercase hex SHA-256 of the raw body, to the URL's query, and the
+//     receiver must check that the body hashes to it.
+//
+// [StringToSign] builds that string and [Sign] the signature; [ParseForm]
+// decodes a form body as the verifier does, and [EncodeForm] encodes one.
+// The gatehouse sign, verify and invoke commands are built on them.
 //
 // # Which URL was signed
 //
@@ -35,7 +74,10 @@
 //
 // Everything else is kept byte for byte: the scheme's and host's case, the
 // userinfo of a public URL (it never arrives in the request line, but
-// Twilio signs it), the percent-encoding and order of the query.
+// Twilio signs it), the percent-encoding and order of the query. Behind a
+// proxy that terminates TLS, set [TwilioConfig.PublicURL] to the scheme
+// and host Twilio calls; [TwilioConfig.TrustedProxies] is the alternative
+// when the proxy's forwarding headers are to be believed.
 //
 // # Security
 //
@@ -52,15 +94,17 @@
 // URL plus the raw request target, never from client-supplied forwarding
 // headers. Form bodies sign every body parameter (never the query's),
 // sorted by name and then value, each distinct pair once; a body that is
-// not valid form encoding does not verify. When the signed query carries
-// bodySHA256 (Twilio's JSON webhooks), the URL alone is signed and the body
-// must hash to it, whatever the Content-Type; a JSON body without it does
-// not verify. All configured tokens are taken to belong to one Twilio
-// account (a rotation set): the account:<AccountSid> principal says what
-// the signed parameters claim, which only that account's token can sign.
-// Basic credentials are compared in
-// constant time, user name and password both. Auth tokens and passwords
-// never appear in errors, logs or panics raised by this package.
+// not valid form encoding does not verify. After a form body verifies,
+// the request's PostForm holds exactly the verified parameters, so that
+// the view cannot read the body differently from the verifier. When the
+// signed query carries bodySHA256 (Twilio's JSON webhooks), the URL alone
+// is signed and the body must hash to it, whatever the Content-Type; a
+// JSON body without it does not verify. All configured tokens are taken to
+// belong to one Twilio account (a rotation set): the account:<AccountSid>
+// principal says what the signed parameters claim, which only that
+// account's token can sign. Basic credentials are compared in constant
+// time, user name and password both. Auth tokens and passwords never
+// appear in errors, logs or panics raised by this package.
 //
 // What Twilio's scheme cannot protect against, and this package therefore
 // does not claim to: a captured request can be replayed as it is (the
@@ -70,4 +114,15 @@
 // boundary without changing the string to sign. Views must treat a signed
 // request as "sent by Twilio at some time", and use HTTPS so that requests
 // cannot be captured in the first place.
+//
+// # Examples and further reading
+//
+// The examples of [TwilioSignature] show a request verified end to end,
+// the default-port and trailing-slash candidates, a trusted proxy, and the
+// verified form handed to the view; those of [Basic] show the 401
+// challenge; that of [NewContext] shows principals carried to a handler.
+// The repository's docs/tutorial.md puts a Twilio number in front of
+// Gatehouse step by step: the auth token and its rotation, a
+// TLS-terminating load balancer, credentials in the webhook URL, and each
+// classic signature stumbling block run for real.
 package authn

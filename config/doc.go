@@ -1,22 +1,39 @@
 // Package config builds Gatehouse's typed [Config] from a configuration file
 // (YAML or TOML), the environment and command-line flags.
 //
-// [Load] reads them through a private Viper instance, created per call:
-// there is no global Viper and no mutable package-level state. For each key the
-// first source that sets it wins: a flag the user set, then the
-// environment, then the file, then [Default]. The table of keys, their
-// environment variables and their defaults is on each field of [Config]
-// and in DESIGN.md ("Configuration keys").
+// # The configuration
+//
+// A [Config] holds the top-level keys (listen, public_url, support_number,
+// trusted_proxies, debug_authorization) and one struct per group of keys:
+// [Twilio] (twilio.*: the accepted auth tokens), [Policy] (policy.*: the
+// policy files and how often they are watched), [Apology] (apology.*: what
+// a caller hears when something fails), [Server] (server.*: timeouts,
+// shutdown and size limits) and [Log] (log.*). The comment on each field
+// names its key, its environment variable, its flag if it has one, and its
+// default; the README's "Configuration" section has the same table.
+// [Default] returns every default; a Config built in code should start from
+// it, since a zero [Server] is not valid.
+//
+// # Loading
+//
+// [Load] reads the sources that [Options] names through a private Viper
+// instance, created per call: there is no global Viper and no mutable
+// package-level state. For each key the first source that sets it wins: a
+// flag the user set, then the environment, then the file, then [Default].
+// [AddFlags] registers the flags; Load uses only those the user set, so an
+// unset flag never hides the file or the environment.
 //
 // Load is strict. A key in the file that Gatehouse does not know is an
 // error naming the key, so a typo such as publc_url cannot silently leave
 // the default in force; so is a value of the wrong type, such as
 // server.read_timeout: banana or a bare number where a duration belongs.
 // [Config.Validate] then checks the values themselves and reports every
-// problem at once, one line each. Errors are [*FieldError] (a key) and
-// [*FileError] (the file), matched with [errors.As], and wrap the sentinels
-// [ErrUnknownKey], [ErrInvalid], [ErrRequired], [ErrUnsupportedFormat] and
-// [ErrSyntax], matched with [errors.Is].
+// problem at once, one line each, and [Config.RequireToken] demands an
+// auth token (serve needs one; policy tools do not). Errors are
+// [*FieldError] (a key) and [*FileError] (the file), matched with
+// [errors.As], and wrap the sentinels [ErrUnknownKey], [ErrInvalid],
+// [ErrRequired], [ErrUnsupportedFormat] and [ErrSyntax], matched with
+// [errors.Is].
 //
 // A typical caller:
 //
@@ -29,6 +46,18 @@
 //	}
 //	if err != nil { ... exit 2 ... }
 //	logger.Info("starting", "config", cfg)
+//
+// # Auth tokens and their rotation
+//
+// Every token in twilio.auth_token (TWILIO_AUTH_TOKEN), twilio.auth_tokens
+// and the file named by twilio.auth_token_file is accepted;
+// [Config.Tokens] lists them once each. To rotate the token without
+// refusing a call, list the new token in twilio.auth_tokens beside the old
+// one, promote it at Twilio, and remove the old one once no request signed
+// with it can arrive. All the tokens must belong to one Twilio account.
+// [Config.TrustedProxyPrefixes] parses trusted_proxies, the peers whose
+// X-Forwarded-Proto and X-Forwarded-Host are believed when public_url is
+// not set.
 //
 // # Security
 //
@@ -66,4 +95,13 @@
 // conversion string(s) also yields the value; and fmt bypasses all methods
 // when it reports a bad verb, so fmt.Sprintf("%p", s) prints the raw value.
 // go vet reports that misuse.
+//
+// # Examples and further reading
+//
+// The example of [Load] layers a file, the environment and flags; those of
+// [Config] and [Config.Validate] build and check a Config in code; that of
+// [Secret] shows every way a token is redacted. The repository's
+// docs/tutorial.md configures a server step by step, with the token in a
+// file, a configuration file, a token rotation and a TLS-terminating load
+// balancer.
 package config

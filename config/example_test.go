@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -260,4 +261,40 @@ func ExampleFileError() {
 	fmt.Println(errors.As(err, &fe), fe.Path, errors.Is(err, os.ErrNotExist))
 	// Output:
 	// true testdata/missing.yaml true
+}
+
+// A Config built in code starts from Default and sets what differs; each
+// group of keys is a struct of its own. Printing it never shows a token.
+func ExampleConfig() {
+	var cfg *config.Config = config.Default()
+	cfg.PublicURL = "https://ivr.example.com"
+	cfg.SupportNumber = "+15005550006"
+	cfg.Twilio = config.Twilio{
+		AuthToken:  "new-token",
+		AuthTokens: []config.Secret{"old-token"}, // during a rotation
+	}
+	cfg.Policy = config.Policy{File: "policy.csv", WatchInterval: 500 * time.Millisecond}
+	cfg.Apology = config.Apology{Text: "Sorry, please hold.", Voice: "Polly.Joanna", Language: "en-US"}
+	cfg.Log = config.Log{Level: "debug", Format: "json"}
+	cfg.Server = config.Server{
+		ReadHeaderTimeout: 2 * time.Second,
+		ReadTimeout:       5 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		ShutdownDelay:     0, // no load balancer to warn
+		ShutdownTimeout:   10 * time.Second,
+		MaxHeaderBytes:    8 << 10,
+		MaxBodyBytes:      32 << 10,
+	}
+	fmt.Println(errors.Join(cfg.Validate(), cfg.RequireToken()))
+	fmt.Printf("%+v\n", cfg.Twilio)
+	fmt.Println(len(cfg.Tokens()), "accepted tokens")
+
+	cfg.Server = config.Server{} // not the defaults: Validate refuses zero timeouts and limits
+	fmt.Println(cfg.Validate() != nil)
+	// Output:
+	// <nil>
+	// {AuthToken:[REDACTED] AuthTokens:[[REDACTED]] AuthTokenFile: AuthTokenFromFile:}
+	// 2 accepted tokens
+	// true
 }
