@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Policy computes the principals that a request proves.
@@ -50,9 +51,15 @@ func Static(principals ...string) Policy {
 	})
 }
 
-// ErrSystemPrincipal is returned by Effective when a policy claims a system
-// principal, which only Effective may add.
+// ErrSystemPrincipal is returned by Effective when a policy claims a
+// principal of the system. namespace ([Everyone], [Authenticated] or any
+// other "system.*" name), which only Effective may add. The claim is refused
+// rather than ignored, wherever it comes in the list: a policy that makes
+// it is confused, and the request fails closed.
 var ErrSystemPrincipal = errors.New("authn: a policy may not prove a system principal")
+
+// systemPrefix is the namespace of Pyramid's system principals.
+const systemPrefix = "system."
 
 // Effective returns the effective principals of r under p: [Everyone], then
 // [Authenticated] when p proved anything, then the proven principals in the
@@ -65,11 +72,11 @@ func Effective(p Policy, r *http.Request) ([]string, error) {
 	out := make([]string, 0, 2+len(proven))
 	out = append(out, Everyone)
 	for _, pr := range proven {
+		if strings.HasPrefix(pr, systemPrefix) {
+			return nil, fmt.Errorf("%w: %q", ErrSystemPrincipal, pr)
+		}
 		if pr == "" || contains(out, pr) {
 			continue
-		}
-		if pr == Everyone || pr == Authenticated {
-			return nil, fmt.Errorf("%w: %q", ErrSystemPrincipal, pr)
 		}
 		if len(out) == 1 {
 			out = append(out, Authenticated)

@@ -23,7 +23,10 @@ func TestEffective(t *testing.T) {
 		{"multi is a union in order", Multi(Static("a"), Static("b", "a")), []string{Everyone, Authenticated, "a", "b"}, nil},
 		{"multi fails closed", Multi(Static("a"), PolicyFunc(func(*http.Request) ([]string, error) { return []string{"x"}, boom })), nil, boom},
 		{"system principal claimed", Static(Authenticated), nil, ErrSystemPrincipal},
-		{"everyone claimed", Static(Everyone), []string{Everyone}, nil},
+		{"everyone claimed", Static(Everyone), nil, ErrSystemPrincipal},
+		{"authenticated claimed after another principal", Static("alice", Authenticated), nil, ErrSystemPrincipal},
+		{"another system principal claimed", Static("alice", "system.Admin"), nil, ErrSystemPrincipal},
+		{"system without the dot is an ordinary name", Static("systemd"), []string{Everyone, Authenticated, "systemd"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -231,14 +231,15 @@ func Default() *Config {
 	}
 }
 
-// Tokens returns every accepted auth token: AuthToken first, then
-// AuthTokens, then AuthTokenFromFile, without empty values and without
-// repeats. It is empty if no token is configured.
+// Tokens returns every accepted auth token, the primary first: AuthToken,
+// then AuthTokenFromFile (the primary kept in a file), then the rotation
+// tokens of AuthTokens, without empty values and without repeats. The
+// server accepts them all; sign and invoke sign with the first. It is
+// empty if no token is configured.
 func (c *Config) Tokens() []Secret {
 	all := make([]Secret, 0, 2+len(c.Twilio.AuthTokens))
-	all = append(all, c.Twilio.AuthToken)
+	all = append(all, c.Twilio.AuthToken, c.Twilio.AuthTokenFromFile)
 	all = append(all, c.Twilio.AuthTokens...)
-	all = append(all, c.Twilio.AuthTokenFromFile)
 
 	tokens := all[:0]
 	seen := make(map[Secret]bool, len(all))

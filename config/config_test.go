@@ -68,9 +68,16 @@ func TestTokens(t *testing.T) {
 		{"none", config.Twilio{}, []config.Secret{}},
 		{"primary only", config.Twilio{AuthToken: "a"}, []config.Secret{"a"}},
 		{
-			"order: primary, rotation, file",
+			"order: primary, file, rotation",
 			config.Twilio{AuthToken: "a", AuthTokens: []config.Secret{"b", "c"}, AuthTokenFromFile: "d"},
-			[]config.Secret{"a", "b", "c", "d"},
+			[]config.Secret{"a", "d", "b", "c"},
+		},
+		{
+			// sign and invoke sign with the first: the primary, not a
+			// rotation token, when the primary is kept in a file.
+			"the file's token before the rotation tokens",
+			config.Twilio{AuthTokens: []config.Secret{"old"}, AuthTokenFromFile: "primary"},
+			[]config.Secret{"primary", "old"},
 		},
 		{
 			"duplicates keep their first place",
