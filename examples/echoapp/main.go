@@ -339,6 +339,12 @@ func exception(apology echo.HandlerFunc) func(echo.Context, error) error {
 		if isVoice(c) {
 			return apology(c)
 		}
+		// A view's echo.NewHTTPError(400, ...), as c.Bind returns it,
+		// comes here too (only 404 and 405 go to the not-found view):
+		// answer it as Echo would, with its status and message.
+		if he, ok := errors.AsType[*echo.HTTPError](err); ok && he.Code < http.StatusInternalServerError {
+			return c.JSON(he.Code, apiError{Error: fmt.Sprint(he.Message)})
+		}
 		id := views.RecordFrom(c.Request().Context()).RequestID()
 		return c.JSON(http.StatusInternalServerError, apiError{Error: "internal error", RequestID: id})
 	}
@@ -449,8 +455,11 @@ func (s *store) create(c echo.Context) error {
 	var in struct {
 		Title string `json:"title"`
 	}
-	if err := c.Bind(&in); err != nil || in.Title == "" {
-		return c.JSON(http.StatusBadRequest, apiError{Error: "send a JSON object with a title"})
+	if err := c.Bind(&in); err != nil {
+		return err
+	}
+	if in.Title == "" {
+		return echo.NewHTTPError(http.StatusBadRequest, "a document needs a title")
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

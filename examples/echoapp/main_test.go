@@ -125,6 +125,15 @@ func Example_exception() {
 	// 500 {"error":"internal error","request_id":"req-1"}
 }
 
+func Example_badRequest() {
+	app := testApp(newStore())
+	send(app, http.MethodPost, "/docs", "alice-key", `{}`)
+	send(app, http.MethodPost, "/docs", "alice-key", `{"title":`)
+	// Output:
+	// 400 {"error":"a document needs a title"}
+	// 400 {"error":"unexpected EOF"}
+}
+
 func Example_optOut() {
 	app := testApp(newStore())
 	send(app, http.MethodGet, "/healthz", "", "") // no key, no ACL consulted
