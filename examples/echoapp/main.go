@@ -163,8 +163,8 @@ func newApp(cfg config, s *store, logger *slog.Logger, add func(*views.Views, *s
 	if err != nil {
 		return nil, nil, err
 	}
-	// Both TwiML and JSON answers come from here: Twilio's routes must
-	// never get anything but TwiML with status 200.
+	// The apology is the TwiML answer of Twilio's routes (status 200,
+	// always); the API's answers are JSON.
 	apology := views.Apology{Text: "Sorry, the documents line is not available."}.Handler()
 	v, err := views.New(e, views.Config{
 		Authn:     authnPolicy,
@@ -321,11 +321,15 @@ func forbidden(apology echo.HandlerFunc) func(echo.Context, authz.Decision) erro
 }
 
 // notFound answers a request that no route matched, or whose view
-// returned echo.ErrNotFound.
+// returned echo.ErrNotFound. When routes have the path but not the
+// request's method, Echo has set the Allow header: that is a 405.
 func notFound(apology echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		if isVoice(c) {
 			return apology(c)
+		}
+		if c.Response().Header().Get(echo.HeaderAllow) != "" {
+			return c.JSON(http.StatusMethodNotAllowed, apiError{Error: "method not allowed"})
 		}
 		return c.JSON(http.StatusNotFound, apiError{Error: "not found"})
 	}

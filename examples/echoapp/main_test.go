@@ -96,7 +96,7 @@ func Example_notFound() {
 	// Output:
 	// 404 {"error":"not found"}
 	// 404 {"error":"not found"}
-	// 404 {"error":"not found"}
+	// 405 {"error":"method not allowed"}
 	// 200 <?xml version="1.0" encoding="UTF-8"?>
 	// <Response><Say>Sorry, the documents line is not available.</Say><Hangup></Hangup></Response>
 }
