@@ -73,11 +73,11 @@ func Example_allowed() {
 
 func Example_forbidden() {
 	app := testApp(newStore())
-	send(app, http.MethodGet, "/docs", "", "")                               // no key
-	send(app, http.MethodGet, "/docs", "carol-key", "")                      // unknown key
-	send(app, http.MethodPost, "/docs", "bob-key", `{"title":"Minutes"}`)    // bob is not an editor
-	send(app, http.MethodPost, "/docs/1/publish", "bob-key", "")             // nor may he publish
-	send(app, http.MethodPost, "/voice", "alice-key", "From=%2B15005550006") // not signed by Twilio
+	send(app, http.MethodGet, "/docs", "", "")                            // no key
+	send(app, http.MethodGet, "/docs", "carol-key", "")                   // unknown key
+	send(app, http.MethodPost, "/docs", "bob-key", `{"title":"Minutes"}`) // bob is not an editor
+	send(app, http.MethodPost, "/docs/1/publish", "bob-key", "")          // nor may he publish
+	send(app, http.MethodPost, "/voice", "alice-key", "")                 // a key is no Twilio signature
 	// Output:
 	// 401 {"error":"send a valid X-Api-Key"}
 	// 401 {"error":"send a valid X-Api-Key"}
