@@ -148,10 +148,9 @@ func TestDocSessions(t *testing.T) {
 				blocks = blocks[1:]
 			}
 			for _, b := range blocks {
-				if t.Failed() {
-					return
+				if err := s.run(b); err != nil {
+					t.Fatal(err)
 				}
-				s.run(b)
 			}
 		})
 	}
@@ -166,6 +165,7 @@ type session struct {
 	env     []string          // the environment of the shell
 	ports   map[string]string // "0" to "9": the ports standing for :8080 to :8089
 	reps    []replacement     // the document's session-replace comments
+	retry   time.Duration     // how long a console command is retried
 	cmd     *exec.Cmd
 	stdin   io.WriteCloser
 	status  chan string
@@ -176,7 +176,7 @@ type session struct {
 // symlinks to the repository's top-level entries.
 func newSession(t *testing.T, root, bin string, goenv map[string]string) *session {
 	base := t.TempDir()
-	s := &session{t: t, dir: filepath.Join(base, "work"), scratch: filepath.Join(base, "runner"), ports: map[string]string{}}
+	s := &session{t: t, dir: filepath.Join(base, "work"), scratch: filepath.Join(base, "runner"), ports: map[string]string{}, retry: retryFor}
 	for _, d := range []string{s.dir, s.scratch, filepath.Join(base, "home"), filepath.Join(base, "gopath"), filepath.Join(base, "tmp")} {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			t.Fatal(err)
@@ -279,57 +279,66 @@ func (s *session) step(line string) (status int, ok bool) {
 }
 
 // run executes one block of the document.
-func (s *session) run(b block) {
+func (s *session) run(b block) error {
 	switch b.kind {
 	case kindFile:
 		if err := os.WriteFile(filepath.Join(s.dir, b.path), []byte(s.expand(b.text)), 0o644); err != nil {
-			s.t.Fatalf("%s: %v", b, err)
+			return fmt.Errorf("%s: %w", b, err)
 		}
 	case kindSh:
-		script := s.file("block", s.expand(b.text))
+		script, err := s.file("block", s.expand(b.text))
+		if err != nil {
+			return err
+		}
 		log := filepath.Join(s.scratch, "sh.log")
 		os.Truncate(log, 0)
 		status, ok := s.step(fmt.Sprintf("set -euo pipefail; source %q >>%q 2>&1 </dev/null 3>&-; set +euo pipefail", script, log))
 		if !ok || status != 0 {
 			out, _ := os.ReadFile(log)
-			s.t.Fatalf("%s: the sh block failed (a command exited non-zero, or it ran over %v); its output:\n%s", b, stepTimeout, out)
+			return fmt.Errorf("%s: the sh block failed (a command exited non-zero, or it ran over %v); its output:\n%s", b, stepTimeout, out)
 		}
 	case kindConsole:
 		cmds, err := parseConsole(b)
 		if err != nil {
-			s.t.Fatal(err)
+			return err
 		}
 		for _, c := range cmds {
-			s.console(c)
+			if err := s.console(c); err != nil {
+				return err
+			}
 		}
 	case kindGo:
 		// Checked by TestDocBlocks; go test runs the file it quotes.
 	}
+	return nil
 }
 
 // console runs a console command until it prints what the document says
 // and exits with the status it says, or retryFor has passed.
-func (s *session) console(c command) {
-	script := s.file("cmd", s.expand(c.text))
+func (s *session) console(c command) error {
+	script, err := s.file("cmd", s.expand(c.text))
+	if err != nil {
+		return err
+	}
 	want := make([]string, len(c.want))
 	for i, w := range c.want {
 		want[i] = s.expand(w)
 	}
 	pattern := outputPattern(want)
 	outFile := filepath.Join(s.scratch, "out")
-	deadline := time.Now().Add(retryFor)
+	deadline := time.Now().Add(s.retry)
 	for {
 		status, ok := s.step(fmt.Sprintf("source %q >%q 2>&1 </dev/null 3>&-", script, outFile))
 		out, _ := os.ReadFile(outFile)
 		got := normalizeOutput(string(out))
 		if !ok {
-			s.t.Fatalf("%s:%d: $ %s\nthe shell exited or the command ran over %v; output so far:\n%s", c.block.doc, c.line, c.text, stepTimeout, got)
+			return fmt.Errorf("%s:%d: $ %s\nthe shell exited or the command ran over %v; output so far:\n%s", c.block.doc, c.line, c.text, stepTimeout, got)
 		}
 		if status == c.status && pattern.MatchString(got) {
-			return
+			return nil
 		}
 		if time.Now().After(deadline) {
-			s.t.Fatalf("%s:%d: $ %s\ngot exit status %d and output:\n%s\nwant exit status %d and output:\n%s", c.block.doc, c.line, c.text, status, got, c.status, strings.Join(want, "\n"))
+			return fmt.Errorf("%s:%d: $ %s\ngot exit status %d and output:\n%s\nwant exit status %d and output:\n%s", c.block.doc, c.line, c.text, status, got, c.status, strings.Join(want, "\n"))
 		}
 		time.Sleep(retryEvery)
 	}
@@ -345,12 +354,9 @@ func (s *session) expand(text string) string {
 }
 
 // file writes a step's script to the runner's directory.
-func (s *session) file(kind, text string) string {
+func (s *session) file(kind, text string) (string, error) {
 	name := filepath.Join(s.scratch, fmt.Sprintf("%s%d.sh", kind, s.steps+1))
-	if err := os.WriteFile(name, []byte(text), 0o644); err != nil {
-		s.t.Fatal(err)
-	}
-	return name
+	return name, os.WriteFile(name, []byte(text), 0o644)
 }
 
 // twoCommands checks the README's first block: exactly the command that

@@ -173,9 +173,9 @@ func buildReport(stats map[string]benchStat, loads []loadLine, parts []string, p
 		case "chain":
 			r.chain(stats)
 		case "loopback":
-			r.loopback(loads, "", "", pairs)
+			r.loopback(loads, "", "", pairs, true)
 		case "pinned":
-			r.loopback(loads, "-pinned", " (pinned: server on CPU 0, generator on CPU 1)", 1)
+			r.loopback(loads, "-pinned", " (pinned: server on CPU 0, generator on CPU 1)", 1, false)
 		}
 	}
 	return r
@@ -410,18 +410,32 @@ func (l loopbackRuns) perRun(f func(loadResult) (float64, bool)) ([]float64, boo
 	return out, true
 }
 
-// loopback: Gatehouse against the bare view over loopback HTTP, from the
-// LOAD lines named gatehouse+suffix and bare+suffix, pairs of them. A
-// line's pair is its pair field, or else its place among the lines of
-// its name.
-func (r *report) loopback(lines []loadLine, suffix, label string, pairs int) {
-	gName, bName := "gatehouse"+suffix, "bare"+suffix
-	gh, bare := make(loopbackRuns, pairs+1), make(loopbackRuns, pairs+1)
+// loopback: Gatehouse against the bare route over loopback HTTP, from the
+// LOAD lines named gatehouse+suffix and bare+suffix, pairs of them; with
+// withView, also against the same view on a bare route (view+suffix, run
+// in each pair too). A line's pair is its pair field, or else its place
+// among the lines of its name.
+func (r *report) loopback(lines []loadLine, suffix, label string, pairs int, withView bool) {
+	gName, bName, vName := "gatehouse"+suffix, "bare"+suffix, "view"+suffix
+	gh, bare, view := make(loopbackRuns, pairs+1), make(loopbackRuns, pairs+1), make(loopbackRuns, pairs+1)
+	type server struct {
+		name, label string
+		runs        loopbackRuns
+	}
+	servers := []server{{gName, "Gatehouse", gh}, {bName, "bare", bare}}
+	if withView {
+		servers = append(servers, server{vName, "the same view", view})
+	}
 	first := make([]string, pairs+1) // which server ran first in each pair
 	seen := map[string]int{}
 	conns := 0.0
 	for _, l := range lines {
-		runs := map[string]loopbackRuns{gName: gh, bName: bare}[l.name]
+		var runs loopbackRuns
+		for _, v := range servers {
+			if v.name == l.name {
+				runs = v.runs
+			}
+		}
 		if runs == nil {
 			continue
 		}
@@ -448,10 +462,7 @@ func (r *report) loopback(lines []loadLine, suffix, label string, pairs int) {
 	}
 	r.rows = append(r.rows, section(fmt.Sprintf("%s, %s%s", title, plural(pairs, "pair"), label)))
 	for n := 1; n <= pairs; n++ {
-		for _, v := range []struct {
-			name string
-			runs loopbackRuns
-		}{{gName, gh}, {bName, bare}} {
+		for _, v := range servers {
 			name, runs := v.name, v.runs
 			if runs[n] == nil {
 				r.miss(fmt.Sprintf("LOAD %s pair %d", name, n))
@@ -483,9 +494,9 @@ func (r *report) loopback(lines []loadLine, suffix, label string, pairs int) {
 		if pairs == 1 {
 			continue
 		}
-		order := "Gatehouse first"
-		if first[n] == bName {
-			order = "bare first"
+		order, ok := map[string]string{gName: "Gatehouse first", bName: "bare first", vName: "view first"}[first[n]]
+		if !ok {
+			order = "not run"
 		}
 		measure := fmt.Sprintf("pair %d (%s): Gatehouse ÷ bare, throughput", n, order)
 		if !okG || !okB {
@@ -526,11 +537,12 @@ func (r *report) loopback(lines []loadLine, suffix, label string, pairs int) {
 		r.missingRow(cpu, "")
 	}
 
+	if withView {
+		r.sameView(gh, view, pairs)
+	}
+
 	var parts []string
-	for _, v := range []struct {
-		name string
-		runs loopbackRuns
-	}{{"Gatehouse", gh}, {"bare", bare}} {
+	for _, v := range servers {
 		share := func(key string) func(loadResult) (float64, bool) {
 			return func(l loadResult) (float64, bool) {
 				c, ok := l[key]
@@ -540,11 +552,49 @@ func (r *report) loopback(lines []loadLine, suffix, label string, pairs int) {
 		g, okg := v.runs.perRun(share("gen_cpu_s"))
 		srv, oks := v.runs.perRun(share("server_cpu_s"))
 		if okg && oks {
-			parts = append(parts, fmt.Sprintf("against %s, the generator used %.2f CPUs and the server %.2f", v.name, median(g), median(srv)))
+			parts = append(parts, fmt.Sprintf("against %s, the generator used %.2f CPUs and the server %.2f", v.label, median(g), median(srv)))
 		}
 	}
 	if len(parts) > 0 {
 		r.notes = append(r.notes, fmt.Sprintf("CPU while measuring loopback%s (medians of the runs): %s.", label, strings.Join(parts, "; ")))
+	}
+}
+
+// sameView adds the rows comparing Gatehouse with the same view (the
+// choose view, which parses the form itself) on a bare route: what an app
+// without Gatehouse would run, where the bare route above reads nothing.
+// The issue sets no target for it.
+func (r *report) sameView(gh, view loopbackRuns, pairs int) {
+	runs := fmt.Sprintf(" (median of %s)", plural(pairs, "run"))
+	viewSum, okV := view.summary()
+	if okV {
+		r.rows = append(r.rows, row{"bare Echo route, the same view (parses the form itself)" + runs, loadText(viewSum), "", "", "", ""})
+	} else {
+		r.missingRow("bare Echo route, the same view (parses the form itself)"+runs, "")
+	}
+	var ratios []float64
+	for n := 1; n <= pairs; n++ {
+		g, okG := gh[n]["rps"]
+		v, okV := view[n]["rps"]
+		if okG && okV {
+			ratios = append(ratios, g/v)
+		}
+	}
+	headline := fmt.Sprintf("Gatehouse ÷ the same view on a bare route, throughput (median of %s)", plural(pairs, "pair"))
+	ghSum, okG := gh.summary()
+	if len(ratios) == pairs && okV && okG {
+		r.rows = append(r.rows, row{headline, loadText(ghSum), "view " + rpsText(viewSum["rps"]), percent(median(ratios)), "", ""})
+	} else {
+		r.missingRow(headline, "")
+	}
+	cpu := "server CPU per request, Gatehouse − the same view on a bare route" + runs
+	gc, okGC := gh.perRun(cpuPerRequest)
+	vc, okVC := view.perRun(cpuPerRequest)
+	if okGC && okVC {
+		g, v := median(gc), median(vc)
+		r.rows = append(r.rows, row{cpu, nsText(g), "view " + nsText(v), signed(g-v) + " (" + times(g/v) + ")", "", ""})
+	} else {
+		r.missingRow(cpu, "")
 	}
 }
 
