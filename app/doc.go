@@ -1,17 +1,46 @@
-// Package app is Gatehouse's composition root: it builds the Echo server
-// from a config.Config, wires the authentication and authorization
-// policies, the views and their exception views, and serves them with
-// timeouts, a body limit and graceful shutdown. It logs one line per
-// request (logging.go), counts requests, signature outcomes, decisions and
-// policy reloads in Prometheus metrics served at /metrics (metrics.go), and
-// answers /healthz and /readyz; readiness fails before the listener closes
-// on shutdown. Main is the command line; `gatehouse routes` prints the
-// route table without building a server (cmd_routes.go).
+// Package app is Gatehouse's composition root: `gatehouse serve` and the
+// rest of the command line. It builds the Echo server that answers the
+// Twilio IVR from a config.Config, wires the authentication and
+// authorization policies, the views and their exception views, and serves
+// them with timeouts, a body limit and graceful shutdown.
 //
-// The whole HTTP surface, every route with the permission it requires, is
-// the table in routes.go. The policy commands (explain, principals, policy
-// lint, policy test) are in cmd_policy.go; reloading the policy files while
-// serving, on change or on SIGHUP, is in reload.go.
+// To add Gatehouse to an Echo application of your own, you do not need this
+// package: use views, authn, authz and policies directly, as
+// docs/echo.md and examples/echoapp do. This package shows how they fit
+// in a complete server.
+//
+// # The pieces
+//
+// [New] validates the configuration and builds everything before anything
+// listens: the Twilio signature policy (behind HTTP Basic credentials when
+// public_url carries them), the Casbin ACL from the policy files (embedded
+// defaults, or policy.model and policy.file), and the views of routes.go,
+// the whole HTTP surface with the permission each route requires.
+// [App.Handler] is the finished handler, for tests with net/http/httptest;
+// [App.Serve] serves it on a listener until its context is done, then
+// drains; [App.Routes] lists the routes with their security, which
+// `gatehouse routes` prints. [Main] is the command line (cli.go); the
+// policy commands (explain, principals, policy lint, policy test) are in
+// cmd_policy.go, the Twilio ones (sign, verify, invoke) in cmd_twilio.go.
+//
+// # A request's path
+//
+//	listener → drain bookkeeping → Echo → request log middleware:
+//	    request ID (X-Request-Id), a views.Record, body limit
+//	  → views: authenticate (Basic, then Twilio signature → principals)
+//	  → authorize (Casbin ACL, Pyramid semantics) → view | apology
+//	  → request log line and metrics from the Record
+//
+// The request log (logging.go) writes one line per request, naming the
+// route, never the URL; Prometheus metrics (metrics.go) count requests,
+// signature outcomes, decisions and policy reloads at /metrics. /healthz
+// and /readyz opt out of authentication and authorization; readiness fails
+// as soon as shutdown begins, server.shutdown_delay before the listener
+// closes. While serving, the policy files are watched and reloaded on
+// change or on SIGHUP (reload.go).
+//
+// The Examples of New, App.Handler and App.Serve build and run a server on
+// the embedded defaults; those of Main run the command line.
 //
 // # Security
 //

@@ -1,9 +1,3 @@
-// Package twiml renders the small subset of Twilio's TwiML markup that
-// Gatehouse's views answer with: Say, Gather, Redirect, Dial, Hangup and
-// Pause inside a Response.
-//
-// Values are escaped by encoding/xml, so text from configuration or from a
-// caller can never inject markup.
 package twiml
 
 import (
