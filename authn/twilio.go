@@ -270,9 +270,10 @@ func (t *TwilioSignature) verify(r *http.Request, postForm bool) Verification {
 		bases = own[:]
 	}
 
+	// The header first: a request without a signature proves nothing, and
+	// its body is left unread for whoever comes next (another policy of a
+	// Multi, the view), whatever its size.
 	var v Verification
-	body, at, bodyErr := t.readBody(r, st, bases[0], target, &v)
-
 	sigs := r.Header[SignatureHeader] // the key is canonical already
 	if len(sigs) == 0 || sigs[0] == "" && len(sigs) == 1 {
 		v.Reason = ReasonMissingHeader
@@ -282,6 +283,7 @@ func (t *TwilioSignature) verify(r *http.Request, postForm bool) Verification {
 		v.Reason = ReasonMalformedHeader
 		return v
 	}
+	body, at, bodyErr := t.readBody(r, st, bases[0], target, &v)
 	if bodyErr != nil {
 		v.Reason = bodyErrorReason(bodyErr)
 		return v

@@ -552,3 +552,35 @@ func TestVerifyConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestUnsignedBodyLeftUnread: without a usable signature header, Verify
+// proves nothing and leaves the body unread, whatever its size, so that
+// another policy of a Multi (an API key on an upload) or the view reads it
+// whole.
+func TestUnsignedBodyLeftUnread(t *testing.T) {
+	p, err := NewTwilioSignature(TwilioConfig{AuthTokens: []string{"12345"}, PublicURL: "https://ivr.example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("x", DefaultMaxBodyBytes*2)
+	for _, tt := range []struct {
+		name   string
+		header []string
+		want   Reason
+	}{
+		{"no header", nil, ReasonMissingHeader},
+		{"malformed header", []string{"not base64!"}, ReasonMalformedHeader},
+		{"two headers", []string{"RSOYDt4T1cUTdK1PDd93/VVr8B8=", "RSOYDt4T1cUTdK1PDd93/VVr8B8="}, ReasonMalformedHeader},
+	} {
+		r := httptest.NewRequest("POST", "/upload", strings.NewReader(big))
+		r.Header.Set("Content-Type", "application/octet-stream")
+		r.Header[SignatureHeader] = tt.header
+		if got := p.Verify(r); got.Valid || got.Reason != tt.want {
+			t.Errorf("%s: Verify = %v %q, want invalid %q", tt.name, got.Valid, got.Reason, tt.want)
+		}
+		rest, err := io.ReadAll(r.Body)
+		if err != nil || string(rest) != big {
+			t.Errorf("%s: the body reads %d bytes, %v after Verify; want all %d", tt.name, len(rest), err, len(big))
+		}
+	}
+}

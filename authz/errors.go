@@ -18,10 +18,10 @@ var (
 	ErrInvalidRequest = errors.New("authz: invalid request")
 )
 
-// DeniedError carries a denial for callers that must pass it on as an error,
-// for example a middleware that hands a denied request to the forbidden
-// view. Policy.Permits never returns it: to a Policy, a denial is a
-// Decision, not an error.
+// DeniedError carries a denial for callers that must pass it on as an error:
+// a view of package views that checks a permission of its own returns it,
+// and the forbidden view answers with its Decision. Policy.Permits never
+// returns it: to a Policy, a denial is a Decision, not an error.
 type DeniedError struct {
 	Decision Decision
 }

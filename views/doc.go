@@ -64,8 +64,9 @@
 // # Exception views
 //
 // Config.Forbidden receives the [authz.Decision] (a copy, with its
-// explanation); Config.NotFound and Config.Exception answer whatever they
-// like. Their status is theirs to choose: the defaults answer the
+// explanation): the route's, or the one a view returns as an
+// [*authz.DeniedError] after checking a finer resource itself;
+// Config.NotFound and Config.Exception answer whatever they like. Their status is theirs to choose: the defaults answer the
 // [Apology], TwiML with status 200 that apologises and dials a support
 // number (or hangs up), because Twilio plays its stock "application error"
 // message for any other status. An application with both an API and

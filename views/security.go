@@ -130,9 +130,18 @@ func (v *Views) handleError(err error, c echo.Context) {
 		return
 	}
 	var he *echo.HTTPError
-	if errors.As(err, &he) && (he.Code == 404 || he.Code == 405) {
+	var denied *authz.DeniedError
+	switch {
+	case errors.As(err, &denied):
+		// The view checked a permission of its own (on a finer resource
+		// than its route's, say) and was denied: the forbidden view
+		// answers, as for the route's permission, and the log records
+		// that decision. A denial is not a failure: no error line.
+		RecordFrom(ctx).setDecision(denied.Decision.Clone())
+		err = v.cfg.Forbidden(c, denied.Decision.Clone())
+	case errors.As(err, &he) && (he.Code == 404 || he.Code == 405):
 		err = v.cfg.NotFound(c)
-	} else {
+	default:
 		v.cfg.Logger.LogAttrs(ctx, slog.LevelError, "view failed", id, slog.String("path", c.Path()), slog.String("error", err.Error()))
 		err = v.cfg.Exception(c, err)
 	}

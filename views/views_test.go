@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -65,6 +66,10 @@ func newTestViews(t *testing.T, cfg Config) (*echo.Echo, *bytes.Buffer) {
 	v.Add(Route{Method: http.MethodGet, Path: "/secret", Name: "secret", Permission: "restricted", Handler: ok})
 	v.GET("/panic", "view", func(echo.Context) error { panic("boom") })
 	v.GET("/fails", "view", func(echo.Context) error { return errors.New("view failed") })
+	v.GET("/denies", "view", func(echo.Context) error {
+		own := authz.Decision{Permission: "edit", Context: "/docs/42", Principals: []string{authn.Everyone, authn.Authenticated, "alice"}}
+		return fmt.Errorf("docs: %w", &authz.DeniedError{Decision: own})
+	})
 	v.GET("/healthz", authz.NoPermissionRequired, ok)
 	if err := v.Err(); err != nil {
 		t.Fatal(err)
@@ -276,5 +281,35 @@ func TestViewSeesDecisionPrincipals(t *testing.T) {
 	want := []string{authn.Everyone, authn.Authenticated, "alice", "group:staff"}
 	if !slices.Equal(seen, want) {
 		t.Errorf("view saw principals %q, want %q", seen, want)
+	}
+}
+
+// A view that checks a permission of its own and returns the denial as an
+// *authz.DeniedError (wrapped or not) is answered by the forbidden view
+// with that decision, which the Record (and so the request log) shows; no
+// error is logged.
+func TestViewDenialGoesToForbidden(t *testing.T) {
+	var got authz.Decision
+	e, logs := newTestViews(t, Config{Forbidden: func(c echo.Context, d authz.Decision) error {
+		got = d
+		return c.String(http.StatusForbidden, "no")
+	}})
+	rec := NewRecord("id")
+	r := httptest.NewRequest("GET", "/denies", nil)
+	r.Header.Set("X-Who", "alice")
+	r = r.WithContext(NewRecordContext(r.Context(), rec))
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, r)
+	if w.Code != http.StatusForbidden || w.Body.String() != "no" {
+		t.Fatalf("got %d %q, want the forbidden view's 403 no", w.Code, w.Body.String())
+	}
+	if got.Permission != "edit" || got.Context != "/docs/42" || got.Allowed {
+		t.Errorf("the forbidden view got %+v, want the view's own denial of edit on /docs/42", got)
+	}
+	if s := rec.Summary(); s.Decision == nil || s.Decision.Permission != "edit" || s.Decision.Allowed {
+		t.Errorf("the Record shows %+v, want the view's denial", s.Decision)
+	}
+	if strings.Contains(logs.String(), "level=ERROR") {
+		t.Errorf("a denial was logged as an error:\n%s", logs)
 	}
 }

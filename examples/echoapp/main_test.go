@@ -349,8 +349,8 @@ func TestAPIKeyPolicy(t *testing.T) {
 	}
 }
 
-// TestLargeUploadKeepsItsBody: the Twilio policy is asked only about
-// /voice, so a body larger than its limit reaches a /docs view whole.
+// TestLargeUploadKeepsItsBody: an upload larger than the Twilio policy's
+// body limit, with an API key and no signature, reaches its view whole.
 func TestLargeUploadKeepsItsBody(t *testing.T) {
 	title := strings.Repeat("x", 100<<10) // over authn.DefaultMaxBodyBytes
 	app := testApp(newStore())
