@@ -218,3 +218,50 @@ func ExampleViews_Routes() {
 	// GET /docs/:id (GET /docs/:id): view on /docs/:id
 	// POST /docs/:id/publish (publish): publish on /docs/:id
 }
+
+// A view may decide more finely than its route: here anyone signed in may
+// read /docs/:id, but a draft only those who may edit it. The view asks
+// the ACL about the document's own resource and returns a denial as an
+// *authz.DeniedError: the forbidden view answers it, with that decision.
+func ExampleViews_deniedError() {
+	acl := loadACL(`p, system.Authenticated, /docs, view, allow
+p, group:editors, /docs, edit, allow
+g, user:alice, group:editors`)
+	drafts := map[string]bool{"2": true}
+	e := echo.New()
+	v, err := views.New(e, views.Config{
+		Authn: authn.PolicyFunc(userHeader),
+		Authz: acl,
+		Forbidden: func(c echo.Context, d authz.Decision) error {
+			return c.String(http.StatusForbidden, "may not "+d.Permission+" "+d.Context)
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	v.GET("/docs/:id", "view", func(c echo.Context) error {
+		id := c.Param("id")
+		if drafts[id] {
+			ctx := c.Request().Context()
+			principals, _ := authn.FromContext(ctx)
+			d, err := acl.Permits(ctx, principals, "/docs/"+id, "edit")
+			if err != nil {
+				return err
+			}
+			if !d.Allowed {
+				return &authz.DeniedError{Decision: d}
+			}
+		}
+		return c.String(http.StatusOK, "document "+id)
+	})
+	if err := v.Err(); err != nil {
+		panic(err)
+	}
+	get(e, http.MethodGet, "/docs/1", "bob")
+	get(e, http.MethodGet, "/docs/2", "bob")
+	get(e, http.MethodGet, "/docs/2", "alice")
+	// Output:
+	// 200 document 1
+	// 403 may not edit /docs/2
+	// 200 document 2
+}
