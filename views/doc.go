@@ -65,7 +65,9 @@
 //
 // Config.Forbidden receives the [authz.Decision] (a copy, with its
 // explanation): the route's, or the one a view returns as an
-// [*authz.DeniedError] after checking a finer resource itself;
+// [*authz.DeniedError] after checking a finer resource itself (recorded as
+// a denial, whatever its Allowed says, for the principals authentication
+// proved; joined with another error, it is a failure for Config.Exception);
 // Config.NotFound and Config.Exception answer whatever they like. Their status is theirs to choose: the defaults answer the
 // [Apology], TwiML with status 200 that apologises and dials a support
 // number (or hangs up), because Twilio plays its stock "application error"

@@ -156,6 +156,19 @@ func (rec *Record) setDecision(d authz.Decision) {
 	}
 }
 
+// setViewDenial records the denial a view returned (see viewDenial) as
+// the request's decision. The principals stay those the guard recorded:
+// authentication proved them, and the view cannot change them.
+func (rec *Record) setViewDenial(d authz.Decision) {
+	if rec == nil {
+		return
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.d = d
+	rec.s.Decision = &rec.d
+}
+
 func (rec *Record) setChallenged(reason authn.Reason) {
 	rec.update(func(s *Summary) { s.Challenged = reason })
 }

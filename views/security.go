@@ -32,7 +32,7 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 					rec.setChallenged(ch.Reason)
 					return answerChallenge(c, ch)
 				}
-				return fmt.Errorf("views: authenticating %s: %w", rt.Name, err)
+				return &guardError{fmt.Errorf("views: authenticating %s: %w", rt.Name, err)}
 			}
 			rec.setPrincipals(principals)
 			ctx := authn.NewContext(r.Context(), principals)
@@ -46,7 +46,7 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 			if err != nil {
 				rec.setAuthzFailed()
 				c.SetRequest(r.WithContext(ctx)) // for the exception view
-				return fmt.Errorf("views: authorizing %s: %w", rt.Name, err)
+				return &guardError{fmt.Errorf("views: authorizing %s: %w", rt.Name, err)}
 			}
 			rec.setDecision(d)
 			// The view sees the principals the decision was made for: the
@@ -120,6 +120,33 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// guardError is an error of the security middleware itself: the policies
+// could not decide. It goes to the exception view, whatever it wraps (an
+// authz.PolicyFunc returning an *authz.DeniedError included).
+type guardError struct{ err error }
+
+func (e *guardError) Error() string { return e.err.Error() }
+func (e *guardError) Unwrap() error { return e.err }
+
+// viewDenial returns the *authz.DeniedError a view returned, itself or
+// wrapped in a chain of single errors (fmt.Errorf with one %w). Nothing
+// else counts: an error of the guard's, a denial joined with another error
+// (errors.Join: the other error must not vanish), or a denial without a
+// permission (a zero DeniedError, a programming error) goes to the
+// exception view.
+func viewDenial(err error) (*authz.DeniedError, bool) {
+	for err != nil {
+		switch e := err.(type) {
+		case *guardError:
+			return nil, false
+		case *authz.DeniedError:
+			return e, e.Decision.Permission != ""
+		}
+		err = errors.Unwrap(err) // nil for a join
+	}
+	return nil, false
+}
+
 // handleError is Echo's HTTPErrorHandler: router misses go to the
 // not-found view, everything else to the exception view.
 func (v *Views) handleError(err error, c echo.Context) {
@@ -130,15 +157,17 @@ func (v *Views) handleError(err error, c echo.Context) {
 		return
 	}
 	var he *echo.HTTPError
-	var denied *authz.DeniedError
+	denied, isDenial := viewDenial(err)
 	switch {
-	case errors.As(err, &denied):
+	case isDenial:
 		// The view checked a permission of its own (on a finer resource
 		// than its route's, say) and was denied: the forbidden view
 		// answers, as for the route's permission, and the log records
 		// that decision. A denial is not a failure: no error line.
-		RecordFrom(ctx).setDecision(denied.Decision.Clone())
-		err = v.cfg.Forbidden(c, denied.Decision.Clone())
+		d := denied.Decision.Clone()
+		d.Allowed = false // whatever the view put there, it denied
+		RecordFrom(ctx).setViewDenial(d.Clone())
+		err = v.cfg.Forbidden(c, d)
 	case errors.As(err, &he) && (he.Code == 404 || he.Code == 405):
 		err = v.cfg.NotFound(c)
 	default:

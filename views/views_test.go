@@ -313,3 +313,81 @@ func TestViewDenialGoesToForbidden(t *testing.T) {
 		t.Errorf("a denial was logged as an error:\n%s", logs)
 	}
 }
+
+// Only a denial the view itself returned reaches the forbidden view, and
+// it cannot claim to be an allowance or change the principals: anything
+// else that carries a DeniedError is a failure for the exception view.
+func TestViewDenialIsNotTrustedBlindly(t *testing.T) {
+	own := authz.Decision{Permission: "edit", Context: "/docs/42", Principals: []string{"user:root"}}
+	allowed := own
+	allowed.Allowed = true
+	tests := []struct {
+		name          string
+		authz         authz.Policy
+		view          error
+		wantForbidden bool
+		wantError     string // in the ERROR log line, when not forbidden
+	}{
+		{"a denial", nil, &authz.DeniedError{Decision: own}, true, ""},
+		{"a denial claiming it allowed", nil, &authz.DeniedError{Decision: allowed}, true, ""},
+		{"a denial joined with a failure", nil, errors.Join(errors.New("database down"), &authz.DeniedError{Decision: own}), false, "database down"},
+		{"a zero denial", nil, &authz.DeniedError{}, false, "authz: "},
+		{"an authorization policy returning a denial as its error", authz.PolicyFunc(func(context.Context, []string, string, string) (authz.Decision, error) {
+			return authz.Decision{}, &authz.DeniedError{Decision: own}
+		}), nil, false, "views: authorizing"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			cfg := Config{
+				Authn:  byHeader,
+				Authz:  tt.authz,
+				Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+				Forbidden: func(c echo.Context, d authz.Decision) error {
+					return c.String(http.StatusForbidden, fmt.Sprintf("forbidden allowed=%v", d.Allowed))
+				},
+				Exception: func(c echo.Context, err error) error { return c.String(http.StatusInternalServerError, "exception") },
+			}
+			if cfg.Authz == nil {
+				cfg.Authz = permitIf("alice", "view")
+			}
+			e := echo.New()
+			v, err := New(e, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v.GET("/docs/:id", "view", func(echo.Context) error { return tt.view })
+			if err := v.Err(); err != nil {
+				t.Fatal(err)
+			}
+			rec := NewRecord("id")
+			r := httptest.NewRequest("GET", "/docs/42", nil)
+			r.Header.Set("X-Who", "alice")
+			r = r.WithContext(NewRecordContext(r.Context(), rec))
+			w := httptest.NewRecorder()
+			e.ServeHTTP(w, r)
+			s := rec.Summary()
+			if tt.wantForbidden {
+				if w.Code != http.StatusForbidden || w.Body.String() != "forbidden allowed=false" {
+					t.Errorf("got %d %q, want 403 forbidden allowed=false", w.Code, w.Body.String())
+				}
+				if s.Decision == nil || s.Decision.Allowed || s.Decision.Permission != "edit" {
+					t.Errorf("the Record's decision is %+v, want the view's denial of edit", s.Decision)
+				}
+				if slices.Contains(s.Principals, "user:root") || !slices.Contains(s.Principals, "alice") {
+					t.Errorf("the Record's principals are %q, want those authentication proved", s.Principals)
+				}
+				if logs.Len() != 0 {
+					t.Errorf("a denial was logged:\n%s", logs.String())
+				}
+				return
+			}
+			if w.Code != http.StatusInternalServerError {
+				t.Errorf("got %d %q, want the exception view", w.Code, w.Body.String())
+			}
+			if !strings.Contains(logs.String(), "level=ERROR") || !strings.Contains(logs.String(), tt.wantError) {
+				t.Errorf("log %q, want an ERROR line with %q", logs.String(), tt.wantError)
+			}
+		})
+	}
+}
