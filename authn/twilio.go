@@ -276,11 +276,11 @@ func (t *TwilioSignature) verify(r *http.Request, postForm bool) Verification {
 	var v Verification
 	sigs := r.Header[SignatureHeader] // the key is canonical already
 	if len(sigs) == 0 || sigs[0] == "" && len(sigs) == 1 {
-		v.Reason = ReasonMissingHeader
+		v.Reason, v.URL = ReasonMissingHeader, firstCandidate(st, bases[0], target)
 		return v
 	}
 	if len(sigs) != 1 || !decodeSignature(&t.b64, sigs[0], &st.want) {
-		v.Reason = ReasonMalformedHeader
+		v.Reason, v.URL = ReasonMalformedHeader, firstCandidate(st, bases[0], target)
 		return v
 	}
 	body, at, bodyErr := t.readBody(r, st, bases[0], target, &v)
@@ -474,6 +474,13 @@ func bodyErrorReason(err error) Reason {
 // errBodyTooLarge is what readBody reports, and what the view reads, when
 // the body is longer than the limit.
 var errBodyTooLarge = errors.New("authn: twilio: request body too large")
+
+// firstCandidate returns the first candidate URL, as readBody sets it,
+// for a request whose body is not read.
+func firstCandidate(st *scratch, b base, target string) string {
+	st.buf = b.appendURL(st.buf[:0], b.port, target)
+	return string(st.buf)
+}
 
 // readBody reads the body up to the limit into st.buf, after the first
 // candidate URL, and puts it back for the view: the bytes read, followed

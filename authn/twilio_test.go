@@ -575,8 +575,12 @@ func TestUnsignedBodyLeftUnread(t *testing.T) {
 		r := httptest.NewRequest("POST", "/upload", strings.NewReader(big))
 		r.Header.Set("Content-Type", "application/octet-stream")
 		r.Header[SignatureHeader] = tt.header
-		if got := p.Verify(r); got.Valid || got.Reason != tt.want {
+		got := p.Verify(r)
+		if got.Valid || got.Reason != tt.want {
 			t.Errorf("%s: Verify = %v %q, want invalid %q", tt.name, got.Valid, got.Reason, tt.want)
+		}
+		if want := "https://ivr.example.com/upload"; got.URL != want {
+			t.Errorf("%s: Verify's URL = %q, want the first candidate %q", tt.name, got.URL, want)
 		}
 		rest, err := io.ReadAll(r.Body)
 		if err != nil || string(rest) != big {
