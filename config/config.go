@@ -94,8 +94,10 @@ type Twilio struct {
 	AuthTokens []Secret
 
 	// AuthTokenFile names a file whose content, with surrounding white
-	// space trimmed, is one more accepted token. [Load] reads it into
-	// AuthTokenFromFile.
+	// space trimmed, is an accepted token: the primary kept in a file
+	// (a secret store's mount), which [Config.Tokens] lists right after
+	// AuthToken, before the rotation tokens, so that sign and invoke sign
+	// with it. [Load] reads it into AuthTokenFromFile.
 	// Key twilio.auth_token_file, env GATEHOUSE_TWILIO_AUTH_TOKEN_FILE.
 	// Optional. Default "".
 	AuthTokenFile string

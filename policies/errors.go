@@ -49,6 +49,10 @@ var (
 	// ErrPermission reports a question about permission *, which rows
 	// grant but nobody asks for, in a policy test file.
 	ErrPermission = errors.New("invalid permission")
+	// ErrSystemPrincipal reports a principal of the system. namespace in
+	// a policy test row: a row lists what a request proved, and the
+	// system principals are added as authentication adds them.
+	ErrSystemPrincipal = errors.New("system principal in a test row")
 )
 
 // LineError reports one problem found on one line of a policy file.

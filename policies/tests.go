@@ -53,7 +53,8 @@ func LoadTests(path string) ([]Test, error) {
 //
 // expect is allow or deny; resource is a clean slash path; permission is
 // a permission other than *; the principals, any number of them, are those
-// a request proved. Like Parse, ParseTests is strict and reports every
+// a request proved (none of them a system. principal: those are added as
+// authentication adds them). Like Parse, ParseTests is strict and reports every
 // problem as a *LineError, joined with errors.Join.
 func ParseTests(name string, data []byte) ([]Test, error) {
 	var (
@@ -102,6 +103,12 @@ func ParseTests(name string, data []byte) ([]Test, error) {
 		if t.Permission == "*" {
 			bad(problemf(ErrPermission, "permission * is granted, never asked for"))
 			ok = false
+		}
+		for _, p := range t.Principals {
+			if strings.HasPrefix(p, "system.") {
+				bad(problemf(ErrSystemPrincipal, "principal %q: list what the request proved; system principals are added as authentication adds them", p))
+				ok = false
+			}
 		}
 		if ok {
 			tests = append(tests, t)

@@ -43,6 +43,8 @@ func TestParseTestsMalformed(t *testing.T) {
 		{"empty permission", "allow, /, , a", policies.ErrEmptyField},
 		{"empty principal", "allow, /, view, a, ", policies.ErrEmptyField},
 		{"all permissions", "allow, /, *, a", policies.ErrPermission},
+		{"a system principal", "allow, /, view, system.Everyone", policies.ErrSystemPrincipal},
+		{"another system principal", "deny, /, view, a, system.Admin", policies.ErrSystemPrincipal},
 		{"space in a principal", "allow, /, view, a b", policies.ErrCharacter},
 	}
 	for _, tt := range tests {

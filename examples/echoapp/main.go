@@ -99,6 +99,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer cancel()
 		_ = srv.Shutdown(sctx)
 	}()
+	if cfg.twilioToken != "" && cfg.publicURL == "" {
+		logger.Warn("ECHOAPP_PUBLIC_URL is not set: Twilio signatures are checked against the URL rebuilt from each request's own Host header, so a request Twilio signed for another host of the same account verifies here too")
+	}
 	logger.Info("listening", "addr", ln.Addr().String())
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintln(stderr, "echoapp:", err)
@@ -131,11 +134,14 @@ func configFrom(getenv func(string) string) (config, error) {
 		if strings.TrimSpace(entry) == "" {
 			continue
 		}
-		key, principal, ok := strings.Cut(strings.TrimSpace(entry), "=")
+		key, principal, ok := strings.Cut(entry, "=")
+		key, principal = strings.TrimSpace(key), strings.TrimSpace(principal)
 		switch {
 		case !ok || key == "" || principal == "":
 			return config{}, fmt.Errorf("ECHOAPP_API_KEYS: entry %d is not KEY=PRINCIPAL", i+1)
-		case principal == authn.Everyone || principal == authn.Authenticated:
+		case strings.HasPrefix(principal, "system."):
+			// Only authentication adds system principals (authn.Effective
+			// refuses a policy that claims one).
 			return config{}, fmt.Errorf("ECHOAPP_API_KEYS: entry %d: %s is a system principal", i+1, principal)
 		}
 		cfg.apiKeys[key] = principal
@@ -154,6 +160,8 @@ func newApp(cfg config, s *store, logger *slog.Logger, add func(*views.Views, *s
 	// The access log is registered before views.New, so that it wraps
 	// Gatehouse's own middleware and sees every request.
 	e.Use(accessLog(logger, cfg.requestID))
+	// Bound every body: c.Bind would read a JSON body of any size.
+	e.Use(limitBodies(maxBodyBytes))
 
 	acl, err := loadACL()
 	if err != nil {
@@ -185,6 +193,20 @@ func newApp(cfg config, s *store, logger *slog.Logger, add func(*views.Views, *s
 		return nil, nil, err
 	}
 	return e, v, nil
+}
+
+// maxBodyBytes bounds every request body.
+const maxBodyBytes = 1 << 20
+
+// limitBodies makes reading more than limit bytes of a request body fail.
+func limitBodies(limit int64) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+			return next(c)
+		}
+	}
 }
 
 // aclCSV is the app's ACL, compiled into the binary. It is a string, so
@@ -383,17 +405,19 @@ func accessLog(logger *slog.Logger, newID func() string) echo.MiddlewareFunc {
 }
 
 // whoami answers the principals the request proved, groups included, and
-// the decision that let it in.
+// the ACL row that let it in. Not the whole decision: its explanation
+// lists the resource's ACL, which is the operator's business, not the
+// caller's.
 func whoami(c echo.Context) error {
 	ctx := c.Request().Context()
 	principals, _ := authn.FromContext(ctx)
 	s := views.RecordFrom(ctx).Summary()
 	answer := struct {
 		Principals []string `json:"principals"`
-		Decision   string   `json:"decision"`
+		AllowedBy  string   `json:"allowed_by,omitempty"`
 	}{Principals: principals}
-	if s.Decision != nil {
-		answer.Decision = s.Decision.String()
+	if s.Decision != nil && s.Decision.ACE != nil {
+		answer.AllowedBy = s.Decision.ACE.String()
 	}
 	return c.JSON(http.StatusOK, answer)
 }
