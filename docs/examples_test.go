@@ -2,6 +2,7 @@ package docs_test
 
 import (
 	"go/ast"
+	"go/build"
 	"go/doc"
 	"go/parser"
 	"go/token"
@@ -44,42 +45,57 @@ func TestEveryEntryPointHasAnExample(t *testing.T) {
 		if len(strings.TrimSpace(pkg.Doc)) < 200 {
 			t.Errorf("%s: the package doc comment has %d characters; it should say what the package is for and how to use it", dir, len(strings.TrimSpace(pkg.Doc)))
 		}
-		named := map[string]bool{}
+		// named: the identifiers used by the examples named for each
+		// entry point (ExampleF and ExampleF_suffix are both F's).
+		named := map[string]map[string]bool{}
 		used := map[string]bool{}
 		for _, e := range examples {
 			if e.Output == "" && !e.EmptyOutput {
 				t.Errorf("%s: Example%s has no // Output: comment, so it is compiled but never run", dir, e.Name)
 			}
-			named[e.Name] = true
-			if i := strings.LastIndex(e.Name, "_"); i > 0 && i+1 < len(e.Name) && isLower(e.Name[i+1]) {
-				named[e.Name[:i]] = true
-			}
+			idents := map[string]bool{}
 			ast.Inspect(e.Code, func(n ast.Node) bool {
 				if id, ok := n.(*ast.Ident); ok {
+					idents[id.Name] = true
 					used[id.Name] = true
 				}
 				return true
 			})
+			base := e.Name
+			if i := strings.LastIndex(e.Name, "_"); i > 0 && i+1 < len(e.Name) && isLower(e.Name[i+1]) {
+				base = e.Name[:i]
+			}
+			if named[base] == nil {
+				named[base] = map[string]bool{}
+			}
+			for id := range idents {
+				named[base][id] = true
+			}
 		}
 		var missing []string
-		need := func(name string) {
-			if !named[name] {
+		// need: an example named for the entry point that calls it (uses
+		// the function's or the method's name).
+		need := func(name, ident string) {
+			switch {
+			case named[name] == nil:
 				missing = append(missing, "Example"+name)
+			case !named[name][ident]:
+				t.Errorf("%s: Example%s never uses %s", dir, name, ident)
 			}
 		}
 		for _, f := range pkg.Funcs {
-			need(f.Name)
+			need(f.Name, f.Name)
 		}
 		for _, typ := range pkg.Types {
-			if !used[typ.Name] && !named[typ.Name] {
+			if !used[typ.Name] {
 				t.Errorf("%s: no Example uses the type %s", dir, typ.Name)
 			}
 			for _, f := range typ.Funcs {
-				need(f.Name)
+				need(f.Name, f.Name)
 			}
 			for _, m := range typ.Methods {
 				if !interfaceMethods[m.Name] && ast.IsExported(m.Name) {
-					need(typ.Name + "_" + m.Name)
+					need(typ.Name+"_"+m.Name, m.Name)
 				}
 			}
 		}
@@ -132,6 +148,14 @@ func loadPackage(dir string) (*doc.Package, []*doc.Example, error) {
 	}
 	var files, tests []*ast.File
 	for _, name := range names {
+		// As go test builds the package: files excluded by their build
+		// constraints (or name) for this platform do not count.
+		if ok, err := build.Default.MatchFile(dir, filepath.Base(name)); err != nil || !ok {
+			if err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
 		f, err := parser.ParseFile(fset, name, nil, parser.ParseComments)
 		if err != nil {
 			return nil, nil, err

@@ -81,6 +81,9 @@ func TestParseBlocks(t *testing.T) {
 		{"go without source", fence + "go\nx := 1\n" + fence + "\n", nil, "<!-- code: PATH -->"},
 		{"file without language", "<!-- file: a -->\n" + fence + "\nx\n" + fence + "\n", nil, "language"},
 		{"file in a directory", "<!-- file: ../a -->\n" + fence + "csv\nx\n" + fence + "\n", nil, "plain file name"},
+		{"tilde fence", "~~~sh\necho hi\n~~~\n", nil, "~~~ fence"},
+		{"sh block of comments only", fence + "sh\n# nothing\n\n" + fence + "\n", nil, "runs nothing"},
+		{"empty console block", fence + "console\n" + fence + "\n", nil, "runs nothing"},
 	}
 	for _, tt := range tests {
 		blocks, err := parseBlocks(tt.name, []byte(tt.doc))
@@ -124,7 +127,7 @@ func TestParseConsole(t *testing.T) {
 			t.Errorf("command %d = line %d %q want %q status %d; want line %d %q want %q status %d", i, c.line, c.text, c.want, c.status, w.line, w.text, w.want, w.status)
 		}
 	}
-	for _, bad := range []string{"output first\n$ cmd\n", "$ cmd\n[1]\nmore\n"} {
+	for _, bad := range []string{"output first\n$ cmd\n", "$ cmd\n[1]\nmore\n", "$ \nout\n"} {
 		if _, err := parseConsole(block{doc: "d.md", text: bad}); err == nil {
 			t.Errorf("parseConsole(%q) accepted it", bad)
 		}

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -32,6 +33,7 @@ func (b block) String() string { return fmt.Sprintf("%s:%d", b.doc, b.line) }
 
 var (
 	fenceRE   = regexp.MustCompile("^( *)(```+)(.*)$")
+	tildeRE   = regexp.MustCompile("^ *~~~")
 	fileRE    = regexp.MustCompile(`^ *<!-- file: (\S+) -->$`)
 	codeRE    = regexp.MustCompile(`^ *<!-- code: (\S+) -->$`)
 	replaceRE = regexp.MustCompile(`(?m)^<!-- session-replace: (.*) -->$`)
@@ -47,6 +49,9 @@ func parseBlocks(doc string, data []byte) ([]block, error) {
 	lines := strings.Split(string(data), "\n")
 	var blocks []block
 	for i := 0; i < len(lines); i++ {
+		if tildeRE.MatchString(lines[i]) {
+			return nil, fmt.Errorf("%s:%d: a ~~~ fence: write code blocks with ``` so that the test runs them", doc, i+1)
+		}
 		m := fenceRE.FindStringSubmatch(lines[i])
 		if m == nil {
 			continue
@@ -86,6 +91,9 @@ func parseBlocks(doc string, data []byte) ([]block, error) {
 			b.kind, b.path = kindGo, cm[1]
 		case info == kindSh || info == kindConsole:
 			b.kind = info
+			if !hasCommand(b.text) {
+				return nil, fmt.Errorf("%s: the %s block runs nothing", b, info)
+			}
 		default:
 			return nil, fmt.Errorf("%s: block with info string %q is not exercised by any test: use sh, console, go after <!-- code: PATH -->, or a file block after <!-- file: NAME -->", b, info)
 		}
@@ -115,6 +123,17 @@ func sessionReplacements(doc string, data []byte) ([]replacement, error) {
 	return reps, nil
 }
 
+// hasCommand reports whether a block holds a line that is neither blank
+// nor a comment.
+func hasCommand(text string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			return true
+		}
+	}
+	return false
+}
+
 // command is one $ command of a console block with what it must print.
 type command struct {
 	block  block
@@ -139,6 +158,9 @@ func parseConsole(b block) ([]command, error) {
 			continue
 		}
 		c := command{block: b, line: b.line + 1 + i, text: strings.TrimPrefix(l, "$ ")}
+		if strings.TrimSpace(c.text) == "" {
+			return nil, fmt.Errorf("%s:%d: an empty command", b.doc, c.line)
+		}
 		for strings.HasSuffix(lines[i], continued) && i+1 < len(lines) {
 			i++
 			c.text += "\n" + lines[i]
@@ -207,17 +229,25 @@ func withPorts(s string, ports map[string]string) string {
 	})
 }
 
-// documents lists the markdown files whose blocks are run: the README
-// and every document in docs/.
-func documents() ([]string, error) {
-	docs, err := filepath.Glob("*.md")
+// documents lists the markdown files whose blocks are run: every one of
+// the repository (README.md first), wherever it is, but those of
+// dependencies (node_modules) and test data, so that no document escapes.
+func documents(root string) ([]string, error) {
+	files, err := repoFiles(root)
 	if err != nil {
 		return nil, err
 	}
-	for i, d := range docs {
-		docs[i] = filepath.Join("docs", d)
+	docs := []string{"README.md"}
+	for _, f := range files {
+		f = filepath.ToSlash(f)
+		if !strings.HasSuffix(f, ".md") || f == "README.md" ||
+			strings.Contains("/"+f, "/node_modules/") || strings.Contains("/"+f, "/testdata/") {
+			continue
+		}
+		docs = append(docs, f)
 	}
-	return append([]string{"README.md"}, docs...), nil
+	sort.Strings(docs[1:])
+	return docs, nil
 }
 
 // readDoc reads a document named relative to the repository root.

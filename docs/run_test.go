@@ -6,13 +6,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -32,7 +36,7 @@ const (
 // of every document is one the sessions exercise: a go block quotes a Go
 // file that go test compiles, and a file block is used by a later command.
 func TestDocBlocks(t *testing.T) {
-	docs, err := documents()
+	docs, err := documents("..")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,6 +57,9 @@ func TestDocBlocks(t *testing.T) {
 					t.Error(err)
 				}
 			case kindFile:
+				if _, err := os.Lstat(filepath.Join("..", b.path)); err == nil {
+					t.Errorf("%s: file block %s would replace the repository's own %s in the session", b, b.path, b.path)
+				}
 				if !usedLater(b.path, blocks[i+1:]) {
 					t.Errorf("%s: file %s is written but no later command of the document uses it", b, b.path)
 				}
@@ -85,10 +92,12 @@ func checkExcerpt(b block) error {
 	return nil
 }
 
-// usedLater reports whether a later sh or console block names the file.
+// usedLater reports whether a later sh or console block names the file,
+// as a word of its own (acl.csv is not named by myacl.csv).
 func usedLater(name string, later []block) bool {
+	word := regexp.MustCompile(`(^|[^A-Za-z0-9_.-])` + regexp.QuoteMeta(name) + `($|[^A-Za-z0-9_.-])`)
 	for _, b := range later {
-		if (b.kind == kindSh || b.kind == kindConsole) && strings.Contains(b.text, name) {
+		if (b.kind == kindSh || b.kind == kindConsole) && word.MatchString(b.text) {
 			return true
 		}
 	}
@@ -105,11 +114,15 @@ func TestDocSessions(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Fatal("the documentation sessions need curl (apt-get install curl)")
 	}
-	docs, err := documents()
+	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
 	}
-	root, err := filepath.Abs("..")
+	docs, err := documents(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := repoFiles(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,6 +136,7 @@ func TestDocSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ports := newPorts()
 	for _, doc := range docs {
 		t.Run(doc, func(t *testing.T) {
 			t.Parallel()
@@ -138,13 +152,15 @@ func TestDocSessions(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := newSession(t, root, bin, goenv)
+			s := newSession(t, sessionFiles{root, files}, bin, goenv, ports)
 			s.reps = reps
 			if doc == "README.md" {
 				if len(blocks) == 0 {
 					t.Fatal("README.md has no code block; its first block must be the two commands")
 				}
-				s.twoCommands(blocks[0])
+				if err := s.twoCommands(blocks[0]); err != nil {
+					t.Fatal(err)
+				}
 				blocks = blocks[1:]
 			}
 			for _, b := range blocks {
@@ -166,36 +182,45 @@ type session struct {
 	ports   map[string]string // "0" to "9": the ports standing for :8080 to :8089
 	reps    []replacement     // the document's session-replace comments
 	retry   time.Duration     // how long a console command is retried
+	end     time.Time         // when every step must be over: before the test's deadline
 	cmd     *exec.Cmd
 	stdin   io.WriteCloser
 	status  chan string
 	steps   int
 }
 
-// newSession starts a shell in a fresh working directory holding
-// symlinks to the repository's top-level entries.
-func newSession(t *testing.T, root, bin string, goenv map[string]string) *session {
+// sessionFiles are the repository files a session's working directory
+// gets a copy of.
+type sessionFiles struct {
+	root  string   // the repository's root
+	names []string // its files, relative to root
+}
+
+// newSession starts a shell in a fresh working directory holding a copy of
+// the repository's files: a document may write anywhere in it (append a
+// row to policies/policy.csv, say) without touching the checkout, which
+// parallel sessions share.
+func newSession(t *testing.T, files sessionFiles, bin string, goenv map[string]string, ports *portAllocator) *session {
 	base := t.TempDir()
-	s := &session{t: t, dir: filepath.Join(base, "work"), scratch: filepath.Join(base, "runner"), ports: map[string]string{}, retry: retryFor}
+	s := &session{t: t, dir: filepath.Join(base, "work"), scratch: filepath.Join(base, "runner"), ports: map[string]string{}, retry: retryFor,
+		end: time.Now().Add(24 * time.Hour)}
+	if d, ok := t.Deadline(); ok {
+		// Fail, and kill the session's processes, before go test's own
+		// timeout panics: cleanups do not run after that.
+		s.end = d.Add(-30 * time.Second)
+	}
 	for _, d := range []string{s.dir, s.scratch, filepath.Join(base, "home"), filepath.Join(base, "gopath"), filepath.Join(base, "tmp")} {
 		if err := os.Mkdir(d, 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	entries, err := os.ReadDir(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if e.Name() == ".git" {
-			continue
-		}
-		if err := os.Symlink(filepath.Join(root, e.Name()), filepath.Join(s.dir, e.Name())); err != nil {
+	for _, name := range files.names {
+		if err := copyFile(filepath.Join(files.root, name), filepath.Join(s.dir, name)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for d := 0; d <= 9; d++ {
-		s.ports[strconv.Itoa(d)] = freePort(t)
+		s.ports[strconv.Itoa(d)] = ports.take(t)
 	}
 	s.env = []string{
 		"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"),
@@ -204,7 +229,7 @@ func newSession(t *testing.T, root, bin string, goenv map[string]string) *sessio
 		"TMPDIR=" + filepath.Join(base, "tmp"),
 		"LANG=C.UTF-8",
 		"TERM=dumb",
-		"GATEHOUSE_LISTEN=:" + s.ports["0"],
+		"GATEHOUSE_LISTEN=127.0.0.1:" + s.ports["0"],
 	}
 	for k, v := range goenv {
 		s.env = append(s.env, k+"="+v)
@@ -218,7 +243,7 @@ func newSession(t *testing.T, root, bin string, goenv map[string]string) *sessio
 	s.cmd.Dir = s.dir
 	s.cmd.Env = s.env
 	s.cmd.ExtraFiles = []*os.File{w}
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	s.cmd.SysProcAttr = sessionProcAttr()
 	logf, err := os.Create(filepath.Join(s.scratch, "shell.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -231,7 +256,7 @@ func newSession(t *testing.T, root, bin string, goenv map[string]string) *sessio
 		t.Fatal(err)
 	}
 	w.Close()
-	s.status = make(chan string)
+	s.status = make(chan string, 16) // never blocks the reader for long
 	go func() {
 		defer close(s.status)
 		sc := bufio.NewScanner(r)
@@ -258,7 +283,7 @@ func (s *session) step(line string) (status int, ok bool) {
 	if _, err := io.WriteString(s.stdin, line+`; echo "`+id+` $?" >&3`+"\n"); err != nil {
 		return 0, false
 	}
-	timeout := time.NewTimer(stepTimeout)
+	timeout := time.NewTimer(min(stepTimeout, time.Until(s.end)))
 	defer timeout.Stop()
 	for {
 		select {
@@ -292,7 +317,7 @@ func (s *session) run(b block) error {
 		}
 		log := filepath.Join(s.scratch, "sh.log")
 		os.Truncate(log, 0)
-		status, ok := s.step(fmt.Sprintf("set -euo pipefail; source %q >>%q 2>&1 </dev/null 3>&-; set +euo pipefail", script, log))
+		status, ok := s.step("set -euo pipefail; source " + shellQuote(script) + " >>" + shellQuote(log) + " 2>&1 </dev/null 3>&-; set +euo pipefail")
 		if !ok || status != 0 {
 			out, _ := os.ReadFile(log)
 			return fmt.Errorf("%s: the sh block failed (a command exited non-zero, or it ran over %v); its output:\n%s", b, stepTimeout, out)
@@ -320,32 +345,37 @@ func (s *session) console(c command) error {
 	if err != nil {
 		return err
 	}
+	// Only the ports change in the expected output: a session-replace
+	// there could turn text into a wildcard.
 	want := make([]string, len(c.want))
 	for i, w := range c.want {
-		want[i] = s.expand(w)
+		want[i] = withPorts(w, s.ports)
 	}
 	pattern := outputPattern(want)
 	outFile := filepath.Join(s.scratch, "out")
 	deadline := time.Now().Add(s.retry)
-	for {
-		status, ok := s.step(fmt.Sprintf("source %q >%q 2>&1 </dev/null 3>&-", script, outFile))
+	for attempt := 1; ; attempt++ {
+		status, ok := s.step("source " + shellQuote(script) + " >" + shellQuote(outFile) + " 2>&1 </dev/null 3>&-")
 		out, _ := os.ReadFile(outFile)
 		got := normalizeOutput(string(out))
 		if !ok {
 			return fmt.Errorf("%s:%d: $ %s\nthe shell exited or the command ran over %v; output so far:\n%s", c.block.doc, c.line, c.text, stepTimeout, got)
 		}
 		if status == c.status && pattern.MatchString(got) {
+			if attempt > 1 {
+				s.t.Logf("%s:%d: $ %s: matched at attempt %d", c.block.doc, c.line, c.text, attempt)
+			}
 			return nil
 		}
-		if time.Now().After(deadline) {
+		if time.Now().After(deadline) || time.Now().After(s.end) {
 			return fmt.Errorf("%s:%d: $ %s\ngot exit status %d and output:\n%s\nwant exit status %d and output:\n%s", c.block.doc, c.line, c.text, status, got, c.status, strings.Join(want, "\n"))
 		}
 		time.Sleep(retryEvery)
 	}
 }
 
-// expand returns a command, file or expected output as this session runs
-// it: with the document's replacements made and its own ports.
+// expand returns a command or a file block as this session runs it: with
+// the document's replacements made and its own ports.
 func (s *session) expand(text string) string {
 	for _, r := range s.reps {
 		text = strings.ReplaceAll(text, r.old, r.new)
@@ -363,8 +393,7 @@ func (s *session) file(kind, text string) (string, error) {
 // runs the server on its embedded defaults, which must then answer
 // /healthz, and the command that runs the whole test suite, which .ci/run
 // must run as it is written.
-func (s *session) twoCommands(b block) {
-	t := s.t
+func (s *session) twoCommands(b block) error {
 	var lines []string
 	for _, l := range strings.Split(b.text, "\n") {
 		if l = strings.TrimSpace(l); l != "" {
@@ -372,29 +401,29 @@ func (s *session) twoCommands(b block) {
 		}
 	}
 	if b.kind != kindSh || len(lines) != 2 {
-		t.Fatalf("%s: the README's first block must be an sh block of two commands (run the server, run the tests), got %d lines", b, len(lines))
+		return fmt.Errorf("%s: the README's first block must be an sh block of two commands (run the server, run the tests), got %d lines", b, len(lines))
 	}
 	run, test := lines[0], lines[1]
 
 	ci, err := os.ReadFile(filepath.Join("..", ".ci", "run"))
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	found := false
 	for _, l := range strings.Split(string(ci), "\n") {
 		found = found || strings.TrimSpace(l) == test
 	}
 	if !found {
-		t.Errorf("%s: .ci/run does not run the README's test command %q as a line of its own", b, test)
+		return fmt.Errorf("%s: .ci/run does not run the README's test command %q as a line of its own", b, test)
 	}
 
-	server := exec.Command("bash", "-c", run)
+	server := exec.Command("bash", "-c", s.expand(run))
 	server.Dir, server.Env = s.dir, s.env
-	server.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var out bytes.Buffer
-	server.Stdout, server.Stderr = &out, &out
+	server.SysProcAttr = sessionProcAttr()
+	out := &syncBuffer{}
+	server.Stdout, server.Stderr = out, out
 	if err := server.Start(); err != nil {
-		t.Fatal(err)
+		return err
 	}
 	exited := make(chan struct{})
 	go func() { server.Wait(); close(exited) }()
@@ -402,43 +431,148 @@ func (s *session) twoCommands(b block) {
 		syscall.Kill(-server.Process.Pid, syscall.SIGKILL)
 		<-exited
 	}()
+	client := &http.Client{Timeout: 2 * time.Second}
 	url := "http://127.0.0.1:" + s.ports["0"] + "/healthz"
-	for deadline := time.Now().Add(stepTimeout); ; {
+	deadline := time.Now().Add(min(stepTimeout, time.Until(s.end)))
+	for {
 		select {
 		case <-exited:
-			t.Fatalf("%s: %q exited before it answered %s:\n%s", b, run, url, out.String())
+			return fmt.Errorf("%s: %q exited before it answered %s:\n%s", b, run, url, out)
 		default:
 		}
-		if resp, err := http.Get(url); err == nil {
+		if resp, err := client.Get(url); err == nil {
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if resp.StatusCode != http.StatusOK || strings.TrimSpace(string(body)) != "ok" {
-				t.Fatalf("%s: %q answers %s with %d %q, want 200 ok", b, run, url, resp.StatusCode, body)
+				return fmt.Errorf("%s: %q answers %s with %d %q, want 200 ok", b, run, url, resp.StatusCode, body)
 			}
-			return
+			return nil
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: %q did not answer %s within %v:\n%s", b, run, url, stepTimeout, out.String())
+			return fmt.Errorf("%s: %q did not answer %s within %v:\n%s", b, run, url, stepTimeout, out)
 		}
 		time.Sleep(retryEvery)
 	}
 }
 
-// freePort returns a TCP port that was free a moment ago.
-func freePort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// syncBuffer is a bytes.Buffer that a process's output can be copied into
+// while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// portAllocator hands out the ports that stand for a document's :8080 to
+// :8089, each once per test run, from below Linux's ephemeral range, where
+// the other packages' clients and :0 listeners do not take them.
+type portAllocator struct {
+	mu   sync.Mutex
+	next int
+}
+
+const portsFrom, portsTo = 20000, 32000
+
+func newPorts() *portAllocator {
+	return &portAllocator{next: portsFrom + rand.IntN((portsTo-portsFrom)/2)}
+}
+
+// take returns a port that no other session has and that was free a
+// moment ago.
+func (a *portAllocator) take(t *testing.T) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for ; a.next < portsTo; a.next++ {
+		l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(a.next))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		a.next++
+		return strconv.Itoa(a.next - 1)
 	}
-	defer l.Close()
-	return strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	t.Fatal("no free port left for the documentation sessions")
+	return ""
+}
+
+// shellQuote quotes s for bash, as one word, with nothing expanded.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// copyFile copies a regular file, with its permission bits, creating the
+// directories it needs.
+func copyFile(from, to string) error {
+	info, err := os.Stat(from)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(from)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(to, data, info.Mode().Perm())
+}
+
+// repoFiles lists the repository's files, relative to root: those git
+// tracks and those it would (untracked, not ignored), or, outside a git
+// checkout, every file but those under .git and node_modules.
+func repoFiles(root string) ([]string, error) {
+	cmd := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	cmd.Dir = root
+	if out, err := cmd.Output(); err == nil {
+		var names []string
+		for _, n := range strings.Split(string(out), "\x00") {
+			if n == "" {
+				continue
+			}
+			if info, err := os.Lstat(filepath.Join(root, n)); err == nil && info.Mode().IsRegular() {
+				names = append(names, filepath.FromSlash(n))
+			}
+		}
+		return names, nil
+	}
+	var names []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "node_modules") {
+			return filepath.SkipDir
+		}
+		if d.Type().IsRegular() {
+			rel, err := filepath.Rel(root, path)
+			if err != nil {
+				return err
+			}
+			names = append(names, rel)
+		}
+		return nil
+	})
+	return names, err
 }
 
 // goEnv returns the go command's settings a session must keep although
 // its HOME and GOPATH are its own: the caches, the module proxy and the
 // toolchain.
 func goEnv() (map[string]string, error) {
-	keys := []string{"GOCACHE", "GOMODCACHE", "GOPROXY", "GOSUMDB", "GONOSUMDB", "GOPRIVATE", "GONOPROXY", "GOFLAGS", "GOTOOLCHAIN"}
+	// Not GOFLAGS: a developer's -run or -count would change what the
+	// documents' go test commands print.
+	keys := []string{"GOCACHE", "GOMODCACHE", "GOPROXY", "GOSUMDB", "GONOSUMDB", "GOPRIVATE", "GONOPROXY", "GOTOOLCHAIN"}
 	out, err := exec.Command("go", append([]string{"env", "-json"}, keys...)...).Output()
 	if err != nil {
 		return nil, fmt.Errorf("go env: %w", err)

@@ -23,7 +23,7 @@ func TestSessionCatchesMistakes(t *testing.T) {
 		{"state carries over", f + "sh\nexport GREETING=hi\ncd /\n" + f + "\n" + f + "console\n$ echo $GREETING $PWD\nhi /\n" + f + "\n", ""},
 		{"waits like a reader", f + "sh\n(sleep 0.5; echo ready > flag) &\n" + f + "\n" + f + "console\n$ cat flag\nready\n" + f + "\n", ""},
 		{"file block", "<!-- file: p.csv -->\n" + f + "csv\np, a, /, view, allow\n" + f + "\n" + f + "console\n$ cat p.csv\np, a, /, view, allow\n" + f + "\n", ""},
-		{"ports", f + "console\n$ echo $GATEHOUSE_LISTEN localhost:8081\n:8080 localhost:8081\n" + f + "\n", ""},
+		{"ports", f + "console\n$ echo $GATEHOUSE_LISTEN localhost:8081\n127.0.0.1:8080 localhost:8081\n" + f + "\n", ""},
 		{"stdin is not the script", f + "sh\ncat > in.txt\n" + f + "\n" + f + "console\n$ wc -c < in.txt\n0\n" + f + "\n", ""},
 
 		{"wrong output", f + "console\n$ echo hello\nhullo\n" + f + "\n", "want exit status 0 and output:\nhullo"},
@@ -33,12 +33,29 @@ func TestSessionCatchesMistakes(t *testing.T) {
 		{"failing sh command", f + "sh\ntrue\nfalse\necho after > after.txt\n" + f + "\n", "the sh block failed"},
 		{"failing pipeline", f + "sh\nfalse | cat\n" + f + "\n", "the sh block failed"},
 		{"exit ends the session, as at a prompt", f + "console\n$ exit 3\n[3]\n" + f + "\n", "the shell exited"},
+		{"a test name with $HOME and 'quotes' in its directory", f + "console\n$ echo fine\nfine\n" + f + "\n", ""},
+		{"writes stay in the session", f + "sh\necho 'p, x, /, view, allow' >> policies/policy.csv\n" + f + "\n" + f + "console\n$ tail -n 1 policies/policy.csv\np, x, /, view, allow\n" + f + "\n", ""},
 		{"unset variable", f + "sh\necho $NO_SUCH_VARIABLE\n" + f + "\n", "the sh block failed"},
 	}
 	goenv, err := goEnv()
 	if err != nil {
 		t.Fatal(err)
 	}
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := filepath.Join("policies", "policy.csv")
+	before, err := os.ReadFile(filepath.Join(root, policy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if after, _ := os.ReadFile(filepath.Join(root, policy)); string(after) != string(before) {
+			t.Errorf("a session wrote into the checkout's %s", policy)
+		}
+	})
+	ports := newPorts()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -46,7 +63,7 @@ func TestSessionCatchesMistakes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s := newSession(t, "..", t.TempDir(), goenv)
+			s := newSession(t, sessionFiles{root, []string{policy}}, t.TempDir(), goenv, ports)
 			s.retry = 2 * time.Second
 			for _, b := range blocks {
 				if err = s.run(b); err != nil {

@@ -13,9 +13,9 @@ import (
 	"github.com/gatehouse/gatehouse/views"
 )
 
-// serveIVR registers the IVR's views as `gatehouse serve` does, on an Echo
-// instance whose callers are all Twilio, under the ACL of csv.
-func serveIVR(ivr *views.IVR, csv string) *echo.Echo {
+// serveView registers one view of the IVR as `gatehouse serve` does, on
+// an Echo instance whose callers are all Twilio, under the ACL of csv.
+func serveView(csv, method, path, permission string, view echo.HandlerFunc) *echo.Echo {
 	e := echo.New()
 	v, err := views.New(e, views.Config{
 		Authn:   authn.Static(authn.TwilioGroup), // as if every request were signed
@@ -25,10 +25,7 @@ func serveIVR(ivr *views.IVR, csv string) *echo.Echo {
 	if err != nil {
 		panic(err)
 	}
-	v.Add(views.Route{Method: http.MethodGet, Path: "/", Name: "menu", Permission: "view", Handler: ivr.Menu})
-	v.Add(views.Route{Method: http.MethodPost, Path: "/", Name: "choose", Permission: "view", Handler: ivr.Choose})
-	v.Add(views.Route{Method: http.MethodGet, Path: "/accessible", Name: "accessible", Permission: "view", Handler: ivr.Accessible})
-	v.Add(views.Route{Method: http.MethodGet, Path: "/restricted", Name: "restricted", Permission: "restricted", Handler: ivr.Restricted})
+	v.Add(views.Route{Method: method, Path: path, Permission: permission, Handler: view})
 	if err := v.Err(); err != nil {
 		panic(err)
 	}
@@ -48,7 +45,8 @@ func call(e *echo.Echo, method, target, form string) {
 }
 
 func ExampleIVR_Menu() {
-	e := serveIVR(views.NewIVR("Polly.Joanna", "en-US"), "p, group:twilio, /, view, allow")
+	ivr := views.NewIVR("Polly.Joanna", "en-US")
+	e := serveView("p, group:twilio, /, view, allow", http.MethodGet, "/", "view", ivr.Menu)
 	call(e, http.MethodGet, "/", "")
 	// Output:
 	// 200 <Response><Gather numDigits="1" action="/" method="POST" timeout="3"><Say voice="Polly.Joanna" language="en-US">Press 1 for the accessible route. Press 2 for the restricted route.</Say></Gather><Redirect method="GET">/</Redirect></Response>
@@ -56,7 +54,8 @@ func ExampleIVR_Menu() {
 
 // Choose reads the digit from the form body, never from the query.
 func ExampleIVR_Choose() {
-	e := serveIVR(views.NewIVR("", ""), "p, group:twilio, /, view, allow")
+	ivr := views.NewIVR("", "")
+	e := serveView("p, group:twilio, /, view, allow", http.MethodPost, "/", "view", ivr.Choose)
 	call(e, http.MethodPost, "/", "Digits=1")
 	call(e, http.MethodPost, "/", "Digits=2")
 	call(e, http.MethodPost, "/?Digits=1", "Digits=9")
@@ -67,7 +66,8 @@ func ExampleIVR_Choose() {
 }
 
 func ExampleIVR_Accessible() {
-	e := serveIVR(views.NewIVR("", ""), "p, group:twilio, /, view, allow")
+	ivr := views.NewIVR("", "")
+	e := serveView("p, group:twilio, /, view, allow", http.MethodGet, "/accessible", "view", ivr.Accessible)
 	call(e, http.MethodGet, "/accessible", "")
 	// Output:
 	// 200 <Response><Say>You reached the accessible route. Goodbye.</Say><Hangup></Hangup></Response>
@@ -78,8 +78,8 @@ func ExampleIVR_Accessible() {
 // it lets the view run.
 func ExampleIVR_Restricted() {
 	var ivr *views.IVR = views.NewIVR("", "") // its documents are rendered once, here
-	call(serveIVR(ivr, "p, group:twilio, /, view, allow"), http.MethodGet, "/restricted", "")
-	call(serveIVR(ivr, "p, group:twilio, /, *, allow"), http.MethodGet, "/restricted", "")
+	call(serveView("p, group:twilio, /, view, allow", http.MethodGet, "/restricted", "restricted", ivr.Restricted), http.MethodGet, "/restricted", "")
+	call(serveView("p, group:twilio, /, *, allow", http.MethodGet, "/restricted", "restricted", ivr.Restricted), http.MethodGet, "/restricted", "")
 	// Output:
 	// 200 <Response><Say>We are sorry, something went wrong. Please hold while we connect you to support.</Say><Dial>+15005550006</Dial></Response>
 	// 200 <Response><Say>You reached the restricted route. Goodbye.</Say><Hangup></Hangup></Response>
