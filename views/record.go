@@ -143,23 +143,16 @@ func (rec *Record) setPrincipals(principals []string) {
 
 // setDecision records the decision. The Record keeps d.Principals, which
 // nobody modifies: they become those of the request's context.
-func (rec *Record) setDecision(d authz.Decision) {
-	if rec == nil {
-		return
-	}
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	rec.d = d
-	rec.s.Decision = &rec.d
-	if len(d.Principals) > 0 {
-		rec.s.Principals = d.Principals
-	}
-}
+func (rec *Record) setDecision(d authz.Decision) { rec.recordDecision(d, true) }
 
 // setViewDenial records the denial a view returned (see viewDenial) as
 // the request's decision. The principals stay those the guard recorded:
 // authentication proved them, and the view cannot change them.
-func (rec *Record) setViewDenial(d authz.Decision) {
+func (rec *Record) setViewDenial(d authz.Decision) { rec.recordDecision(d, false) }
+
+// recordDecision records d, and with principals its principals as the
+// request's.
+func (rec *Record) recordDecision(d authz.Decision, principals bool) {
 	if rec == nil {
 		return
 	}
@@ -167,6 +160,9 @@ func (rec *Record) setViewDenial(d authz.Decision) {
 	defer rec.mu.Unlock()
 	rec.d = d
 	rec.s.Decision = &rec.d
+	if principals && len(d.Principals) > 0 {
+		rec.s.Principals = d.Principals
+	}
 }
 
 func (rec *Record) setChallenged(reason authn.Reason) {

@@ -477,12 +477,7 @@ func (r *report) loopback(lines []loadLine, suffix, label string, pairs int, wit
 	}
 	runs := fmt.Sprintf(" (median of %s)", plural(pairs, "run"))
 
-	bareSum, okB := bare.summary()
-	if okB {
-		r.rows = append(r.rows, row{"bare Echo route, the same TwiML bytes" + runs, loadText(bareSum), "", "", "", ""})
-	} else {
-		r.missingRow("bare Echo route, the same TwiML bytes"+runs, "")
-	}
+	bareSum, okB := r.summaryRow("bare Echo route, the same TwiML bytes"+runs, bare)
 
 	var ratios []float64
 	for n := 1; n <= pairs; n++ {
@@ -527,15 +522,7 @@ func (r *report) loopback(lines []loadLine, suffix, label string, pairs int, wit
 		r.missingRow(rss, "≤ 40 MB")
 	}
 
-	cpu := "server CPU per request, Gatehouse − bare" + runs
-	gc, okGC := gh.perRun(cpuPerRequest)
-	bc, okBC := bare.perRun(cpuPerRequest)
-	if okGC && okBC {
-		g, b := median(gc), median(bc)
-		r.rows = append(r.rows, row{cpu, nsText(g), "bare " + nsText(b), signed(g-b) + " (" + times(g/b) + ")", "", ""})
-	} else {
-		r.missingRow(cpu, "")
-	}
+	r.cpuRow("server CPU per request, Gatehouse − bare"+runs, gh, bare, "bare")
 
 	if withView {
 		r.sameView(gh, view, pairs)
@@ -566,12 +553,7 @@ func (r *report) loopback(lines []loadLine, suffix, label string, pairs int, wit
 // The issue sets no target for it.
 func (r *report) sameView(gh, view loopbackRuns, pairs int) {
 	runs := fmt.Sprintf(" (median of %s)", plural(pairs, "run"))
-	viewSum, okV := view.summary()
-	if okV {
-		r.rows = append(r.rows, row{"bare Echo route, the same view (parses the form itself)" + runs, loadText(viewSum), "", "", "", ""})
-	} else {
-		r.missingRow("bare Echo route, the same view (parses the form itself)"+runs, "")
-	}
+	viewSum, okV := r.summaryRow("bare Echo route, the same view (parses the form itself)"+runs, view)
 	var ratios []float64
 	for n := 1; n <= pairs; n++ {
 		g, okG := gh[n]["rps"]
@@ -587,15 +569,32 @@ func (r *report) sameView(gh, view loopbackRuns, pairs int) {
 	} else {
 		r.missingRow(headline, "")
 	}
-	cpu := "server CPU per request, Gatehouse − the same view on a bare route" + runs
-	gc, okGC := gh.perRun(cpuPerRequest)
-	vc, okVC := view.perRun(cpuPerRequest)
-	if okGC && okVC {
-		g, v := median(gc), median(vc)
-		r.rows = append(r.rows, row{cpu, nsText(g), "view " + nsText(v), signed(g-v) + " (" + times(g/v) + ")", "", ""})
+	r.cpuRow("server CPU per request, Gatehouse − the same view on a bare route"+runs, gh, view, "view")
+}
+
+// summaryRow adds the row of a baseline's summary (or says it is missing)
+// and returns the summary.
+func (r *report) summaryRow(label string, runs loopbackRuns) (loadResult, bool) {
+	sum, ok := runs.summary()
+	if ok {
+		r.rows = append(r.rows, row{label, loadText(sum), "", "", "", ""})
 	} else {
-		r.missingRow(cpu, "")
+		r.missingRow(label, "")
 	}
+	return sum, ok
+}
+
+// cpuRow adds the row of Gatehouse's server CPU per request against a
+// baseline's, the medians of their runs (or says it is missing).
+func (r *report) cpuRow(label string, gh, base loopbackRuns, baseName string) {
+	gc, okG := gh.perRun(cpuPerRequest)
+	bc, okB := base.perRun(cpuPerRequest)
+	if !okG || !okB {
+		r.missingRow(label, "")
+		return
+	}
+	g, b := median(gc), median(bc)
+	r.rows = append(r.rows, row{label, nsText(g), baseName + " " + nsText(b), signed(g-b) + " (" + times(g/b) + ")", "", ""})
 }
 
 // cpuPerRequest is the server's CPU time per request of a LOAD line, in
