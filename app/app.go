@@ -132,9 +132,10 @@ func (a *App) Routes() []views.Route { return a.views.Routes() }
 //     load balancer to notice and stop sending requests;
 //  2. the listener closes, so new connections are refused; the requests
 //     of the connections already accepted, and those in flight, are
-//     answered within server.shutdown_timeout (see drain); Serve then
-//     returns nil, or an error if some did not finish in time (they are
-//     cut off).
+//     answered within server.shutdown_timeout (Serve first waits until
+//     every connection it accepted has handed its first request over, so
+//     that none is dropped unanswered); Serve then returns nil, or an
+//     error if some did not finish in time (they are cut off).
 //
 // While it serves, it watches the configured policy files and reloads them
 // when they change (see policy.watch_interval).

@@ -17,7 +17,8 @@ import (
 	"github.com/gatehouse/gatehouse/config"
 )
 
-// Exit statuses of the command line (DESIGN.md).
+// Exit statuses of the command line, the same for every command (the
+// README's tables give each command's).
 const (
 	ExitOK    = 0 // success, allowed, valid
 	ExitFalse = 1 // denied, invalid, check failed
@@ -31,7 +32,7 @@ type command struct {
 	run           func(args []string, stdout, stderr io.Writer) int
 }
 
-// commands is the whole command line (DESIGN.md, "Command line"), in the
+// commands is the whole command line, one row per command, in the
 // order the usage lists it.
 var commands = []command{
 	{"serve", "serve the IVR (--config FILE --listen ADDR --public-url URL ...)", serveCmd},

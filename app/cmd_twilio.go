@@ -21,7 +21,8 @@ import (
 	"github.com/gatehouse/gatehouse/config"
 )
 
-// The Twilio commands: sign, verify and invoke (DESIGN.md, "Command line").
+// The Twilio commands: sign, verify and invoke (the README's "Signing,
+// verifying and invoking webhooks" section is their manual).
 //
 // sign prints the X-Twilio-Signature on its first line, bare, so that a
 // script can capture it with $(gatehouse sign ... | head -n 1); with

@@ -36,11 +36,17 @@
 // signature outcomes, decisions and policy reloads at /metrics. /healthz
 // and /readyz opt out of authentication and authorization; readiness fails
 // as soon as shutdown begins, server.shutdown_delay before the listener
-// closes. While serving, the policy files are watched and reloaded on
-// change or on SIGHUP (reload.go).
+// closes. [App.Serve] watches the configured policy files and reloads them
+// when their content changes (policy.watch_interval); `gatehouse serve`
+// (Main) also reloads them on SIGHUP. A program that calls App.Serve
+// itself gets no SIGHUP reload: only the command line catches the signal
+// (reload.go).
 //
 // The Examples of New, App.Handler and App.Serve build and run a server on
-// the embedded defaults; those of Main run the command line.
+// the embedded defaults; those of Main run the command line. go doc does
+// not print examples: read them on pkg.go.dev or in this package's
+// test files (example_test.go, example_app_test.go, cmd_twilio_test.go),
+// and run them with `go test -run Example -v ./app`.
 //
 // # Security
 //

@@ -91,15 +91,28 @@
 // holds the route, the principals and the decision with its explanation;
 // the request log reads the same Record once the request is answered.
 // Config.DebugAuthorization logs every permission check in Pyramid's
-// debug_authorization form ([DebugAuthorizationLine]) at level DEBUG.
+// debug_authorization form ([DebugAuthorizationLine]) at level DEBUG,
+// through Config.Logger: that logger's handler must pass DEBUG records
+// (slog's handlers drop them by default), or nothing appears.
+//
+// A view that answers a Twilio form POST reads the call's parameters
+// from the body, with c.Request().PostFormValue, as [IVR.Choose] does:
+// once the signature verifies, package authn has set the request's
+// PostForm to exactly the parameters Twilio signed and posted.
+// c.FormValue is r.FormValue, which also reads the URL's query: when the
+// body has no such parameter, it returns the query's instead, which is
+// part of the signed URL but is not a parameter of the call.
 //
 // The package also holds the demo IVR call flow that `gatehouse serve`
 // answers ([IVR]).
 //
 // The Examples show each step: those of New (JSON exception views),
 // Views.GET (lineage), Views.Add (a resource other than the path),
-// Views.Err (what fails at startup), NewRecordContext (a request log) and
-// RecordFrom (the decision inside a view).
+// Views.Err (what fails at startup), Views (a denial a view returns as
+// an *authz.DeniedError), NewRecordContext (a request log) and
+// RecordFrom (the decision inside a view). go doc does not print
+// examples: read them on pkg.go.dev or in this package's example_*_test.go
+// files, and run them with `go test -run Example -v ./views`.
 //
 // # Security
 //

@@ -33,15 +33,21 @@ type Config struct {
 	// authorization failed or panicked. Optional. Default: the Apology.
 	Exception func(c echo.Context, err error) error
 	// Apology is the TwiML answer of the default exception views.
-	// Optional. Default: DefaultApologyText, then hang up.
+	// Optional. Default: the zero Apology, which says
+	// DefaultApologyTextNoSupport and hangs up (with a SupportNumber and
+	// no Text, it says DefaultApologyText and dials the number).
 	Apology Apology
 	// Logger receives errors (level ERROR) and debug_authorization lines
 	// (level DEBUG, as Pyramid logs them). Optional. Default: discard.
 	Logger *slog.Logger
 	// DebugAuthorization logs every permission check in Pyramid's
-	// debug_authorization form (see [DebugAuthorizationLine]) at level
-	// DEBUG: the URL it names may carry caller data in its query, such as
-	// the From number of a GET webhook. Optional. Default false.
+	// debug_authorization form (see [DebugAuthorizationLine]) through
+	// Logger at [slog.LevelDebug]. A handler at slog's default level
+	// (INFO) drops those records, so nothing appears: give Logger a
+	// handler that passes DEBUG records, such as one made with
+	// slog.HandlerOptions{Level: slog.LevelDebug}. The URL a line names
+	// may carry caller data in its query, such as the From number of a GET
+	// webhook. Optional. Default false.
 	DebugAuthorization bool
 }
 

@@ -9,7 +9,9 @@
 // ("alice-key=user:alice,bob-key=user:bob"). Twilio's webhooks
 // authenticate with their X-Twilio-Signature, checked with the auth token
 // in TWILIO_AUTH_TOKEN (optional: without it, /voice is forbidden to
-// everyone) against the public URL in ECHOAPP_PUBLIC_URL (optional).
+// everyone) against the public URL in ECHOAPP_PUBLIC_URL (optional). The
+// voice line (POST /voice) asks the caller for a document's number and
+// says the title of that document, if it is published.
 //
 // Run it from the repository root; it listens on -listen, else
 // $GATEHOUSE_LISTEN, else :8080:
@@ -310,7 +312,9 @@ func addRoutes(v *views.Views, s *store) {
 	})
 
 	v.GET("/me", "view", whoami)
-	v.POST("/voice", "view", voice)
+	// Twilio's routes: the call's menu, and the view that says a document.
+	v.POST("/voice", "view", voiceMenu())
+	v.POST("/voice/doc", "view", s.speak)
 }
 
 // apiError is the JSON body of every error answer of the API.
@@ -328,7 +332,8 @@ func isVoice(c echo.Context) bool {
 }
 
 // forbidden answers a request the ACL denied: 401 if it proved nothing
-// (no API key, or a wrong one), 403 if it did.
+// (no API key, or a wrong one), with a WWW-Authenticate header naming the
+// API-key scheme, as HTTP requires of a 401; 403 if it did.
 func forbidden(apology echo.HandlerFunc) func(echo.Context, authz.Decision) error {
 	return func(c echo.Context, d authz.Decision) error {
 		if isVoice(c) {
@@ -336,6 +341,7 @@ func forbidden(apology echo.HandlerFunc) func(echo.Context, authz.Decision) erro
 		}
 		principals, _ := authn.FromContext(c.Request().Context())
 		if !slices.Contains(principals, authn.Authenticated) {
+			c.Response().Header().Set(echo.HeaderWWWAuthenticate, `ApiKey header="X-Api-Key"`)
 			return c.JSON(http.StatusUnauthorized, apiError{Error: "send a valid X-Api-Key"})
 		}
 		return c.JSON(http.StatusForbidden, apiError{Error: "you may not " + d.Permission + " this"})
@@ -422,14 +428,50 @@ func whoami(c echo.Context) error {
 	return c.JSON(http.StatusOK, answer)
 }
 
-// voice answers Twilio's webhook for a call to the documents line. Only a
-// request signed by Twilio gets here (group:twilio holds view on /voice).
-func voice(c echo.Context) error {
-	doc := twiml.Response{Verbs: []twiml.Verb{
-		twiml.Say{Text: "You reached the documents line. Goodbye."},
+// voiceMenu answers Twilio's webhook for a call to the documents line: it
+// asks for a document's number, which Twilio posts to /voice/doc as the
+// Digits parameter. Only a request signed by Twilio gets here
+// (group:twilio holds view on /voice). The menu never changes, so it is
+// rendered once, here, and every call gets the same bytes.
+func voiceMenu() echo.HandlerFunc {
+	menu := twiml.Response{Verbs: []twiml.Verb{
+		twiml.Gather{Action: "/voice/doc", Method: http.MethodPost, Timeout: 5, Verbs: []twiml.Verb{
+			twiml.Say{Text: "You reached the documents line. Enter the number of a document, then press the pound key."},
+		}},
+		twiml.Say{Text: "We did not get a number. Goodbye."},
 		twiml.Hangup{},
-	}}
-	return c.Blob(http.StatusOK, twiml.ContentType, doc.MustMarshal())
+	}}.MustMarshal()
+	return func(c echo.Context) error {
+		return c.Blob(http.StatusOK, twiml.ContentType, menu) // status 200, always
+	}
+}
+
+// speak answers POST /voice/doc, where Twilio posts the digits the caller
+// entered: it says the title of that document if it is published, then
+// goes back to the menu. It reads Digits from the form body, where Twilio
+// posts a call's parameters, with PostFormValue: c.FormValue would also
+// take a Digits from the URL's query when the body has none.
+func (s *store) speak(c echo.Context) error {
+	id := c.Request().PostFormValue("Digits")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.down != nil {
+		return s.down // the exception view answers the apology
+	}
+	say := twiml.Say{Text: "There is no published document with that number."}
+	if i := slices.IndexFunc(s.docs, func(d doc) bool { return d.ID == id && d.Published }); i >= 0 {
+		// The title comes from a user: twiml escapes it, so that it can
+		// never add a verb to the call.
+		say.Text = "Document " + id + ": " + s.docs[i].Title + "."
+	}
+	answer, err := twiml.Response{Verbs: []twiml.Verb{
+		say,
+		twiml.Redirect{Method: http.MethodPost, URL: "/voice"},
+	}}.Marshal()
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, twiml.ContentType, answer)
 }
 
 func healthz(c echo.Context) error { return c.String(http.StatusOK, "ok\n") }

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"strings"
 	"sync/atomic"
@@ -87,6 +88,18 @@ func Example_forbidden() {
 	// <Response><Say>Sorry, the documents line is not available.</Say><Hangup></Hangup></Response>
 }
 
+// A request that proved nothing is told which scheme to authenticate with.
+func Example_unauthorized() {
+	app := testApp(newStore())
+	w := httptest.NewRecorder()
+	app.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/docs", nil))
+	fmt.Println(w.Code, echo.HeaderWWWAuthenticate+":", w.Header().Get(echo.HeaderWWWAuthenticate))
+	fmt.Print(w.Body.String())
+	// Output:
+	// 401 WWW-Authenticate: ApiKey header="X-Api-Key"
+	// {"error":"send a valid X-Api-Key"}
+}
+
 func Example_notFound() {
 	app := testApp(newStore())
 	send(app, http.MethodGet, "/nowhere", "bob-key", "")
@@ -141,22 +154,102 @@ func Example_optOut() {
 	// 200 ok
 }
 
+// signed returns the request Twilio sends to target (a path, and maybe a
+// query) for a call: a form body of params, signed with the auth token
+// over the public URL (the query included) and the body's parameters.
+func signed(target string, params ...authn.Param) *http.Request {
+	var body []string
+	for _, p := range params {
+		body = append(body, url.QueryEscape(p.Name)+"="+url.QueryEscape(p.Value))
+	}
+	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(strings.Join(body, "&")))
+	r.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
+	r.Header.Set(authn.SignatureHeader, authn.Sign("12345", "https://docs.example.com"+target, params))
+	return r
+}
+
 func Example_twilio() {
 	app := testApp(newStore())
-	// The request Twilio sends for a call: a form body, signed with the
-	// auth token over the public URL and the body's parameters.
-	r := httptest.NewRequest(http.MethodPost, "/voice", strings.NewReader("CallSid=CA123&From=%2B15005550006"))
-	r.Header.Set(echo.HeaderContentType, echo.MIMEApplicationForm)
-	r.Header.Set(authn.SignatureHeader, authn.Sign("12345", "https://docs.example.com/voice",
-		[]authn.Param{{Name: "CallSid", Value: "CA123"}, {Name: "From", Value: "+15005550006"}}))
-	w := httptest.NewRecorder()
-	app.ServeHTTP(w, r)
-	fmt.Println(w.Code, w.Header().Get(echo.HeaderContentType))
-	fmt.Println(w.Body.String())
+	call := func(r *http.Request) {
+		w := httptest.NewRecorder()
+		app.ServeHTTP(w, r)
+		fmt.Println(w.Code, w.Header().Get(echo.HeaderContentType))
+		fmt.Println(w.Body.String())
+	}
+	callSid := authn.Param{Name: "CallSid", Value: "CA123"}
+	call(signed("/voice", callSid, authn.Param{Name: "From", Value: "+15005550006"}))
+	call(signed("/voice/doc", callSid, authn.Param{Name: "Digits", Value: "1"}))
+	call(signed("/voice/doc", callSid, authn.Param{Name: "Digits", Value: "2"})) // a draft
 	// Output:
 	// 200 application/xml
 	// <?xml version="1.0" encoding="UTF-8"?>
-	// <Response><Say>You reached the documents line. Goodbye.</Say><Hangup></Hangup></Response>
+	// <Response><Gather action="/voice/doc" method="POST" timeout="5"><Say>You reached the documents line. Enter the number of a document, then press the pound key.</Say></Gather><Say>We did not get a number. Goodbye.</Say><Hangup></Hangup></Response>
+	// 200 application/xml
+	// <?xml version="1.0" encoding="UTF-8"?>
+	// <Response><Say>Document 1: Welcome.</Say><Redirect method="POST">/voice</Redirect></Response>
+	// 200 application/xml
+	// <?xml version="1.0" encoding="UTF-8"?>
+	// <Response><Say>There is no published document with that number.</Say><Redirect method="POST">/voice</Redirect></Response>
+}
+
+// TestSpeakReadsTheSignedBody: the voice view reads the Digits that
+// Twilio posted in the form body, never a Digits of the URL's query (also
+// signed, as part of the URL, but not what the caller entered). Each
+// request verifies: a request that did not would get the apology.
+func TestSpeakReadsTheSignedBody(t *testing.T) {
+	callSid := authn.Param{Name: "CallSid", Value: "CA123"}
+	digits := func(d string) authn.Param { return authn.Param{Name: "Digits", Value: d} }
+	tests := []struct {
+		name string
+		r    *http.Request
+		down bool
+		want string
+	}{
+		{"digits in the body", signed("/voice/doc", callSid, digits("1")), false, "<Say>Document 1: Welcome.</Say>"},
+		{"a draft", signed("/voice/doc", callSid, digits("2")), false, "<Say>There is no published document with that number.</Say>"},
+		{"digits only in the query", signed("/voice/doc?Digits=1", callSid), false, "<Say>There is no published document with that number.</Say>"},
+		{"query and body", signed("/voice/doc?Digits=1", callSid, digits("9")), false, "<Say>There is no published document with that number.</Say>"},
+		{"store down", signed("/voice/doc", callSid, digits("1")), true, "<Say>Sorry, the documents line is not available.</Say>"},
+	}
+	for _, tt := range tests {
+		s := newStore()
+		if tt.down {
+			s.down = errors.New("database is down")
+		}
+		w := httptest.NewRecorder()
+		testApp(s).ServeHTTP(w, tt.r)
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), tt.want) {
+			t.Errorf("%s: got %d %s, want 200 and %s", tt.name, w.Code, w.Body.String(), tt.want)
+		}
+	}
+}
+
+// TestWWWAuthenticate: a 401 names the API-key scheme in its
+// WWW-Authenticate header; no other answer has the header.
+func TestWWWAuthenticate(t *testing.T) {
+	tests := []struct {
+		name, method, target, key string
+		wantCode                  int
+		want                      string
+	}{
+		{"no key", http.MethodGet, "/docs", "", http.StatusUnauthorized, `ApiKey header="X-Api-Key"`},
+		{"unknown key", http.MethodPost, "/docs/1/publish", "carol-key", http.StatusUnauthorized, `ApiKey header="X-Api-Key"`},
+		{"not allowed", http.MethodPost, "/docs/1/publish", "bob-key", http.StatusForbidden, ""},
+		{"allowed", http.MethodGet, "/docs", "bob-key", http.StatusOK, ""},
+		{"voice, unsigned", http.MethodPost, "/voice", "", http.StatusOK, ""},
+	}
+	app := testApp(newStore())
+	for _, tt := range tests {
+		r := httptest.NewRequest(tt.method, tt.target, nil)
+		if tt.key != "" {
+			r.Header.Set("X-Api-Key", tt.key)
+		}
+		w := httptest.NewRecorder()
+		app.ServeHTTP(w, r)
+		if got := w.Header().Values(echo.HeaderWWWAuthenticate); w.Code != tt.wantCode || strings.Join(got, ", ") != tt.want {
+			t.Errorf("%s: got %d with WWW-Authenticate %q, want %d with %q", tt.name, w.Code, got, tt.wantCode, tt.want)
+		}
+	}
 }
 
 func Example_whoami() {
@@ -183,14 +276,15 @@ func Example_routes() {
 	code := run(context.Background(), []string{"-routes"}, func(string) string { return "" }, os.Stdout, io.Discard, addRoutes)
 	fmt.Println("exit status", code)
 	// Output:
-	// METHOD  PATH               NAME           PERMISSION                  RESOURCE
-	// GET     /healthz           GET /healthz   __no_permission_required__  -
-	// GET     /docs              GET /docs      view                        /docs
-	// POST    /docs              POST /docs     edit                        /docs
-	// GET     /docs/:id          GET /docs/:id  view                        /docs/:id
-	// POST    /docs/:id/publish  publish        publish                     /docs/:id
-	// GET     /me                GET /me        view                        /me
-	// POST    /voice             POST /voice    view                        /voice
+	// METHOD  PATH               NAME             PERMISSION                  RESOURCE
+	// GET     /healthz           GET /healthz     __no_permission_required__  -
+	// GET     /docs              GET /docs        view                        /docs
+	// POST    /docs              POST /docs       edit                        /docs
+	// GET     /docs/:id          GET /docs/:id    view                        /docs/:id
+	// POST    /docs/:id/publish  publish          publish                     /docs/:id
+	// GET     /me                GET /me          view                        /me
+	// POST    /voice             POST /voice      view                        /voice
+	// POST    /voice/doc         POST /voice/doc  view                        /voice/doc
 	// exit status 0
 }
 

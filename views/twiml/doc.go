@@ -10,8 +10,8 @@
 // and answer it with [ContentType] and status 200: Twilio treats any other
 // status as an application error and plays its stock message to the
 // caller. The views package renders its documents once, when they are
-// built, and answers the same bytes to every call; see
-// [ExampleResponse_MustMarshal] and views.Apology.
+// built, and answers the same bytes to every call, as the example of
+// Response.MustMarshal (in example_test.go) and views.Apology do.
 //
 // # Security
 //
