@@ -543,20 +543,17 @@ func (s *store) create(c echo.Context) error {
 
 // read answers GET /docs/:id; an unknown id goes to the not-found view.
 func (s *store) read(c echo.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.down != nil {
-		return s.down
-	}
-	i := slices.IndexFunc(s.docs, func(d doc) bool { return d.ID == c.Param("id") })
-	if i < 0 {
-		return echo.ErrNotFound
-	}
-	return c.JSON(http.StatusOK, s.docs[i])
+	return s.withDoc(c, func(*doc) {})
 }
 
 // publish answers POST /docs/:id/publish.
 func (s *store) publish(c echo.Context) error {
+	return s.withDoc(c, func(d *doc) { d.Published = true })
+}
+
+// withDoc applies change to the document of the route's :id and answers
+// it; an unknown id goes to the not-found view.
+func (s *store) withDoc(c echo.Context, change func(*doc)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.down != nil {
@@ -566,6 +563,6 @@ func (s *store) publish(c echo.Context) error {
 	if i < 0 {
 		return echo.ErrNotFound
 	}
-	s.docs[i].Published = true
+	change(&s.docs[i])
 	return c.JSON(http.StatusOK, s.docs[i])
 }
