@@ -61,9 +61,10 @@
 // signature if any of them matches with any token:
 //
 //   - each base URL: the configured public URLs in order or, without one,
-//     the request's scheme (https if it came over TLS) and Host header, with
-//     X-Forwarded-Proto and X-Forwarded-Host believed only from a trusted
-//     proxy (the last value of each, the one that proxy wrote);
+//     the request's scheme (https if it came over TLS) and Host header,
+//     whichever peer sent it, with X-Forwarded-Proto and X-Forwarded-Host
+//     believed only from a trusted proxy (the last value of each, whoever
+//     wrote it);
 //   - with its port as written, then with the scheme's default port (:443
 //     for https, :80 for http) added if it had none, or removed if it had
 //     exactly that one; another port is never added or removed;
@@ -76,8 +77,13 @@
 // userinfo of a public URL (it never arrives in the request line, but
 // Twilio signs it), the percent-encoding and order of the query. Behind a
 // proxy that terminates TLS, set [TwilioConfig.PublicURL] to the scheme
-// and host Twilio calls; [TwilioConfig.TrustedProxies] is the alternative
-// when the proxy's forwarding headers are to be believed.
+// and host Twilio calls. [TwilioConfig.TrustedProxies] is for when a
+// public URL cannot be used, and only for proxies that set both
+// forwarding headers on every request, overwriting the client's (or
+// appending their own value after it): since the last value is believed,
+// a proxy that passes a client's header on unchanged lets the client
+// choose the URL. List the proxies' own addresses, not a range that other
+// peers share.
 //
 // # Security
 //
@@ -90,9 +96,12 @@
 // validity, never on how close a forgery came); more than one
 // X-Twilio-Signature header, or one that is not the canonical base64 of 20
 // bytes, does not verify. Request bodies are read only up to a configured
-// limit, and the URL that was signed is rebuilt from the configured public
-// URL plus the raw request target, never from client-supplied forwarding
-// headers. Form bodies sign every body parameter (never the query's),
+// limit. The URL that was signed is rebuilt from the configured public URL
+// plus the raw request target; without a public URL, from the request's
+// own scheme and Host header, which any client sets as it likes, with
+// forwarding headers believed only from trusted proxies. Without a public
+// URL, a request signed for another host of the same account therefore
+// verifies too. Form bodies sign every body parameter (never the query's),
 // sorted by name and then value, each distinct pair once; a body that is
 // not valid form encoding does not verify. After a form body verifies,
 // the request's PostForm holds exactly the verified parameters, so that
@@ -108,12 +117,15 @@
 //
 // What Twilio's scheme cannot protect against, and this package therefore
 // does not claim to: a captured request can be replayed as it is (the
-// signature carries no timestamp or nonce; Twilio's I-Twilio-Idempotency-
-// Token header is not signed), and because names and values are
-// concatenated without separators, a body can be re-split at a name/value
-// boundary without changing the string to sign. Views must treat a signed
-// request as "sent by Twilio at some time", and use HTTPS so that requests
-// cannot be captured in the first place.
+// signature carries no timestamp or nonce; Twilio's
+// I-Twilio-Idempotency-Token header is not signed), and because names and
+// values are concatenated without separators, a form body can be re-split
+// at a name/value boundary without changing the string to sign:
+// "Digits=1" and "Digit=s1" sign the same, and a value can take in the
+// pairs that follow it. Views must treat a signed request as "sent by
+// Twilio at some time", check that each parameter they read has the form
+// they expect, not act on names they did not expect, and use HTTPS so
+// that requests cannot be captured in the first place.
 //
 // # Examples and further reading
 //

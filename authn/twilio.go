@@ -74,7 +74,13 @@ type TwilioConfig struct {
 	// Optional. Default: none.
 	PublicURLs []string
 	// TrustedProxies are the peers whose X-Forwarded-Proto and
-	// X-Forwarded-Host headers are believed when no public URL is set.
+	// X-Forwarded-Host headers are believed when no public URL is set;
+	// prefer PublicURL. The last value of each header is believed, whoever
+	// wrote it, so list only proxies that set both headers on every
+	// request, overwriting the client's (or appending their own value
+	// after it), and list their own addresses: a proxy that passes a
+	// client's header on unchanged, or any other peer inside a listed
+	// prefix, lets the client choose the URL that is checked.
 	// Optional. Default: none.
 	TrustedProxies []netip.Prefix
 	// MaxBodyBytes bounds the body read for verification; a larger body

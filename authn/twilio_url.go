@@ -149,9 +149,11 @@ func (t *TwilioSignature) requestBase(r *http.Request) base {
 	return newBase(head, scheme, host, "")
 }
 
-// forwarded returns the value that the nearest proxy gave a forwarding
-// header: the last element of its last line. A proxy that appends to a
-// list puts its own value last; one that overwrites sends only its own.
+// forwarded returns the last element of a forwarding header's last line:
+// the value the nearest proxy gave it, if that proxy sets the header (one
+// that appends to a list puts its own value last; one that overwrites
+// sends only its own). A proxy that passes the header on unchanged leaves
+// the client's value last, and forwarded returns that.
 func forwarded(h http.Header, name string) string {
 	lines := h.Values(name)
 	if len(lines) == 0 {

@@ -48,9 +48,9 @@ func (d Decision) Clone() Decision {
 }
 
 // String explains d in the form Pyramid uses, for logs and for the
-// forbidden view, e.g.
+// forbidden view, e.g. for a signed Twilio request:
 //
-//	ACLAllowed permission 'view' via ACE ('Allow', 'group:twilio', 'view') in ACL [('Allow', 'group:twilio', 'view')] on context '/' for principals ['system.Everyone', 'group:twilio']
+//	ACLAllowed permission 'view' via ACE ('Allow', 'group:twilio', 'view') in ACL [('Allow', 'group:twilio', 'view')] on context '/' for principals ['system.Everyone', 'system.Authenticated', 'group:twilio']
 //
 // A default deny names the ACE '<default deny>', and when no resource of
 // the lineage has an ACL, the ACL '<No ACL found on any object in resource

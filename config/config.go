@@ -40,8 +40,13 @@ type Config struct {
 	SupportNumber string
 
 	// TrustedProxies lists the peers, as CIDR prefixes, whose
-	// X-Forwarded-* headers are believed. A bare IP address means that one
-	// address (/32 or /128). See [Config.TrustedProxyPrefixes].
+	// X-Forwarded-Proto and X-Forwarded-Host headers are believed when
+	// PublicURL is not set; use it only when PublicURL cannot be. A bare IP
+	// address means that one address (/32 or /128). The last value of each
+	// header is believed, whoever wrote it: list only proxies that set both
+	// headers on every request, overwriting the client's (or appending
+	// their own value after it), by their own addresses rather than a
+	// broad range. See [Config.TrustedProxyPrefixes].
 	// Key trusted_proxies, env GATEHOUSE_TRUSTED_PROXIES (comma separated),
 	// flag --trusted-proxies.
 	// Optional. Default none: forwarding headers are ignored.
@@ -77,7 +82,9 @@ type Config struct {
 
 // Twilio holds the auth tokens that requests may be signed with. A request
 // is accepted if its signature verifies with any of [Config.Tokens], which
-// lets an operator rotate the token without downtime.
+// lets an operator rotate the token without refusing a request signed with
+// either the old or the new one. The tokens are read at startup only, so
+// each change restarts the server (see AuthTokens).
 type Twilio struct {
 	// AuthToken is the account's primary auth token.
 	// Key twilio.auth_token, env TWILIO_AUTH_TOKEN (no GATEHOUSE_ prefix),
@@ -86,8 +93,14 @@ type Twilio struct {
 	// Default "".
 	AuthToken Secret
 
-	// AuthTokens are further accepted tokens, typically the old token while
-	// a rotation is under way.
+	// AuthTokens are further accepted tokens, for a rotation. Before the
+	// new token is promoted at Twilio, the new token is the one listed
+	// here, beside the old primary. Once it is promoted, it becomes the
+	// primary (AuthToken or AuthTokenFile), and the old token is the one
+	// listed here until requests signed with it (Twilio's retries) can no
+	// longer arrive; then it is removed. The server accepts every token
+	// either way: which one is the primary matters only to the tools,
+	// which sign with it.
 	// Key twilio.auth_tokens, env GATEHOUSE_TWILIO_AUTH_TOKENS (comma
 	// separated).
 	// Optional. Default none.

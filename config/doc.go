@@ -52,9 +52,15 @@
 // Every token in twilio.auth_token (TWILIO_AUTH_TOKEN), twilio.auth_tokens
 // and the file named by twilio.auth_token_file is accepted;
 // [Config.Tokens] lists them once each. To rotate the token without
-// refusing a call, list the new token in twilio.auth_tokens beside the old
-// one, promote it at Twilio, and remove the old one once no request signed
-// with it can arrive. All the tokens must belong to one Twilio account.
+// refusing a request signed with either the old or the new one: first list
+// the new token in twilio.auth_tokens beside the old primary, and promote
+// it at Twilio; then make the new token the primary (twilio.auth_token or
+// the token file), keep the old one in twilio.auth_tokens until requests
+// signed with it (Twilio's retries) can no longer arrive, and remove it.
+// The tokens are read at startup only, so each change restarts the server:
+// serve drains on SIGTERM, but connections are refused until the new
+// process listens, so restart several servers behind a load balancer one
+// at a time. All the tokens must belong to one Twilio account.
 // [Config.TrustedProxyPrefixes] parses trusted_proxies, the peers whose
 // X-Forwarded-Proto and X-Forwarded-Host are believed when public_url is
 // not set.
