@@ -249,7 +249,9 @@ func ExampleTwilioSignature_Principals() {
 func ExampleTwilioSignature_Verify_trustedProxies() {
 	policy, err := authn.NewTwilioSignature(authn.TwilioConfig{
 		AuthTokens:     []string{"12345"},
-		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")},
+		// The load balancer's own address, not its network: any host in a
+		// trusted range could claim any scheme and host.
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.7/32")},
 	})
 	if err != nil {
 		panic(err)

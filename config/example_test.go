@@ -58,7 +58,7 @@ func ExampleLoad() {
 	// Output:
 	// listen: :9000
 	// public_url: https://ivr.example.com
-	// trusted_proxies: [10.0.0.0/8 192.0.2.7]
+	// trusted_proxies: []
 	// server.shutdown_timeout: 30s
 	// server.write_timeout: 15s
 	// log: debug json
