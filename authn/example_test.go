@@ -248,7 +248,7 @@ func ExampleTwilioSignature_Principals() {
 // Twilio's https request as plain http.
 func ExampleTwilioSignature_Verify_trustedProxies() {
 	policy, err := authn.NewTwilioSignature(authn.TwilioConfig{
-		AuthTokens:     []string{"12345"},
+		AuthTokens: []string{"12345"},
 		// The load balancer's own address, not its network: any host in a
 		// trusted range could claim any scheme and host.
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.7/32")},
