@@ -479,16 +479,10 @@ func (r *report) loopback(lines []loadLine, suffix, label string, pairs int, wit
 
 	bareSum, okB := r.summaryRow("bare Echo route, the same TwiML bytes"+runs, bare)
 
-	var ratios []float64
-	for n := 1; n <= pairs; n++ {
+	ratios := throughputRatios(gh, bare)
+	for n := 1; n <= pairs && pairs > 1; n++ {
 		g, okG := gh[n]["rps"]
 		b, okB := bare[n]["rps"]
-		if okG && okB {
-			ratios = append(ratios, g/b)
-		}
-		if pairs == 1 {
-			continue
-		}
 		order, ok := map[string]string{gName: "Gatehouse first", bName: "bare first", vName: "view first"}[first[n]]
 		if !ok {
 			order = "not run"
@@ -554,14 +548,7 @@ func (r *report) loopback(lines []loadLine, suffix, label string, pairs int, wit
 func (r *report) sameView(gh, view loopbackRuns, pairs int) {
 	runs := fmt.Sprintf(" (median of %s)", plural(pairs, "run"))
 	viewSum, okV := r.summaryRow("bare Echo route, the same view (parses the form itself)"+runs, view)
-	var ratios []float64
-	for n := 1; n <= pairs; n++ {
-		g, okG := gh[n]["rps"]
-		v, okV := view[n]["rps"]
-		if okG && okV {
-			ratios = append(ratios, g/v)
-		}
-	}
+	ratios := throughputRatios(gh, view)
 	headline := fmt.Sprintf("Gatehouse ÷ the same view on a bare route, throughput (median of %s)", plural(pairs, "pair"))
 	ghSum, okG := gh.summary()
 	if len(ratios) == pairs && okV && okG {
@@ -570,6 +557,20 @@ func (r *report) sameView(gh, view loopbackRuns, pairs int) {
 		r.missingRow(headline, "")
 	}
 	r.cpuRow("server CPU per request, Gatehouse − the same view on a bare route"+runs, gh, view, "view")
+}
+
+// throughputRatios returns Gatehouse's throughput ÷ the baseline's of
+// every pair in which both ran.
+func throughputRatios(gh, base loopbackRuns) []float64 {
+	var ratios []float64
+	for n := 1; n < len(gh); n++ {
+		g, okG := gh[n]["rps"]
+		b, okB := base[n]["rps"]
+		if okG && okB {
+			ratios = append(ratios, g/b)
+		}
+	}
+	return ratios
 }
 
 // summaryRow adds the row of a baseline's summary (or says it is missing)
