@@ -105,19 +105,42 @@ func requestURL(r *http.Request) string {
 // answer it with an empty 204 of its own).
 func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = panicError(c, "", p)
+			}
+		}()
 		if c.Request().Method == http.MethodOptions && !v.answers(http.MethodOptions, c.Path()) {
 			return v.cfg.NotFound(c)
 		}
-		defer func() {
-			if p := recover(); p != nil {
-				if e, ok := p.(error); ok && e == http.ErrAbortHandler {
-					panic(p)
-				}
-				err = fmt.Errorf("views: panic in %s %s: %v", c.Request().Method, c.Path(), p)
-			}
-		}()
 		return next(c)
 	}
+}
+
+// panicError returns the error that a panic p in a view (or in the
+// not-found, forbidden or exception view named by which) becomes.
+// http.ErrAbortHandler, the one panic meant to abort the answer, goes on.
+func panicError(c echo.Context, which string, p any) error {
+	if e, ok := p.(error); ok && e == http.ErrAbortHandler {
+		panic(p)
+	}
+	path := c.Path() // the route's pattern
+	if path == "" {
+		path = c.Request().URL.Path // no route matched
+	}
+	return fmt.Errorf("views: panic in %s%s %s: %v", which, c.Request().Method, path, p)
+}
+
+// safely calls view, the not-found, forbidden or exception view named by
+// which, and turns a panic into an error, as edge does for the views: the
+// caller must still get an answer.
+func safely(c echo.Context, which string, view func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = panicError(c, which+" view for ", p)
+		}
+	}()
+	return view()
 }
 
 // guardError is an error of the security middleware itself: the policies
@@ -167,15 +190,17 @@ func (v *Views) handleError(err error, c echo.Context) {
 		d := denied.Decision.Clone()
 		d.Allowed = false // whatever the view put there, it denied
 		RecordFrom(ctx).setViewDenial(d.Clone())
-		err = v.cfg.Forbidden(c, d)
+		err = safely(c, "forbidden", func() error { return v.cfg.Forbidden(c, d) })
 	case errors.As(err, &he) && (he.Code == 404 || he.Code == 405):
-		err = v.cfg.NotFound(c)
+		err = safely(c, "not-found", func() error { return v.cfg.NotFound(c) })
 	default:
 		v.cfg.Logger.LogAttrs(ctx, slog.LevelError, "view failed", id, slog.String("path", c.Path()), slog.String("error", err.Error()))
-		err = v.cfg.Exception(c, err)
+		err = safely(c, "exception", func() error { return v.cfg.Exception(c, err) })
 	}
-	if err != nil && !c.Response().Committed {
+	if err != nil {
 		v.cfg.Logger.LogAttrs(ctx, slog.LevelError, "exception view failed", id, slog.String("error", err.Error()))
-		_ = (Apology{}).Handler()(c)
+		if !c.Response().Committed {
+			_ = v.apology(c) // the configured Apology: it cannot fail but to write
+		}
 	}
 }

@@ -1,10 +1,12 @@
 package views
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -74,10 +76,12 @@ type Route struct {
 // Views registers permissioned views on an Echo instance. Register every
 // route, then check Err before serving.
 type Views struct {
-	e      *echo.Echo
-	cfg    Config
-	routes []Route
-	errs   []error
+	e       *echo.Echo
+	cfg     Config
+	apology echo.HandlerFunc // cfg.Apology's, the last resort
+	routes  []Route
+	own     map[*echo.Route]bool // the routes v registered, as Echo holds them
+	errs    []error
 }
 
 // ErrNoPermission is reported by Err for a route that declares no
@@ -106,7 +110,7 @@ func New(e *echo.Echo, cfg Config) (*Views, error) {
 	if cfg.Exception == nil {
 		cfg.Exception = func(c echo.Context, _ error) error { return apology(c) }
 	}
-	v := &Views{e: e, cfg: cfg}
+	v := &Views{e: e, cfg: cfg, apology: apology, own: make(map[*echo.Route]bool)}
 	e.HTTPErrorHandler = v.handleError
 	e.Use(v.edge)
 	return v, nil
@@ -119,10 +123,43 @@ func (v *Views) Add(r Route) {
 		v.errs = append(v.errs, err)
 		return
 	}
+	if o, ok := v.registered(r.Method, r.Path); ok {
+		// Echo would silently replace the first view, and its permission.
+		v.errs = append(v.errs, fmt.Errorf("%w: %s: %s %s is registered already, as %s", ErrInvalidRoute, r.Name, r.Method, r.Path, o.Name))
+		return
+	}
 	v.routes = append(v.routes, r)
 	// The guard wraps the view here, once: as route middleware, Echo
 	// would wrap it afresh for every request.
-	v.e.Add(r.Method, r.Path, v.guard(r)(r.Handler)).Name = r.Name
+	er := v.e.Add(r.Method, r.Path, v.guard(r)(r.Handler))
+	er.Name = r.Name
+	v.own[er] = true
+}
+
+// registered returns the view registered for method and a path that Echo
+// routes to the same handler as path.
+func (v *Views) registered(method, path string) (Route, bool) {
+	shape := routeShape(path)
+	i := slices.IndexFunc(v.routes, func(r Route) bool { return r.Method == method && routeShape(r.Path) == shape })
+	if i < 0 {
+		return Route{}, false
+	}
+	return v.routes[i], true
+}
+
+// routeShape returns path with the names of its parameters erased: Echo
+// gives /users/:id and /users/:name one handler, the last registered.
+func routeShape(path string) string {
+	var b strings.Builder
+	for i := 0; i < len(path); i++ {
+		b.WriteByte(path[i])
+		if path[i] == ':' && (i == 0 || path[i-1] != '\\') {
+			for i+1 < len(path) && path[i+1] != '/' {
+				i++
+			}
+		}
+	}
+	return b.String()
 }
 
 // GET registers a GET view that requires permission.
@@ -136,13 +173,36 @@ func (v *Views) POST(path, permission string, h echo.HandlerFunc) {
 }
 
 // Err reports every invalid route registered so far, one error each, and
-// every route registered on the Echo instance without going through v: such
-// a route would have no permission check.
+// every route that Echo serves without v's permission check: a route
+// registered on the Echo instance directly, one that replaced a view there,
+// and any route of a host router (Echo.Host). Echo's RouteNotFound routes
+// are left alone, as not-found views. Echo's Router.Add, which bypasses
+// Echo's route table, cannot be seen: do not use it.
 func (v *Views) Err() error {
 	errs := slices.Clone(v.errs)
-	for _, r := range v.e.Routes() {
-		if r.Method != echo.RouteNotFound && !v.answers(r.Method, r.Path) {
-			errs = append(errs, fmt.Errorf("%w: %s %s was registered on Echo directly, without a permission", ErrNoPermission, r.Method, r.Path))
+	byPath := func(a, b *echo.Route) int {
+		return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.Method, b.Method))
+	}
+	routes := v.e.Routes()
+	slices.SortFunc(routes, byPath)
+	for _, r := range routes {
+		if r.Method == echo.RouteNotFound || v.own[r] {
+			continue
+		}
+		how := "without a permission"
+		if _, ok := v.registered(r.Method, r.Path); ok {
+			how = "replacing a view and the view's permission"
+		}
+		errs = append(errs, fmt.Errorf("%w: %s %s was registered on Echo directly, %s", ErrNoPermission, r.Method, r.Path, how))
+	}
+	routers := v.e.Routers()
+	for _, host := range slices.Sorted(maps.Keys(routers)) {
+		routes := routers[host].Routes()
+		slices.SortFunc(routes, byPath)
+		for _, r := range routes {
+			if r.Method != echo.RouteNotFound {
+				errs = append(errs, fmt.Errorf("%w: %s %s was registered on Echo's router for host %q, which Views does not guard", ErrNoPermission, r.Method, r.Path, host))
+			}
 		}
 	}
 	return errors.Join(errs...)

@@ -82,27 +82,47 @@ func TestSecurity(t *testing.T) {
 	failingAuthz := authz.PolicyFunc(func(context.Context, []string, string, string) (authz.Decision, error) {
 		return authz.Decision{Allowed: true}, errors.New("cannot decide")
 	})
+	// Views of the application's own that fail: they must not cost the
+	// caller an answer.
+	panicking := Config{
+		Forbidden: func(echo.Context, authz.Decision) error { panic("forbidden view bug") },
+		NotFound:  func(echo.Context) error { var m map[string]int; m["x"]++; return nil },
+		Exception: func(echo.Context, error) error { panic("exception view bug") },
+	}
+	failingViews := Config{
+		Forbidden: func(echo.Context, authz.Decision) error { return errors.New("forbidden view failed") },
+		NotFound:  func(echo.Context) error { return errors.New("not-found view failed") },
+		Exception: func(echo.Context, error) error { return errors.New("exception view failed") },
+	}
 	tests := []struct {
 		name           string
 		cfg            Config
 		method, target string
 		who            string
 		wantBody       string
+		wantLog        string
 	}{
-		{"allowed", Config{}, "GET", "/", "alice", "view ran"},
-		{"denied: no principal", Config{}, "GET", "/", "", apologyBody},
-		{"denied: other principal", Config{}, "GET", "/", "mallory", apologyBody},
-		{"denied: permission nobody holds", Config{}, "GET", "/secret", "alice", apologyBody},
-		{"not found", Config{}, "GET", "/nope", "alice", apologyBody},
-		{"method not allowed", Config{}, "DELETE", "/", "alice", apologyBody},
-		{"OPTIONS gets no empty 204 from Echo", Config{}, "OPTIONS", "/", "alice", apologyBody},
-		{"OPTIONS of an unknown path", Config{}, "OPTIONS", "/nope", "", apologyBody},
-		{"HEAD is not GET", Config{}, "HEAD", "/", "alice", apologyBody},
-		{"panic reaches exception view", Config{}, "GET", "/panic", "alice", apologyBody},
-		{"error reaches exception view", Config{}, "GET", "/fails", "alice", apologyBody},
-		{"authn error fails closed", Config{Authn: failing}, "GET", "/", "alice", apologyBody},
-		{"authz error fails closed", Config{Authz: failingAuthz}, "GET", "/", "alice", apologyBody},
-		{"opt-out skips authentication", Config{Authn: failing}, "GET", "/healthz", "", "view ran"},
+		{"allowed", Config{}, "GET", "/", "alice", "view ran", ""},
+		{"denied: no principal", Config{}, "GET", "/", "", apologyBody, ""},
+		{"denied: other principal", Config{}, "GET", "/", "mallory", apologyBody, ""},
+		{"denied: permission nobody holds", Config{}, "GET", "/secret", "alice", apologyBody, ""},
+		{"not found", Config{}, "GET", "/nope", "alice", apologyBody, ""},
+		{"method not allowed", Config{}, "DELETE", "/", "alice", apologyBody, ""},
+		{"OPTIONS gets no empty 204 from Echo", Config{}, "OPTIONS", "/", "alice", apologyBody, ""},
+		{"OPTIONS of an unknown path", Config{}, "OPTIONS", "/nope", "", apologyBody, ""},
+		{"HEAD is not GET", Config{}, "HEAD", "/", "alice", apologyBody, ""},
+		{"panic reaches exception view", Config{}, "GET", "/panic", "alice", apologyBody, ""},
+		{"error reaches exception view", Config{}, "GET", "/fails", "alice", apologyBody, ""},
+		{"authn error fails closed", Config{Authn: failing}, "GET", "/", "alice", apologyBody, ""},
+		{"authz error fails closed", Config{Authz: failingAuthz}, "GET", "/", "alice", apologyBody, ""},
+		{"opt-out skips authentication", Config{Authn: failing}, "GET", "/healthz", "", "view ran", ""},
+		{"panicking forbidden and exception views", panicking, "GET", "/", "mallory", apologyBody, "panic in exception view for GET /: exception view bug"},
+		{"panicking not-found view", panicking, "GET", "/nope", "", apologyBody, "panic in not-found view for GET /nope: assignment to entry in nil map"},
+		{"panicking not-found view, OPTIONS", panicking, "OPTIONS", "/", "", apologyBody, "panic in exception view for OPTIONS /: exception view bug"},
+		{"panicking exception view", panicking, "GET", "/panic", "alice", apologyBody, "panic in exception view for GET /panic: exception view bug"},
+		{"failing forbidden view", failingViews, "GET", "/", "mallory", apologyBody, "exception view failed"},
+		{"failing not-found view", failingViews, "GET", "/nope", "", apologyBody, "not-found view failed"},
+		{"failing exception view", failingViews, "GET", "/fails", "", apologyBody, "exception view failed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -124,6 +144,9 @@ func TestSecurity(t *testing.T) {
 			}
 			if strings.Contains(logs.String(), "goroutine ") {
 				t.Errorf("a stack trace was logged: %s", logs)
+			}
+			if !strings.Contains(logs.String(), tt.wantLog) {
+				t.Errorf("log:\n%s\nwant it to say %q", logs, tt.wantLog)
 			}
 		})
 	}
@@ -244,19 +267,49 @@ func TestRegistrationErrors(t *testing.T) {
 	}
 }
 
+// Every way of serving a route without the guard is caught by Err, and the
+// routes Echo adds of its own accord are not.
 func TestRouteOutsideViews(t *testing.T) {
-	e := echo.New()
-	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("a", "view")})
-	if err != nil {
-		t.Fatal(err)
+	h := func(echo.Context) error { return nil }
+	tests := []struct {
+		name   string
+		bypass func(e *echo.Echo, v *Views)
+		want   error  // nil: Err must pass
+		naming string // what the error must name
+	}{
+		{"none", func(*echo.Echo, *Views) {}, nil, ""},
+		{"a route of its own", func(e *echo.Echo, _ *Views) { e.GET("/backdoor", h) }, ErrNoPermission, "GET /backdoor"},
+		{"a route in a group", func(e *echo.Echo, _ *Views) { e.Group("/api").POST("/upload", h) }, ErrNoPermission, "POST /api/upload"},
+		{"a view replaced", func(e *echo.Echo, _ *Views) { e.GET("/docs", h) }, ErrNoPermission, "GET /docs was registered on Echo directly, replacing a view"},
+		{"a view replaced under another parameter name", func(e *echo.Echo, _ *Views) { e.GET("/docs/:name", h) }, ErrNoPermission, "GET /docs/:name was registered on Echo directly, replacing a view"},
+		{"a route on a host router", func(e *echo.Echo, _ *Views) { e.Host("admin.example.com").GET("/dump", h) }, ErrNoPermission, `host "admin.example.com"`},
+		{"a view registered twice", func(_ *echo.Echo, v *Views) { v.GET("/docs", "view", h) }, ErrInvalidRoute, "registered already, as GET /docs"},
+		{"a view registered twice under another parameter name", func(_ *echo.Echo, v *Views) { v.GET("/docs/:name", "view", h) }, ErrInvalidRoute, "registered already, as GET /docs/:id"},
+		{"a view on the same path with another method", func(_ *echo.Echo, v *Views) { v.POST("/docs", "edit", h) }, nil, ""},
+		{"a not-found route", func(e *echo.Echo, _ *Views) { e.RouteNotFound("/*", h) }, nil, ""},
+		{"a view registered over a route of Echo's", func(e *echo.Echo, v *Views) { e.GET("/late", h); v.GET("/late", "view", h) }, nil, ""},
 	}
-	v.GET("/", "view", func(echo.Context) error { return nil })
-	if err := v.Err(); err != nil {
-		t.Fatalf("Err() = %v before any bypass", err)
-	}
-	e.GET("/backdoor", func(echo.Context) error { return nil })
-	if err := v.Err(); !errors.Is(err, ErrNoPermission) || !strings.Contains(err.Error(), "/backdoor") {
-		t.Errorf("Err() = %v, want ErrNoPermission naming /backdoor", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := echo.New()
+			v, err := New(e, Config{Authn: byHeader, Authz: permitIf("a", "admin")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v.GET("/docs", "admin", h)
+			v.GET("/docs/:id", "admin", h)
+			if err := v.Err(); err != nil {
+				t.Fatalf("Err() = %v before any bypass", err)
+			}
+			tt.bypass(e, v)
+			err = v.Err()
+			switch {
+			case tt.want == nil && err != nil:
+				t.Errorf("Err() = %v, want nil", err)
+			case tt.want != nil && (!errors.Is(err, tt.want) || !strings.Contains(err.Error(), tt.naming)):
+				t.Errorf("Err() = %v, want %v naming %q", err, tt.want, tt.naming)
+			}
+		})
 	}
 }
 
