@@ -60,6 +60,12 @@ allow, /, view, someguy
 allow, /community/blog, delete, wilma
 deny, /, view, someguy
 `)
+	// Files each sound on its own that serve refuses together: grouping
+	// rows under a model without a role definition; a matcher that
+	// ignores the permission.
+	modelText := mustRead(t, "../policies/model.conf")
+	noRoles := writeTemp(t, "noroles.conf", strings.Replace(modelText, "[role_definition]\ng = _, _\n", "", 1))
+	noAct := writeTemp(t, "noact.conf", strings.Replace(modelText, ` && (p.act == "*" || p.act == r.act)`, "", 1))
 	missing := filepath.Join(t.TempDir(), "missing.csv")
 
 	cases := []struct {
@@ -106,6 +112,11 @@ deny, /, view, someguy
 			lintme + ":7: p row needs 4 fields",
 			"6 problems\n"}, ""},
 		{"lint bad model", []string{"policy", "lint", "--model", badModel}, 1, []string{badModel + ": policy_effect must be e = priority(p.eft) || deny\n", "1 problem\n"}, ""},
+		{"lint grouping rows without a role definition", []string{"policy", "lint", "--model", noRoles, "--policy", policy}, 1, []string{
+			noRoles + ": invalid model: grouping rows need a model with role_definition g = _, _\n", "1 problem\n"}, ""},
+		{"lint without grouping rows or a role definition", []string{"policy", "lint", "--model", noRoles, "--policy", writeTemp(t, "nogroups.csv", "p, a, /, view, allow\n")}, 0, []string{"ok\n"}, ""},
+		{"lint a matcher that ignores the permission", []string{"policy", "lint", "--model", noAct}, 1, []string{
+			noAct + ": invalid model: for principal", "want no row\n", "1 problem\n"}, ""},
 		{"lint missing policy", []string{"policy", "lint", "--policy", missing}, 2, nil, "missing.csv"},
 		{"lint missing model", []string{"policy", "lint", "--model", missing}, 2, nil, "missing.csv"},
 
