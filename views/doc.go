@@ -79,8 +79,9 @@
 // Config.Logger (level ERROR); do not send it to the client. Only a 404
 // or 405 *echo.HTTPError goes to the not-found view: any other that a view
 // returns, such as the 400 of c.Bind, goes to Config.Exception, which can
-// answer its status (errors.As). If an exception view itself fails, the
-// apology answers.
+// answer its status (errors.As). If a not-found, forbidden or exception
+// view of the application's own fails or panics, it is logged and
+// Config.Apology answers: the caller always hears it.
 //
 // # Inside a view
 //
@@ -117,8 +118,9 @@
 // # Security
 //
 // Registration fails closed: a route without a permission, an invalid
-// route, and a route registered on the Echo instance directly (which no
-// permission would guard) are errors from [Views.Err]; opting out is
+// route, a view registered twice, and a route that Echo would serve without
+// the guard (registered on the Echo instance directly, replacing a view
+// there, or on a host router) are errors from [Views.Err]; opting out is
 // explicit, with [authz.NoPermissionRequired]. A view can never require
 // [authz.AllPermissions]. At request time an authentication or
 // authorization error ("could not decide") never reaches the view: the
