@@ -41,7 +41,20 @@ type App struct {
 // route. logger receives the request log, one line per request at info
 // level, and the debug_authorization lines if cfg asks for them (at debug
 // level, but shown whatever logger's level); nil discards everything.
+//
+// No error of New quotes a credential of cfg: any it would hold, such as
+// a token pasted into policy.file and quoted back by the failure to open
+// it, is replaced by "[REDACTED]" (see config.Config.RedactError).
 func New(cfg *config.Config, logger *slog.Logger) (*App, error) {
+	a, err := newApp(cfg, logger)
+	if err != nil {
+		return nil, cfg.RedactError(err)
+	}
+	return a, nil
+}
+
+// newApp is New without the redaction of its errors.
+func newApp(cfg *config.Config, logger *slog.Logger) (*App, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

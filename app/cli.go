@@ -118,10 +118,14 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "serve", ExitUsage, err)
 	}
+	// From here on, every error is redacted: one built from a configured
+	// value (a policy file's path, the listen address) would quote a
+	// credential pasted into that key.
+	failed := func(code int, err error) int { return fail(stderr, "serve", code, cfg.RedactError(err)) }
 	// Validate before building the logger from log.*: its messages redact
 	// a token pasted into the wrong key, newLogger's would quote it.
 	if err := cfg.Validate(); err != nil {
-		return fail(stderr, "serve", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
 	// The log goes through a batchWriter, so that request lines written
 	// together share a system call; from here on errors go through it too,
@@ -131,16 +135,17 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	stderr = logOut
 	logger, err := newLogger(cfg.Log, logOut)
 	if err != nil {
-		return fail(stderr, "serve", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
 	a, err := New(cfg, logger)
 	if err != nil {
-		return fail(stderr, "serve", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		return fail(stderr, "serve", ExitFalse, err)
+		return failed(ExitFalse, err)
 	}
+	// Config.LogValue redacts any credential pasted into another key.
 	logger.Info("starting", slog.Any("config", cfg))
 	if cfg.PublicURL == "" {
 		logger.Warn("public_url is not set: signatures are checked against the URL rebuilt from each request's own Host header " +
@@ -175,7 +180,7 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 		}
 	}()
 	if err := a.Serve(ctx, ln); err != nil {
-		return fail(stderr, "serve", ExitFalse, err)
+		return failed(ExitFalse, err)
 	}
 	return ExitOK
 }

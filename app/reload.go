@@ -199,8 +199,10 @@ const racyWindow = 2 * time.Second
 // be read or parsed, or that authz rejects, are logged at error level, one
 // line per problem naming the file, the line when there is one, and the
 // problem; the last good policy stays in force and its generation is
-// returned with the error. With the embedded defaults there is nothing to
-// reload: the current generation is returned.
+// returned with the error. Neither the log lines nor the error quote a
+// credential of the configuration (config.Config.Redact): a path may hold
+// one pasted into the wrong key. With the embedded defaults there is
+// nothing to reload: the current generation is returned.
 //
 // Every reload goes through this method, so that it is the one place to
 // observe reloads (a metrics hook, say).
@@ -241,19 +243,21 @@ func (a *App) reload(trigger string, want *[sha256.Size]byte) (generation uint64
 		kept := p.acl.Generation()
 		a.logRejected(trigger, kept, err)
 		a.metrics.policyReloaded(kept, err)
-		return kept, err
+		return kept, a.cfg.RedactError(err)
 	}
 	a.log.Info("policy reloaded",
 		slog.String("trigger", trigger),
 		slog.Uint64("generation", generation),
-		slog.String("model", p.cfg.Model),
-		slog.String("file", p.cfg.File),
+		slog.String("model", a.cfg.Redact(p.cfg.Model)),
+		slog.String("file", a.cfg.Redact(p.cfg.File)),
 		slog.Int("rows", len(l.file.Rules)))
 	a.metrics.policyReloaded(generation, nil)
 	return generation, nil
 }
 
 // logRejected logs each problem of a rejected reload on its own line.
+// Every text is redacted (config.Config.Redact): a file's path, or a line
+// of it, may hold a credential pasted into the wrong key.
 func (a *App) logRejected(trigger string, kept uint64, err error) {
 	for _, e := range splitErrors(err) {
 		attrs := []slog.Attr{
@@ -264,11 +268,12 @@ func (a *App) logRejected(trigger string, kept uint64, err error) {
 		var pe *os.PathError
 		switch {
 		case errors.As(e, &le):
-			attrs = append(attrs, slog.String("file", le.File), slog.Int("line", le.Line), slog.String("problem", le.Err.Error()))
+			attrs = append(attrs, slog.String("file", a.cfg.Redact(le.File)), slog.Int("line", le.Line),
+				slog.String("problem", a.cfg.Redact(le.Err.Error())))
 		case errors.As(e, &pe):
-			attrs = append(attrs, slog.String("file", pe.Path), slog.String("problem", pe.Err.Error()))
+			attrs = append(attrs, slog.String("file", a.cfg.Redact(pe.Path)), slog.String("problem", a.cfg.Redact(pe.Err.Error())))
 		default:
-			attrs = append(attrs, slog.String("problem", e.Error()))
+			attrs = append(attrs, slog.String("problem", a.cfg.Redact(e.Error())))
 		}
 		a.log.LogAttrs(context.Background(), slog.LevelError, "policy reload rejected; the last good policy stays in force", attrs...)
 	}
@@ -320,8 +325,8 @@ func (a *App) startPolicyWatch(ctx context.Context) (stop func()) {
 		defer close(done)
 		a.watchPolicy(ctx, interval)
 	}()
-	a.log.Info("watching the policy files", slog.String("model", a.cfg.Policy.Model),
-		slog.String("file", a.cfg.Policy.File), slog.Duration("interval", interval))
+	a.log.Info("watching the policy files", slog.String("model", a.cfg.Redact(a.cfg.Policy.Model)),
+		slog.String("file", a.cfg.Redact(a.cfg.Policy.File)), slog.Duration("interval", interval))
 	return func() {
 		cancel()
 		<-done

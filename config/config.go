@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -17,7 +18,8 @@ import (
 // Formatting a Config with fmt, marshalling it to JSON or logging it with
 // [log/slog] never shows a Twilio token: every token is a [Secret].
 // (PublicURL is a plain string; [Config.LogValue], [Config.Format] and
-// [Config.MarshalJSON] mask a password in it.)
+// [Config.MarshalJSON] mask a password in it, and replace any token, or
+// that password, pasted into another field by "[REDACTED]".)
 type Config struct {
 	// Listen is the address the server listens on, as host:port.
 	// Key listen, env GATEHOUSE_LISTEN, flag --listen.
@@ -42,7 +44,8 @@ type Config struct {
 	// TrustedProxies lists the peers, as CIDR prefixes, whose
 	// X-Forwarded-Proto and X-Forwarded-Host headers are believed when
 	// PublicURL is not set; use it only when PublicURL cannot be. A bare IP
-	// address means that one address (/32 or /128). The last value of each
+	// address means that one address (/32 or /128); an IPv4-mapped IPv6
+	// entry (::ffff:10.0.0.1) is read as its IPv4 form. The last value of each
 	// header is believed, whoever wrote it: list only proxies that set both
 	// headers on every request, overwriting the client's (or appending
 	// their own value after it), by their own addresses rather than a
@@ -270,14 +273,18 @@ func (c *Config) Tokens() []Secret {
 
 // LogValue implements [slog.LogValuer]: a summary of c for startup logging,
 // grouped like the keys. Tokens appear only as a count and the primary
-// token as "[REDACTED]"; a password in public_url is masked.
+// token as "[REDACTED]"; a password in public_url is masked; and any
+// credential c holds is replaced by "[REDACTED]" in every other value (see
+// [Config.Redact]), in case one was pasted into the wrong key.
 func (c *Config) LogValue() slog.Value {
 	if c == nil {
 		return slog.StringValue("<nil>")
 	}
+	s := c.scrubbed()
+	c = &s
 	return slog.GroupValue(
 		slog.String("listen", c.Listen),
-		slog.String("public_url", redactURL(c.PublicURL)),
+		slog.String("public_url", c.PublicURL),
 		slog.String("support_number", c.SupportNumber),
 		slog.Any("trusted_proxies", c.TrustedProxies),
 		slog.Bool("debug_authorization", c.DebugAuthorization),
@@ -314,8 +321,9 @@ func (c *Config) LogValue() slog.Value {
 }
 
 // Format implements [fmt.Formatter]: a Config prints as its fields do,
-// except that a password in PublicURL is masked (tokens are [Secret]s, which
-// mask themselves). It covers a Config logged by value, which [log/slog]'s
+// except that a password in PublicURL is masked and any credential c holds
+// is replaced by "[REDACTED]" in the other fields, as in [Config.LogValue]
+// (tokens are [Secret]s, which mask themselves). It covers a Config logged by value, which [log/slog]'s
 // text handler prints with fmt since only *Config has LogValue.
 func (c Config) Format(f fmt.State, verb rune) {
 	fmt.Fprintf(f, fmt.FormatString(f, verb), masked(c))
@@ -329,9 +337,31 @@ func (c Config) MarshalJSON() ([]byte, error) { return json.Marshal(masked(c)) }
 // not recurse.
 type maskedConfig Config
 
-func masked(c Config) maskedConfig {
+func masked(c Config) maskedConfig { return maskedConfig(c.scrubbed()) }
+
+// scrubbed returns a copy of c fit to be shown: the password of PublicURL
+// masked, and every credential c holds replaced by "[REDACTED]" in every
+// plain string field. The tokens are [Secret]s, which mask themselves.
+func (c Config) scrubbed() Config {
+	secrets := c.secrets()
+	s := func(p *string) { *p = scrub(*p, secrets) }
 	c.PublicURL = redactURL(c.PublicURL)
-	return maskedConfig(c)
+	if c.TrustedProxies != nil {
+		c.TrustedProxies = slices.Clone(c.TrustedProxies)
+	}
+	for i := range c.TrustedProxies {
+		s(&c.TrustedProxies[i])
+	}
+	for _, p := range []*string{
+		&c.Listen, &c.PublicURL, &c.SupportNumber,
+		&c.Twilio.AuthTokenFile,
+		&c.Policy.Model, &c.Policy.File,
+		&c.Apology.Text, &c.Apology.Voice, &c.Apology.Language,
+		&c.Log.Level, &c.Log.Format,
+	} {
+		s(p)
+	}
+	return c
 }
 
 // redactURL masks the password of a URL's user information, if any. A URL

@@ -78,8 +78,9 @@
 // environment variables, flags and file paths; a wrongly typed credential
 // is described by its type alone; syntax errors from the YAML and TOML
 // parsers, which echo fragments of the input, have every quoted fragment
-// masked; and an unreadable or malformed token file is reported by its
-// path, never its content. Other values are quoted to help the operator,
+// masked; and an unreadable or malformed token file is reported by its key
+// alone, never its path, which may be a token pasted in place of one, nor
+// its content. Other values are quoted to help the operator,
 // but any token Load or Validate knows of is replaced by "[REDACTED]"
 // wherever it would appear, as when a token is pasted into the wrong
 // variable (values shorter than six characters are not searched for). A
@@ -88,7 +89,11 @@
 // Config logged by value); like a token, it is replaced by "[REDACTED]"
 // wherever else a message would quote it, and a public_url with an '@'
 // that does not parse as user information ("https:/user:pass@host") is
-// never quoted.
+// never quoted. LogValue, Format and MarshalJSON likewise replace a
+// credential pasted into any other field, and [Config.Redact] and
+// [Config.RedactError] apply the same redaction to text and errors built
+// elsewhere from configured values, such as the failure to open
+// policy.file.
 //
 // The token can come from TWILIO_AUTH_TOKEN, from a file
 // (twilio.auth_token_file, suited to mounted secrets), from the

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"time"
@@ -196,11 +197,38 @@ func ExampleConfig_Tokens() {
 
 func ExampleConfig_TrustedProxyPrefixes() {
 	cfg := config.Default()
-	cfg.TrustedProxies = []string{"10.0.0.0/8", "192.0.2.7", "2001:db8::1"}
+	cfg.TrustedProxies = []string{"10.0.0.0/8", "192.0.2.7", "2001:db8::1", "::ffff:198.51.100.0/120"}
 	prefixes, err := cfg.TrustedProxyPrefixes()
 	fmt.Println(prefixes, err)
 	// Output:
-	// [10.0.0.0/8 192.0.2.7/32 2001:db8::1/128] <nil>
+	// [10.0.0.0/8 192.0.2.7/32 2001:db8::1/128 198.51.100.0/24] <nil>
+}
+
+// Redact scrubs text built from configured values, such as a policy
+// file's path, of every credential the Config holds, in case one was
+// pasted into the wrong key.
+func ExampleConfig_Redact() {
+	cfg := config.Default()
+	cfg.Twilio.AuthToken = "0123456789abcdef0123456789abcdef"
+	cfg.Policy.File = "0123456789abcdef0123456789abcdef" // pasted into the wrong key
+	fmt.Println("watching the policy file " + cfg.Redact(cfg.Policy.File))
+	// Output:
+	// watching the policy file [REDACTED]
+}
+
+// RedactError scrubs an error the same way, and the result still matches
+// what the original matched.
+func ExampleConfig_RedactError() {
+	cfg := config.Default()
+	cfg.Twilio.AuthToken = "0123456789abcdef0123456789abcdef"
+	cfg.Policy.File = "/etc/gatehouse/0123456789abcdef0123456789abcdef.csv"
+	_, err := os.ReadFile(cfg.Policy.File)
+	err = cfg.RedactError(fmt.Errorf("policy file: %w", err))
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, fs.ErrNotExist))
+	// Output:
+	// policy file: open /etc/gatehouse/[REDACTED].csv: no such file or directory
+	// true
 }
 
 // LogValue summarises a Config for the startup log without its secrets.

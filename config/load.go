@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -54,10 +55,14 @@ type Options struct {
 // Load reads it into Twilio.AuthTokenFromFile.
 //
 // Load reports every problem it finds, joined with [errors.Join]: a file
-// that does not exist or does not parse ([*FileError]), a key in the file
-// that Gatehouse does not know and a value of the wrong type, such as
-// server.read_timeout: banana ([*FieldError]), and an unreadable or empty
-// token file. A wrongly typed value in the file is an error even when the
+// that does not exist or does not parse ([*FileError]); keys in one
+// mapping of the file that differ only in case, such as listen and Listen
+// or [twilio] and [Twilio] sections, which Viper would otherwise resolve
+// silently and at random ([*FieldError] matching [ErrInvalid], one per
+// key, naming the spellings but not the values; the file is then read no
+// further); a key in the file that Gatehouse does not know and a value of
+// the wrong type, such as server.read_timeout: banana ([*FieldError]); and
+// an unreadable or empty token file. A wrongly typed value in the file is an error even when the
 // environment or a flag overrides it. Load does not call [Config.Validate]
 // or [Config.RequireToken].
 //
@@ -110,11 +115,11 @@ func Load(o Options) (*Config, error) {
 		}
 	}
 
-	v := viper.New()
+	v := viper.NewWithOptions(viper.WithDecoderRegistry(caseCheckedDecoders{viper.NewCodecRegistry()}))
 	var errs []error
 	if path != "" {
 		if err := readFile(v, path); err != nil {
-			return nil, redact(err, secrets)
+			return nil, redactError(err, secrets)
 		}
 		errs = checkKeys(v)
 		// Only the file is loaded yet: check each of its values, even
@@ -252,7 +257,93 @@ func readFile(v *viper.Viper, path string) error {
 	}
 	v.SetConfigType(format)
 	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
+		var ce *caseError
+		if errors.As(err, &ce) {
+			return errors.Join(ce.errs...)
+		}
 		return &FileError{Path: path, Err: syntaxError(format, err)}
+	}
+	return nil
+}
+
+// caseCheckedDecoders wraps the decoders of a Viper codec registry with
+// caseCheckedDecoder.
+type caseCheckedDecoders struct{ viper.DecoderRegistry }
+
+// Decoder returns the wrapped registry's decoder for format, wrapped.
+func (r caseCheckedDecoders) Decoder(format string) (viper.Decoder, error) {
+	d, err := r.DecoderRegistry.Decoder(format)
+	if err != nil {
+		return nil, err
+	}
+	return caseCheckedDecoder{d}, nil
+}
+
+// caseCheckedDecoder refuses a file in which one mapping holds keys that
+// differ only in case, such as listen and Listen, or [twilio] and [Twilio]
+// sections. Viper lower-cases keys after decoding, walking a Go map, so it
+// would keep one of them at random and say nothing.
+type caseCheckedDecoder struct{ viper.Decoder }
+
+// Decode decodes b into m with the wrapped decoder, then checks the keys
+// while they are still spelled as in the file.
+func (d caseCheckedDecoder) Decode(b []byte, m map[string]any) error {
+	if err := d.Decoder.Decode(b, m); err != nil {
+		return err
+	}
+	if errs := caseDuplicates("", m); len(errs) > 0 {
+		return &caseError{errs: errs}
+	}
+	return nil
+}
+
+// caseError carries caseDuplicates' errors through Viper, which wraps
+// what a decoder returns in a viper.ConfigParseError.
+type caseError struct{ errs []error }
+
+func (e *caseError) Error() string   { return errors.Join(e.errs...).Error() }
+func (e *caseError) Unwrap() []error { return e.errs }
+
+// caseDuplicates returns a [*FieldError] matching ErrInvalid for every set
+// of keys in m, or in the mappings nested in it, that are equal once
+// lower-cased, sorted by key. prefix is the dotted path of m, lower-cased,
+// with a trailing dot. Messages name the spellings found, never the values.
+func caseDuplicates(prefix string, m map[string]any) []error {
+	spellings := make(map[string][]string, len(m))
+	for k := range m {
+		lk := strings.ToLower(k)
+		spellings[lk] = append(spellings[lk], k)
+	}
+	var errs []error
+	for _, lk := range slices.Sorted(maps.Keys(spellings)) {
+		keys := spellings[lk]
+		slices.Sort(keys)
+		if len(keys) > 1 {
+			errs = append(errs, &FieldError{Key: prefix + lk, Err: newProblem(ErrInvalid, fmt.Sprintf(
+				"given %d times in different cases (%s); keys are case-insensitive", len(keys), strings.Join(keys, ", ")))})
+		}
+		for _, k := range keys {
+			if sub := stringMap(m[k]); sub != nil {
+				errs = append(errs, caseDuplicates(prefix+lk+".", sub)...)
+			}
+		}
+	}
+	return errs
+}
+
+// stringMap returns raw as a map[string]any if it is a mapping, keys
+// formatted as Viper formats them, or nil. (The YAML decoder gives a
+// map[any]any for a mapping with a key that is not a string.)
+func stringMap(raw any) map[string]any {
+	switch m := raw.(type) {
+	case map[string]any:
+		return m
+	case map[any]any:
+		out := make(map[string]any, len(m))
+		for k, v := range m {
+			out[fmt.Sprint(k)] = v
+		}
+		return out
 	}
 	return nil
 }
@@ -403,28 +494,41 @@ func distance(a, b string) int {
 }
 
 // readTokenFile returns the trimmed content of the token file at name.
-// Errors name the file, never its content.
+// Errors name neither the file's content nor the file: the value of
+// twilio.auth_token_file may itself be a token, pasted in place of a path,
+// and the operator knows which path they set. An [io/fs] error is kept for
+// errors.Is, without the *fs.PathError that would quote name.
 func readTokenFile(name string) (Secret, error) {
 	f, err := os.Open(name)
 	if err != nil {
-		return "", err
+		return "", unreadable(err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxTokenFileBytes+1))
 	if err != nil {
-		return "", err
+		return "", unreadable(err) // a directory, say
 	}
 	if len(data) > maxTokenFileBytes {
-		return "", newProblem(ErrInvalid, fmt.Sprintf("file %s is larger than %d bytes: not a token", name, maxTokenFileBytes))
+		return "", newProblem(ErrInvalid, fmt.Sprintf("the file it names is larger than %d bytes: not a token", maxTokenFileBytes))
 	}
 	token := strings.TrimSpace(string(data))
 	switch {
 	case token == "":
-		return "", newProblem(ErrInvalid, "file "+name+" is empty")
+		return "", newProblem(ErrInvalid, "the file it names is empty")
 	case strings.ContainsFunc(token, unicode.IsSpace):
-		return "", newProblem(ErrInvalid, "file "+name+" holds more than one word: want exactly one token")
+		return "", newProblem(ErrInvalid, "the file it names holds more than one word: want exactly one token")
 	}
 	return Secret(token), nil
+}
+
+// unreadable describes err, from opening or reading the token file,
+// without the path an *fs.PathError quotes.
+func unreadable(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return &problem{kind: err, msg: "cannot read the file it names: " + err.Error() + " (the name is not quoted: it may be a token pasted by mistake)"}
 }
 
 // changedFlag returns the flag called name in fs if the user set it.

@@ -617,8 +617,9 @@ func TestLoadTokenFile(t *testing.T) {
 			if tt.wantErr != errAny && !errors.Is(err, tt.wantErr) {
 				t.Errorf("got %v, want it to match %v", err, tt.wantErr)
 			}
-			if !strings.Contains(err.Error(), path) {
-				t.Errorf("got %q, want the path named", err)
+			// The path is not quoted: it may be a token pasted in its place.
+			if strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "twilio.auth_token_file: ") {
+				t.Errorf("got %q, want the key named and the path not quoted", err)
 			}
 		})
 	}
@@ -639,5 +640,110 @@ func TestLoadTokenFileUnreadable(t *testing.T) {
 	_, err := load(t, config.Options{Getenv: env(map[string]string{"GATEHOUSE_TWILIO_AUTH_TOKEN_FILE": path})})
 	if !errors.Is(err, fs.ErrPermission) {
 		t.Errorf("got %v, want fs.ErrPermission", err)
+	}
+}
+
+// Keys of one mapping that differ only in case are an error naming the
+// spellings (Viper would keep one of them at random), in YAML and TOML, at
+// the top level and in sections.
+func TestLoadKeysDifferingInCase(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, file, content string
+		keys                []string // the FieldErrors' keys; nil: loads
+		msgs                []string // in the message
+	}{
+		{name: "YAML top level, three spellings", file: "c.yaml",
+			content: "listen: \":1111\"\nListen: \":2222\"\nLISTEN: \":3333\"\n",
+			keys:    []string{"listen"},
+			msgs:    []string{"config: listen: given 3 times in different cases (LISTEN, Listen, listen); keys are case-insensitive"}},
+		{name: "YAML in a section", file: "c.yaml",
+			content: "server:\n  read_timeout: 1s\n  Read_Timeout: 2s\n",
+			keys:    []string{"server.read_timeout"},
+			msgs:    []string{"config: server.read_timeout: given 2 times in different cases (Read_Timeout, read_timeout)"}},
+		{name: "YAML sections", file: "c.yaml",
+			content: "twilio:\n  auth_token: value-one-abcdef\nTwilio:\n  auth_token: value-two-ghijkl\n",
+			keys:    []string{"twilio"},
+			msgs:    []string{"config: twilio: given 2 times in different cases (Twilio, twilio)"}},
+		{name: "YAML, in a section spelled another way", file: "c.yaml",
+			content: "Server:\n  IDLE_TIMEOUT: 1s\n  idle_timeout: 2s\n",
+			keys:    []string{"server.idle_timeout"}},
+		{name: "YAML, several at once", file: "c.yaml",
+			content: "log:\n  level: info\n  Level: warn\nlisten: \":1\"\nLISTEN: \":2\"\n",
+			keys:    []string{"listen", "log.level"}},
+		{name: "YAML, a mapping with a key that is not a string", file: "c.yaml",
+			content: "server:\n  1: x\n  read_timeout: 1s\n  READ_TIMEOUT: 2s\n",
+			keys:    []string{"server.read_timeout"}},
+		{name: "TOML sections", file: "c.toml",
+			content: "[twilio]\nauth_token = \"value-one-abcdef\"\n[Twilio]\nauth_token = \"value-two-ghijkl\"\n",
+			keys:    []string{"twilio"},
+			msgs:    []string{"config: twilio: given 2 times in different cases (Twilio, twilio); keys are case-insensitive"}},
+		{name: "TOML top level", file: "c.toml",
+			content: "listen = \":1111\"\nListen = \":2222\"\n",
+			keys:    []string{"listen"}},
+		{name: "TOML in a section", file: "c.toml",
+			content: "[server]\nread_timeout = \"1s\"\nREAD_TIMEOUT = \"2s\"\n",
+			keys:    []string{"server.read_timeout"}},
+		{name: "TOML dotted keys", file: "c.toml",
+			content: "log.level = \"info\"\nLog.Level = \"warn\"\n",
+			keys:    []string{"log"}},
+		{name: "YAML clean, keys in any case", file: "c.yaml",
+			content: "Listen: \":1111\"\nSERVER:\n  Read_Timeout: 3s\nlog:\n  level: warn\n"},
+		{name: "TOML clean", file: "c.toml",
+			content: "listen = \":1111\"\n[Server]\nread_timeout = \"3s\"\n[log]\nlevel = \"warn\"\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := load(t, config.Options{File: writeFile(t, tt.file, tt.content)})
+			if tt.keys == nil {
+				if err != nil {
+					t.Fatalf("Load: got %v, want no error", err)
+				}
+				if cfg.Listen != ":1111" || cfg.Server.ReadTimeout != 3*time.Second || cfg.Log.Level != "warn" {
+					t.Errorf("got listen %q, server.read_timeout %v, log.level %q; want :1111, 3s, warn",
+						cfg.Listen, cfg.Server.ReadTimeout, cfg.Log.Level)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("Load: got listen %q and no error, want an error for %q", cfg.Listen, tt.keys)
+			}
+			if got := fieldKeys(err); !slices.Equal(got, tt.keys) {
+				t.Errorf("keys: got %q, want %q (error %v)", got, tt.keys, err)
+			}
+			if !errors.Is(err, config.ErrInvalid) || errors.Is(err, config.ErrSyntax) {
+				t.Errorf("got %v, want it to match ErrInvalid and not ErrSyntax", err)
+			}
+			var fileErr *config.FileError
+			if errors.As(err, &fileErr) {
+				t.Errorf("got a *FileError %v, want only *FieldErrors", fileErr)
+			}
+			for _, want := range tt.msgs {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("got %q, want it to contain %q", err, want)
+				}
+			}
+			for _, value := range []string{"1111", "2222", "3333", "value-one", "value-two"} {
+				if strings.Contains(err.Error(), value) {
+					t.Errorf("got %q, which quotes the value %q", err, value)
+				}
+			}
+			if n := strings.Count(err.Error(), "\n") + 1; n != len(tt.keys) {
+				t.Errorf("got %d lines, want one per key (%d): %q", n, len(tt.keys), err)
+			}
+		})
+	}
+}
+
+// Load settles keys that differ in case the same way every time: by
+// refusing them.
+func TestLoadKeysDifferingInCaseEveryTime(t *testing.T) {
+	t.Parallel()
+	path := writeFile(t, "c.yaml", "listen: \":1111\"\nListen: \":2222\"\nLISTEN: \":3333\"\n")
+	for range 50 {
+		if cfg, err := load(t, config.Options{File: path}); err == nil {
+			t.Fatalf("Load: got listen %q and no error, want an error every time", cfg.Listen)
+		}
 	}
 }

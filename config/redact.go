@@ -112,3 +112,86 @@ func scrub(s string, secrets []string) string {
 	}
 	return s
 }
+
+// secrets returns every credential c holds, for scrubbing: each token of
+// [Config.Tokens] and the password of public_url in every spelling
+// urlPasswords finds.
+func (c *Config) secrets() []string {
+	tokens := c.Tokens()
+	secrets := make([]string, 0, len(tokens)+4)
+	for _, t := range tokens {
+		secrets = append(secrets, t.Reveal())
+	}
+	return append(secrets, urlPasswords(c.PublicURL)...)
+}
+
+// Redact returns s with every credential c holds replaced by "[REDACTED]",
+// ignoring case: each token of [Config.Tokens] and the password of
+// public_url. Values shorter than six characters are not searched for.
+// Use it on any text built from a configured value (a policy file's path, a
+// support number) before it reaches a log line or a message, in case a
+// credential was pasted into the wrong key. A nil c redacts nothing.
+func (c *Config) Redact(s string) string {
+	if c == nil {
+		return s
+	}
+	return scrub(s, c.secrets())
+}
+
+// RedactError is [Config.Redact] for errors. It returns err itself if its
+// message holds no credential of c. Otherwise it returns an error whose
+// message is err's with every credential replaced by "[REDACTED]", and
+// which matches with [errors.Is] every target that err matches. A
+// [*FieldError] or [*FileError] stays one, with its Key or Path redacted,
+// and an [errors.Join] stays a join of redacted errors; any other error's
+// chain is hidden from [errors.As], since the errors inside it still hold
+// the credential. A nil err or c returns err.
+func (c *Config) RedactError(err error) error {
+	if c == nil || err == nil {
+		return err
+	}
+	return redactError(err, c.secrets())
+}
+
+// redactError is RedactError with the secrets given.
+func redactError(err error, secrets []string) error {
+	msg := err.Error()
+	clean := scrub(msg, secrets)
+	if clean == msg {
+		return err
+	}
+	switch e := err.(type) {
+	case *FieldError, *FileError:
+		return redact(err, secrets)
+	case interface{ Unwrap() []error }:
+		// Rebuilt as a join only if it reads as one, so that the message
+		// stays what it was, redacted.
+		errs := e.Unwrap()
+		msgs := make([]string, len(errs))
+		for i, inner := range errs {
+			msgs[i] = inner.Error()
+		}
+		if strings.Join(msgs, "\n") == msg {
+			out := make([]error, len(errs))
+			for i, inner := range errs {
+				out[i] = redactError(inner, secrets)
+			}
+			return errors.Join(out...)
+		}
+	}
+	return &redactedError{msg: clean, err: err}
+}
+
+// redactedError is an error whose message had a credential replaced. It
+// matches what the original matched with errors.Is, but does not unwrap
+// to it: errors.As would hand out the original's fields, credential
+// included.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+
+// Is reports whether the original error matches target.
+func (e *redactedError) Is(target error) bool { return errors.Is(e.err, target) }

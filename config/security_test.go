@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -71,6 +73,10 @@ func TestNoTokenLeaks(t *testing.T) {
 		{name: "YAML anchor", file: "c.yaml", content: "x: *" + fileToken + "\n"},
 		{name: "YAML tag", file: "c.yaml", content: "twilio:\n  auth_token: !!int " + fileToken + "\n"},
 		{name: "YAML binary tag", file: "c.yaml", content: "twilio:\n  auth_token: !!binary " + fileToken + "\n"},
+		{name: "YAML keys differing in case", file: "c.yaml",
+			content: "twilio:\n  auth_token: " + fileToken + "\nTwilio:\n  AUTH_TOKEN: " + rotationToken + "\n  auth_token: " + fileToken + "\n"},
+		{name: "TOML sections differing in case", file: "c.toml",
+			content: "[twilio]\nauth_token = \"" + fileToken + "\"\n[Twilio]\nauth_token = \"" + rotationToken + "\"\n"},
 		{name: "YAML duplicate", file: "c.yaml", content: "twilio:\n  auth_token: " + fileToken + "\n  auth_token: " + fileToken + "\n"},
 		{name: "YAML unterminated", file: "c.yaml", content: "twilio:\n  auth_token: \"" + fileToken + "\n"},
 		{name: "YAML bad indent", file: "c.yaml", content: "twilio:\n  auth_token: " + fileToken + "\n bad: 1\n"},
@@ -192,5 +198,151 @@ func showErrorTree(show func(string, ...any), err error) {
 		}
 	default:
 		showErrorTree(show, errors.Unwrap(err))
+	}
+}
+
+// A credential pasted into any plain string field of a Config, in any
+// case, never shows when the Config is logged, printed or marshalled. The
+// fields are found by reflection, so that a field added later is covered.
+func TestConfigShowsNoPastedCredential(t *testing.T) {
+	t.Parallel()
+	const (
+		token    = leakMark + "-token-Ab12"
+		password = leakMark + "-password-Cd34"
+	)
+	cfg := config.Default()
+	cfg.Twilio.AuthToken = token
+	var fields []string
+	var fill func(v reflect.Value, path string)
+	fill = func(v reflect.Value, path string) {
+		switch {
+		case v.Type() == reflect.TypeFor[config.Secret]():
+			// Masks itself.
+		case v.Kind() == reflect.String:
+			v.SetString("pasted-" + strings.ToUpper(token) + "-here")
+			fields = append(fields, path)
+		case v.Type() == reflect.TypeFor[[]string]():
+			v.Set(reflect.ValueOf([]string{"10.0.0.1", token}))
+			fields = append(fields, path)
+		case v.Kind() == reflect.Struct:
+			for i := range v.NumField() {
+				fill(v.Field(i), path+"."+v.Type().Field(i).Name)
+			}
+		}
+	}
+	fill(reflect.ValueOf(cfg).Elem(), "Config")
+	if len(fields) < 12 {
+		t.Fatalf("filled %d string fields (%q), want every one of them", len(fields), fields)
+	}
+	cfg.PublicURL = "https://twilio:" + password + "@ivr.example.com/" + token
+
+	var out bytes.Buffer
+	for _, h := range []slog.Handler{slog.NewTextHandler(&out, nil), slog.NewJSONHandler(&out, nil)} {
+		slog.New(h).Info("starting", "config", cfg, "by value", *cfg)
+	}
+	fmt.Fprintf(&out, "%v\n%+v\n%s\n%v\n", cfg, *cfg, *cfg, cfg.LogValue().Resolve())
+	js, err := json.Marshal(*cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.Write(js)
+	if strings.Contains(strings.ToLower(out.String()), leakMark) {
+		t.Errorf("a credential pasted into a string field shows:\n%s", out.String())
+	}
+	if n := strings.Count(out.String(), "[REDACTED]"); n < len(fields) {
+		t.Errorf("got %d [REDACTED], want at least one per field (%d):\n%s", n, len(fields), out.String())
+	}
+	for _, want := range []string{"support_number=pasted-[REDACTED]-here", `"text":"pasted-[REDACTED]-here"`, "file=pasted-[REDACTED]-here"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestRedact(t *testing.T) {
+	t.Parallel()
+	const token, short = "tok-LEAKME-7f3a9c2e", "abc12"
+	cfg := config.Default()
+	cfg.Twilio.AuthToken = token
+	cfg.Twilio.AuthTokens = []config.Secret{short}
+	cfg.PublicURL = "https://twilio:p%40ssword@ivr.example.com"
+	tests := []struct{ in, want string }{
+		{"nothing secret", "nothing secret"},
+		{"/srv/" + token + "/policy.csv", "/srv/[REDACTED]/policy.csv"},
+		{strings.ToUpper(token), "[REDACTED]"},
+		{"p@ssword and p%40ssword", "[REDACTED] and [REDACTED]"},
+		{"short " + short + " kept", "short " + short + " kept"},
+	}
+	for _, tt := range tests {
+		if got := cfg.Redact(tt.in); got != tt.want {
+			t.Errorf("Redact(%q): got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	var nilCfg *config.Config
+	if got := nilCfg.Redact(token); got != token {
+		t.Errorf("nil Config: got %q, want %q", got, token)
+	}
+}
+
+func TestRedactError(t *testing.T) {
+	t.Parallel()
+	const token = "tok-LEAKME-7f3a9c2e"
+	cfg := config.Default()
+	cfg.Twilio.AuthToken = token
+	pathErr := &fs.PathError{Op: "open", Path: token, Err: fs.ErrNotExist}
+	clean := errors.New("app: nothing secret")
+	tests := []struct {
+		name    string
+		err     error
+		want    string
+		is      error // still matched
+		same    bool  // the very error returned
+		join    bool  // still a join
+		asField bool  // still a *FieldError
+		asPath  bool  // *fs.PathError still reachable
+	}{
+		{name: "no credential", err: clean, want: "app: nothing secret", same: true},
+		{name: "nil", err: nil, same: true},
+		{name: "wrapped path error", err: fmt.Errorf("app: policy file: %w", pathErr),
+			want: "app: policy file: open [REDACTED]: file does not exist", is: fs.ErrNotExist},
+		{name: "clean wrapped path error", err: fmt.Errorf("app: policy file: %w", &fs.PathError{Op: "open", Path: "p.csv", Err: fs.ErrNotExist}),
+			want: "app: policy file: open p.csv: file does not exist", is: fs.ErrNotExist, same: true, asPath: true},
+		{name: "join", err: errors.Join(clean, fmt.Errorf("model %s: %w", strings.ToUpper(token), config.ErrInvalid)),
+			want: "app: nothing secret\nmodel [REDACTED]: invalid value", is: config.ErrInvalid, join: true},
+		{name: "field error", err: &config.FieldError{Key: token, Err: config.ErrUnknownKey},
+			want: "config: [REDACTED]: unknown key", is: config.ErrUnknownKey, asField: true},
+	}
+	for _, tt := range tests {
+		got := cfg.RedactError(tt.err)
+		if tt.err == nil {
+			if got != nil {
+				t.Errorf("%s: got %v, want nil", tt.name, got)
+			}
+			continue
+		}
+		if got.Error() != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+		}
+		if (got == tt.err) != tt.same {
+			t.Errorf("%s: got the same error %v, want %v", tt.name, got == tt.err, tt.same)
+		}
+		if tt.is != nil && !errors.Is(got, tt.is) {
+			t.Errorf("%s: got %v, want it to match %v", tt.name, got, tt.is)
+		}
+		if _, ok := got.(interface{ Unwrap() []error }); ok != tt.join {
+			t.Errorf("%s: got a join %v, want %v", tt.name, ok, tt.join)
+		}
+		var fe *config.FieldError
+		if errors.As(got, &fe) != tt.asField {
+			t.Errorf("%s: got a *FieldError %v, want %v", tt.name, fe != nil, tt.asField)
+		}
+		var pe *fs.PathError
+		if errors.As(got, &pe) != tt.asPath {
+			t.Errorf("%s: *fs.PathError reachable %v, want %v", tt.name, pe != nil, tt.asPath)
+		}
+	}
+	var nilCfg *config.Config
+	if got := nilCfg.RedactError(pathErr); got != pathErr {
+		t.Errorf("nil Config: got %v, want the error unchanged", got)
 	}
 }

@@ -93,12 +93,7 @@ func (c *Config) Validate() error {
 // redact replaces every configured token, and the password of
 // public_url, in errs' messages, in case one was pasted into the wrong key.
 func (c *Config) redact(errs []error) []error {
-	tokens := c.Tokens()
-	secrets := make([]string, len(tokens))
-	for i, t := range tokens {
-		secrets[i] = t.Reveal()
-	}
-	secrets = append(secrets, urlPasswords(c.PublicURL)...)
+	secrets := c.secrets()
 	for i, err := range errs {
 		errs[i] = redact(err, secrets)
 	}
@@ -120,7 +115,10 @@ func (c *Config) RequireToken() error {
 // TrustedProxyPrefixes parses TrustedProxies: each entry is a CIDR prefix,
 // such as "10.0.0.0/8", or an IP address, which stands for itself alone
 // (/32 for IPv4, /128 for IPv6). Host bits are masked, so "10.1.2.3/8"
-// means 10.0.0.0/8. An unparsable entry is a [*FieldError] for
+// means 10.0.0.0/8. An IPv4-mapped IPv6 entry is converted to its IPv4
+// form, which is what the signature check compares a peer with:
+// "::ffff:10.0.0.1" means 10.0.0.1/32 and "::ffff:10.0.0.0/104" means
+// 10.0.0.0/8. An unparsable entry is a [*FieldError] for
 // trusted_proxies matching [ErrInvalid]; the result is then nil, so that a
 // typo never trusts the wrong peers.
 func (c *Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
@@ -147,13 +145,26 @@ func parseProxy(s string) (netip.Prefix, error) {
 		if err != nil {
 			return netip.Prefix{}, bad
 		}
-		return p.Masked(), nil
+		return unmapPrefix(p.Masked()), nil
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil || a.Zone() != "" {
 		return netip.Prefix{}, bad
 	}
-	return netip.PrefixFrom(a, a.BitLen()), nil
+	return unmapPrefix(netip.PrefixFrom(a, a.BitLen())), nil
+}
+
+// unmapPrefix returns the IPv4 form of an IPv4-mapped IPv6 prefix, such as
+// 10.0.0.0/8 for ::ffff:10.0.0.0/104, and any other prefix unchanged. The
+// signature check unmaps a peer's address before it looks it up (an IPv4
+// peer on a dual-stack socket shows as ::ffff:a.b.c.d), so the mapped form
+// would never match. A prefix shorter than /96 reaches beyond the mapped
+// range and is left as written.
+func unmapPrefix(p netip.Prefix) netip.Prefix {
+	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+		return netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	return p
 }
 
 // joinLine joins errs on one line with "; ", keeping them all for

@@ -169,6 +169,20 @@ func TestTrustedProxyPrefixes(t *testing.T) {
 		{[]string{"192.0.2.7"}, []netip.Prefix{netip.MustParsePrefix("192.0.2.7/32")}},
 		{[]string{"2001:db8::1"}, []netip.Prefix{netip.MustParsePrefix("2001:db8::1/128")}},
 		{[]string{"2001:db8::/32", "::1"}, []netip.Prefix{netip.MustParsePrefix("2001:db8::/32"), netip.MustParsePrefix("::1/128")}},
+		// IPv4-mapped IPv6 entries, address and prefix forms, become IPv4:
+		// the signature check unmaps the peer before it compares.
+		{[]string{"::ffff:10.0.0.1"}, []netip.Prefix{netip.MustParsePrefix("10.0.0.1/32")}},
+		{[]string{"::FFFF:a00:1"}, []netip.Prefix{netip.MustParsePrefix("10.0.0.1/32")}},
+		{[]string{"::ffff:10.0.0.1/128"}, []netip.Prefix{netip.MustParsePrefix("10.0.0.1/32")}},
+		{[]string{"::ffff:10.0.0.0/104"}, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
+		{[]string{"::ffff:10.1.2.3/120"}, []netip.Prefix{netip.MustParsePrefix("10.1.2.0/24")}},
+		{[]string{"::ffff:0.0.0.0/96"}, []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}},
+		// Other IPv6 entries stay IPv6, a prefix reaching beyond the mapped
+		// range (shorter than /96) included.
+		{[]string{"::ffff:0:0/95"}, []netip.Prefix{netip.MustParsePrefix("::fffe:0:0/95")}},
+		{[]string{"::/80", "64:ff9b::/96", "64:ff9b::a00:1", "::a00:1"}, []netip.Prefix{
+			netip.MustParsePrefix("::/80"), netip.MustParsePrefix("64:ff9b::/96"),
+			netip.MustParsePrefix("64:ff9b::a00:1/128"), netip.MustParsePrefix("::a00:1/128")}},
 	}
 	for _, tt := range tests {
 		c := config.Default()
@@ -180,6 +194,22 @@ func TestTrustedProxyPrefixes(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%q: got %v, want %v", tt.in, got, tt.want)
+		}
+	}
+
+	// A mapped entry matches the peer it names, as the signature check
+	// sees it: unmapped.
+	for _, tt := range []struct{ entry, peer string }{
+		{"::ffff:10.0.0.1", "::ffff:10.0.0.1"},
+		{"::ffff:10.0.0.1", "10.0.0.1"},
+		{"::ffff:10.0.0.0/104", "::ffff:10.9.8.7"},
+	} {
+		c := config.Default()
+		c.TrustedProxies = []string{tt.entry}
+		got, err := c.TrustedProxyPrefixes()
+		peer := netip.MustParseAddr(tt.peer).Unmap()
+		if err != nil || len(got) != 1 || !got[0].Contains(peer) {
+			t.Errorf("entry %q, peer %s: got %v, %v; want a prefix holding the peer", tt.entry, tt.peer, got, err)
 		}
 	}
 
