@@ -86,7 +86,7 @@ func TestSecurity(t *testing.T) {
 	// caller an answer.
 	panicking := Config{
 		Forbidden: func(echo.Context, authz.Decision) error { panic("forbidden view bug") },
-		NotFound:  func(echo.Context) error { var m map[string]int; m["x"]++; return nil },
+		NotFound:  func(echo.Context) error { panic(errors.New("not-found view bug")) },
 		Exception: func(echo.Context, error) error { panic("exception view bug") },
 	}
 	failingViews := Config{
@@ -117,7 +117,7 @@ func TestSecurity(t *testing.T) {
 		{"authz error fails closed", Config{Authz: failingAuthz}, "GET", "/", "alice", apologyBody, ""},
 		{"opt-out skips authentication", Config{Authn: failing}, "GET", "/healthz", "", "view ran", ""},
 		{"panicking forbidden and exception views", panicking, "GET", "/", "mallory", apologyBody, "panic in exception view for GET /: exception view bug"},
-		{"panicking not-found view", panicking, "GET", "/nope", "", apologyBody, "panic in not-found view for GET /nope: assignment to entry in nil map"},
+		{"panicking not-found view", panicking, "GET", "/nope", "", apologyBody, "panic in not-found view for GET /nope: not-found view bug"},
 		{"panicking not-found view, OPTIONS", panicking, "OPTIONS", "/", "", apologyBody, "panic in exception view for OPTIONS /: exception view bug"},
 		{"panicking exception view", panicking, "GET", "/panic", "alice", apologyBody, "panic in exception view for GET /panic: exception view bug"},
 		{"failing forbidden view", failingViews, "GET", "/", "mallory", apologyBody, "exception view failed"},
