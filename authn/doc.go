@@ -96,7 +96,9 @@
 // validity, never on how close a forgery came); more than one
 // X-Twilio-Signature header, or one that is not the canonical base64 of 20
 // bytes, does not verify. Request bodies are read only up to a configured
-// limit. The URL that was signed is rebuilt from the configured public URL
+// limit, into memory that grows with the bytes that arrive, not with the
+// length the client announces, and a form body of more than 10,000 pairs
+// does not verify. The URL that was signed is rebuilt from the configured public URL
 // plus the raw request target; without a public URL, from the request's
 // own scheme and Host header, which any client sets as it likes, with
 // forwarding headers believed only from trusted proxies. Without a public
