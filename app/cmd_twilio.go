@@ -238,6 +238,10 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "verify", ExitUsage, err)
 	}
+	if n := cfg.Server.MaxBodyBytes; n <= 0 || n > config.MaxBodyBytesLimit {
+		// As serve refuses it (config.Validate).
+		return fail(stderr, "verify", ExitUsage, fmt.Errorf("server.max_body_bytes must be between 1 and %d (16 MiB), got %d", config.MaxBodyBytesLimit, n))
+	}
 	verifier, err := authn.NewTwilioSignature(authn.TwilioConfig{
 		AuthTokens:   tokens,
 		PublicURL:    base,

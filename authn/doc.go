@@ -96,7 +96,9 @@
 // validity, never on how close a forgery came); more than one
 // X-Twilio-Signature header, or one that is not the canonical base64 of 20
 // bytes, does not verify. Request bodies are read only up to a configured
-// limit. The URL that was signed is rebuilt from the configured public URL
+// limit, into memory that grows with the bytes that arrive, not with the
+// length the client announces, and a form body of more than 10,000 pairs
+// does not verify. The URL that was signed is rebuilt from the configured public URL
 // plus the raw request target; without a public URL, from the request's
 // own scheme and Host header, which any client sets as it likes, with
 // forwarding headers believed only from trusted proxies. Without a public
@@ -122,10 +124,18 @@
 // values are concatenated without separators, a form body can be re-split
 // at a name/value boundary without changing the string to sign:
 // "Digits=1" and "Digit=s1" sign the same, and a value can take in the
-// pairs that follow it. Views must treat a signed request as "sent by
-// Twilio at some time", check that each parameter they read has the form
-// they expect, not act on names they did not expect, and use HTTPS so
-// that requests cannot be captured in the first place.
+// pairs that follow it. The URL is joined to the body the same way, and
+// the method is not signed, so the cut can also cross the end of the URL:
+// a GET of https://ivr.example.com/?CallSid=CA1&From=%2B15551234567
+// verifies as a POST of /?CallSid=CA1&From=%2B155 with the form body
+// "51234567" (the view then sees From "+155" and a parameter named
+// "51234567"), a POST of /?CallSid=CA1 with "Digits=1" verifies as a GET
+// of /?CallSid=CA1Digits1, and the signature of a GET of / verifies a POST
+// of / with no body. Views must treat a signed request as "sent by Twilio
+// at some time", check that each parameter they read, from the query or
+// the body, has the form they expect, not act on names they did not
+// expect, not tell Twilio's requests apart by method alone, and use HTTPS
+// so that requests cannot be captured in the first place.
 //
 // # Examples and further reading
 //

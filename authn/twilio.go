@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"hash"
 	"io"
 	"net/http"
@@ -84,7 +85,8 @@ type TwilioConfig struct {
 	// Optional. Default: none.
 	TrustedProxies []netip.Prefix
 	// MaxBodyBytes bounds the body read for verification; a larger body
-	// does not verify. Optional. Default DefaultMaxBodyBytes.
+	// does not verify. At most MaxBodyBytesLimit. Optional. Default
+	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// Observe, if set, is called with the outcome of every verification
 	// that Principals makes, for logging or metrics. The Verification is
@@ -122,8 +124,21 @@ var ErrNoToken = errors.New("authn: twilio: no auth token configured")
 // never quotes the URL, which may carry a password.
 var ErrPublicURL = errors.New("authn: twilio: public URL must be an absolute http or https URL without query or fragment")
 
+// MaxBodyBytesLimit is the largest TwilioConfig.MaxBodyBytes that
+// NewTwilioSignature accepts, 1 GiB: the verifier locates the names and
+// values of a body by 32-bit offsets. A server should set far less: it
+// holds a body several times over while it checks it.
+const MaxBodyBytesLimit = 1 << 30
+
+// ErrMaxBodyBytes is returned, wrapped, by NewTwilioSignature for a
+// MaxBodyBytes above MaxBodyBytesLimit.
+var ErrMaxBodyBytes = errors.New("authn: twilio: MaxBodyBytes is above the limit of 1073741824 bytes (1 GiB)")
+
 // NewTwilioSignature validates cfg and returns the policy.
 func NewTwilioSignature(cfg TwilioConfig) (*TwilioSignature, error) {
+	if cfg.MaxBodyBytes > MaxBodyBytesLimit {
+		return nil, fmt.Errorf("%w: got %d", ErrMaxBodyBytes, cfg.MaxBodyBytes)
+	}
 	t := &TwilioSignature{proxies: cfg.TrustedProxies, maxBody: cfg.MaxBodyBytes, observe: cfg.Observe}
 	for i := range t.b64 {
 		t.b64[i] = 0xff
@@ -196,9 +211,21 @@ const (
 	spareMaxParams = 2048
 )
 
+// poolMaxBytes bounds the buffers of a scratch given back to the pool: a
+// larger one is dropped, so that a large body's memory is freed at the next
+// collection rather than kept, at most two collections, for the rare next
+// large body. (Its parameters are bounded by maxFormPairs.)
+const poolMaxBytes = 1 << 20
+
 // putScratch gives st back: as the spare if there is none and st is
-// small, else to the pool.
+// small, else to the pool, without any buffer above poolMaxBytes.
 func (t *TwilioSignature) putScratch(st *scratch) {
+	if cap(st.buf) > poolMaxBytes {
+		st.buf = nil
+	}
+	if cap(st.msg) > poolMaxBytes {
+		st.msg = nil
+	}
 	small := cap(st.buf) <= spareMaxBytes && cap(st.msg) <= spareMaxBytes && cap(st.params) <= spareMaxParams
 	if !small || !t.spare.CompareAndSwap(nil, st) {
 		t.scratch.Put(st)
@@ -215,9 +242,10 @@ func (t *TwilioSignature) putScratch(st *scratch) {
 // parse that could disagree with the first (net/http's drops a pair that
 // holds a ';', which Twilio signs as any other byte), and the body is not
 // parsed twice. r.Form is left alone: ParseForm fills it from r.PostForm
-// and the query when asked. Unlike net/http's parse, this one keeps more
-// than net/url's limit of pairs (the body is bounded anyway), and a later
-// ParseForm no longer reports a malformed Content-Type parameter.
+// and the query when asked. Like net/http's parse, this one takes at most
+// net/url's limit of 10,000 pairs (a body with more does not verify:
+// malformed_body), and a later ParseForm no longer reports a malformed
+// Content-Type parameter.
 func (t *TwilioSignature) Principals(r *http.Request) ([]string, error) {
 	v := t.verify(r, true)
 	if t.observe != nil {
@@ -300,7 +328,7 @@ func (t *TwilioSignature) verify(r *http.Request, postForm bool) Verification {
 		room = max(room, b.maxLen())
 	}
 	room += len(target)
-	st.msg = slices.Grow(st.msg[:0], room+len(body))[:room]
+	st.msg = slices.Grow(st.msg[:0], room)[:room] // appendParams makes room for a form body's part
 	form := false
 	var fbuf []byte // a form body, then its decoded names and values
 	ct := ""
@@ -327,7 +355,7 @@ func (t *TwilioSignature) verify(r *http.Request, postForm bool) Verification {
 			return v
 		}
 		var err error
-		fbuf, st.params, err = parseParams(st.buf[at:], len(body), st.params[:0])
+		fbuf, st.params, err = parseParams(st.buf[at:], len(body), maxFormPairs, st.params[:0])
 		if err != nil {
 			v.Reason = ReasonMalformedBody
 			return v
@@ -421,33 +449,26 @@ func formAccountSid(body string, buf []byte, params []param) string {
 		return ""
 	}
 	p := params[found]
-	if int(p.v1) <= len(body) {
-		return body[p.v0:p.v1] // as sent: shares the body's memory
+	if v := body[p.v0:p.v1]; string(buf[p.v0:p.v1]) == v {
+		return v // as sent: shares the body's memory
 	}
 	return string(buf[p.v0:p.v1])
 }
 
 // verifiedForm returns the parameters of a verified form body as
-// url.Values, each name's values in the order sent. Names and values
-// without escapes share the body's memory; the decoded ones share one
-// string.
+// url.Values, each name's values in the order sent. buf holds the body
+// with its names and values decoded in place: the names and values share
+// the body's memory if nothing was decoded, else one copy of buf.
 func verifiedForm(body string, buf []byte, params []param) url.Values {
-	end := len(body)
-	for _, p := range params {
-		end = max(end, int(p.n1), int(p.v1))
-	}
-	decoded := string(buf[len(body):end])
-	span := func(i, j int32) string {
-		if int(i) < len(body) {
-			return body[i:j]
-		}
-		return decoded[int(i)-len(body) : int(j)-len(body)]
+	src := body
+	if string(buf[:len(body)]) != body {
+		src = string(buf[:len(body)])
 	}
 	values := make([]string, len(params))
 	form := make(url.Values, len(params))
 	for k, p := range params {
-		name := span(p.n0, p.n1)
-		values[k] = span(p.v0, p.v1)
+		name := src[p.n0:p.n1]
+		values[k] = src[p.v0:p.v1]
 		if vs, ok := form[name]; ok {
 			form[name] = append(vs, values[k])
 		} else {
@@ -492,9 +513,15 @@ func firstCandidate(st *scratch, b base, target string) string {
 // candidate URL, and puts it back for the view: the bytes read, followed
 // by the error that ended the read, if any. It sets v.URL to the first
 // candidate URL, which shares one allocation with the replayed body, and
-// returns the body and where it starts in st.buf. It leaves room in st.buf
-// for parseParams to decode a form body of the announced length without
-// moving it.
+// returns the body and where it starts in st.buf, which has a word of
+// capacity past it for parseParams.
+//
+// The memory grows with the bytes that arrive, not with the length the
+// client announces: at first to at most preGrowMax bytes, and then each
+// time to four times what has arrived (but not past the announced length),
+// so that a client that announces more than it sends holds at most four
+// times what it sent, and a large body is copied about a third of its size
+// as its buffer grows.
 func (t *TwilioSignature) readBody(r *http.Request, st *scratch, b base, target string, v *Verification) (string, int, error) {
 	buf := b.appendURL(st.buf[:0], b.port, target)
 	at := len(buf)
@@ -503,15 +530,21 @@ func (t *TwilioSignature) readBody(r *http.Request, st *scratch, b base, target 
 		st.buf = buf
 		return "", at, nil
 	}
-	limit := at + int(t.maxBody) + 1
+	limit := at + int(t.maxBody) + 1 // maxBody <= MaxBodyBytesLimit: no overflow
+	full := limit + 8                // the most buf ever needs: a body past the limit by a byte, and a word
 	if n := r.ContentLength; n >= 0 && n <= t.maxBody {
-		// n+1 to read the EOF; as much again and two words for parseParams.
-		buf = slices.Grow(buf, 2*int(n)+17)
+		// n+1 to read the EOF, and a word for parseParams.
+		full = at + int(n) + 9
+		buf = reserve(buf, min(int(n), preGrowMax)+9)
 	}
 	var err error
 	for len(buf) < limit {
 		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
+			grow := max(3*len(buf), 512)
+			if full > len(buf) {
+				grow = min(grow, full-len(buf))
+			}
+			buf = growExact(buf, grow)
 		}
 		var n int
 		n, err = r.Body.Read(buf[len(buf):min(cap(buf), limit)])
@@ -527,6 +560,9 @@ func (t *TwilioSignature) readBody(r *http.Request, st *scratch, b base, target 
 		// Also when the byte past the limit came with io.EOF.
 		err = errBodyTooLarge
 	}
+	if cap(buf)-len(buf) < 8 {
+		buf = growExact(buf, 8)
+	}
 	st.buf = buf
 	r.Body.Close()
 
@@ -540,6 +576,28 @@ func (t *TwilioSignature) readBody(r *http.Request, st *scratch, b base, target 
 	rb.Reset(s)
 	r.Body = rb
 	return s, at, err
+}
+
+// preGrowMax bounds the memory that readBody sets aside for a body before
+// its bytes arrive.
+const preGrowMax = 64 << 10
+
+// reserve returns buf with room for n more bytes: buf itself if it has
+// the room, else a copy of it with that room (see growExact).
+func reserve(buf []byte, n int) []byte {
+	if cap(buf)-len(buf) >= n {
+		return buf
+	}
+	return growExact(buf, n)
+}
+
+// growExact returns a copy of buf with room for n more bytes, and no more
+// room than that (up to the allocator's size classes), unlike append's
+// growth, which may add a quarter of a large buffer.
+func growExact(buf []byte, n int) []byte {
+	grown := make([]byte, len(buf), len(buf)+n)
+	copy(grown, buf)
+	return grown
 }
 
 // replayBody replays a body that was read for verification, then the error

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
+	"math"
 	"math/bits"
 	"net/url"
 	"slices"
@@ -46,7 +47,7 @@ func EncodeForm(params []Param) string {
 // percent-encoding is an error wrapping ErrMalformedForm.
 func ParseForm(body []byte) ([]Param, error) {
 	buf := slices.Clone(body)
-	buf, ps, err := parseParams(buf, len(body), nil)
+	buf, ps, err := parseParams(buf, len(body), math.MaxInt32, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -57,9 +58,8 @@ func ParseForm(body []byte) ([]Param, error) {
 	return params, nil
 }
 
-// param locates one decoded name=value pair in a buffer that holds the raw
-// body followed by the decoded form of the names and values that had
-// escapes. A name or value without escapes is located in the raw body.
+// param locates one decoded name=value pair in a buffer that holds the
+// body with its escaped names and values decoded in place.
 type param struct {
 	key            uint64 // the name's first 8 bytes, big-endian: a sort accelerator
 	n0, n1, v0, v1 int32
@@ -115,25 +115,34 @@ func indexAmp(b []byte, i int) int {
 	return len(b)
 }
 
-// parseParams parses the form body buf[:n], appending the decoded form of
-// escaped names and values to buf, and the pairs, in body order, to params.
-// It follows ParseForm's rules. A name or value without escapes is located
-// in the body itself.
+// maxFormPairs bounds the pairs of a form body that the verifier parses:
+// net/url's limit, which net/http's own parse of a body applies. A body
+// with more does not verify. Twilio sends a few dozen; the bound keeps the
+// memory of a forged body of two-byte pairs ("a&a&...") a small multiple of
+// its size.
+const maxFormPairs = 10000
+
+// parseParams parses the form body buf[:n], decoding escaped names and
+// values in place, and appends the pairs, in body order, to params. It
+// follows ParseForm's rules, and fails with ErrMalformedForm past maxPairs
+// pairs. It overwrites the body in buf (decoding never lengthens a span,
+// so a decoded span is written over its own escaped form, never over bytes
+// still to be read) and leaves 8 bytes of capacity past it for
+// appendParams, which reads whole words.
 //
 // Names and values, short in any real webhook, are scanned for their end
 // eight bytes at a time, and the name's first word gives its sort key. '%'
 // and '+' are looked for across the body, once per occurrence, so that a
 // pair without escapes costs nothing more.
-func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
-	// Decoding never lengthens a span: with room for a copy of the body,
-	// appending decoded spans never moves buf, so body stays valid. The
-	// word more is for appendParams, which reads whole words.
-	buf = slices.Grow(buf[:n], n+8)
+func parseParams(buf []byte, n, maxPairs int, params []param) ([]byte, []param, error) {
+	buf = slices.Grow(buf[:n], 8)
 	body := buf[:n:n]
-	// At most one pair per '&', and one more; a pair takes a byte and its
-	// '&' at least. (Counting the '&' would cost a pass over the body: the
-	// bound costs nothing once the scratch memory has grown to it.)
-	params = slices.Grow(params[:0], n/2+1)
+	// room is how many pairs params takes before it must grow. It grows
+	// once, when it first must (a pooled scratch memory has the room
+	// already), to one pair per '&' that is left and one more, up to
+	// maxPairs: then it never must again.
+	params = params[:0]
+	room := min(cap(params), maxPairs)
 	pct, plus := -1, -1 // the next '%' and '+' at or after pos (n: none)
 	for pos := 0; pos < n; {
 		nameEnd := indexEqualsOrAmp(body, pos)
@@ -163,11 +172,12 @@ func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
 		}
 		n0, n1, v0, v1 := int32(pos), int32(nameEnd), int32(valStart), int32(end)
 		if pct < nameEnd || plus < nameEnd {
-			var ok bool
-			if buf, n0, n1, ok = decodeSpan(buf, body, pos, nameEnd); !ok {
+			e, ok := decodeSpan(body, pos, nameEnd)
+			if !ok {
 				return buf, params, ErrMalformedForm
 			}
-			key = prefixKey(buf[n0:n1])
+			n1 = int32(e)
+			key = prefixKey(body[pos:e])
 		}
 		if pct < end || plus < end {
 			if pct < valStart {
@@ -177,11 +187,20 @@ func parseParams(buf []byte, n int, params []param) ([]byte, []param, error) {
 				plus = indexFrom(body, valStart, '+')
 			}
 			if pct < end || plus < end {
-				var ok bool
-				if buf, v0, v1, ok = decodeSpan(buf, body, valStart, end); !ok {
+				e, ok := decodeSpan(body, valStart, end)
+				if !ok {
 					return buf, params, ErrMalformedForm
 				}
+				v1 = int32(e)
 			}
+		}
+		if len(params) == room {
+			if room == maxPairs {
+				return buf, params, ErrMalformedForm
+			}
+			grown := make([]param, len(params), len(params)+min(bytes.Count(body[pos:], []byte{'&'})+1, maxPairs-len(params)))
+			copy(grown, params)
+			params, room = grown, min(cap(grown), maxPairs)
 		}
 		// Field by field into place (the capacity is there): a param
 		// built on the stack is moved with loads that must wait for the
@@ -202,29 +221,28 @@ func indexFrom(b []byte, i int, c byte) int {
 	return len(b)
 }
 
-// decodeSpan appends body[i:j], which has escapes, decoded to buf and
-// locates it there. buf must have room for j-i more bytes.
-func decodeSpan(buf, body []byte, i, j int) ([]byte, int32, int32, bool) {
-	start := len(buf)
-	out := buf[start : start+j-i] // decoding never lengthens
-	n := 0
+// decodeSpan decodes b[i:j], which has escapes, in place, and returns the
+// end of the decoded span, which starts at i. Decoding never lengthens: each
+// byte is written at or before the one it comes from, after that one has
+// been read.
+func decodeSpan(b []byte, i, j int) (int, bool) {
+	n := i
 	for k := i; k < j; k++ {
-		c := body[k]
+		c := b[k]
 		switch c {
 		case '+':
 			c = ' '
 		case '%':
-			if k+2 >= j || !ishex(body[k+1]) || !ishex(body[k+2]) {
-				return buf, 0, 0, false
+			if k+2 >= j || !ishex(b[k+1]) || !ishex(b[k+2]) {
+				return n, false
 			}
-			c = unhex(body[k+1])<<4 | unhex(body[k+2])
+			c = unhex(b[k+1])<<4 | unhex(b[k+2])
 			k += 2
 		}
-		out[n] = c
+		b[n] = c
 		n++
 	}
-	buf = buf[:start+n]
-	return buf, int32(start), int32(len(buf)), true
+	return n, true
 }
 
 // prefixKey packs the first 8 bytes of name, zero-padded, big-endian: two
@@ -273,6 +291,9 @@ func sortSpans(buf []byte, params []param, order []int32, keys []uint64) ([]int3
 	if len(order) == len(params) && sortedBy(buf, params, order) {
 		return order, keys
 	}
+	if cap(order) < len(params) {
+		order = make([]int32, 0, len(params))
+	}
 	order = order[:0]
 	if len(params) > 255 {
 		for i := range params {
@@ -280,6 +301,9 @@ func sortSpans(buf []byte, params []param, order []int32, keys []uint64) ([]int3
 		}
 		slices.SortFunc(order, func(a, b int32) int { return compareParams(buf, params[a], params[b]) })
 		return order, keys
+	}
+	if cap(keys) < len(params) {
+		keys = make([]uint64, 0, len(params))
 	}
 	keys = keys[:0]
 	for i, p := range params {
@@ -337,12 +361,12 @@ func sortedBy(buf []byte, params []param, order []int32) bool {
 // bodyLen, the length of the raw body, bounds what it appends: decoding
 // never lengthens, and the '=' and '&' are not signed.
 //
-// buf must have 8 bytes of capacity past its last span, as parseParams
-// leaves it: names and values are copied a word at a time, which is much
+// buf must have 8 bytes of capacity past the body, as parseParams leaves
+// it: names and values are copied a word at a time, which is much
 // faster than a call to copy for each of these short strings.
 func appendParams(dst, buf []byte, bodyLen int, params []param, order []int32) []byte {
 	d := len(dst)
-	out := slices.Grow(dst, bodyLen+8)
+	out := reserve(dst, bodyLen+8)
 	out = out[:cap(out)]
 	src := buf[:cap(buf)]
 	var prev *param // the last pair appended

@@ -207,7 +207,7 @@ func TestBodyPartMatchesStringToSign(t *testing.T) {
 				enc = append(enc, '=')
 				enc = append(enc, url.QueryEscape(p.Value)...)
 			}
-			buf, params, err := parseParams(slices.Clone(enc), len(enc), nil)
+			buf, params, err := parseParams(slices.Clone(enc), len(enc), maxFormPairs, nil)
 			if err != nil {
 				t.Fatalf("parseParams(%q): %v", enc, err)
 			}
