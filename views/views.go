@@ -123,9 +123,9 @@ func (v *Views) Add(r Route) {
 		v.errs = append(v.errs, err)
 		return
 	}
-	if o, ok := v.registered(r.Method, r.Path); ok {
+	if i := slices.IndexFunc(v.routes, func(o Route) bool { return o.Method == r.Method && o.Path == r.Path }); i >= 0 {
 		// Echo would silently replace the first view, and its permission.
-		v.errs = append(v.errs, fmt.Errorf("%w: %s: %s %s is registered already, as %s", ErrInvalidRoute, r.Name, r.Method, r.Path, o.Name))
+		v.errs = append(v.errs, fmt.Errorf("%w: %s: %s %s is registered already, as %s", ErrInvalidRoute, r.Name, r.Method, r.Path, v.routes[i].Name))
 		return
 	}
 	v.routes = append(v.routes, r)
@@ -134,32 +134,6 @@ func (v *Views) Add(r Route) {
 	er := v.e.Add(r.Method, r.Path, v.guard(r)(r.Handler))
 	er.Name = r.Name
 	v.own[er] = true
-}
-
-// registered returns the view registered for method and a path that Echo
-// routes to the same handler as path.
-func (v *Views) registered(method, path string) (Route, bool) {
-	shape := routeShape(path)
-	i := slices.IndexFunc(v.routes, func(r Route) bool { return r.Method == method && routeShape(r.Path) == shape })
-	if i < 0 {
-		return Route{}, false
-	}
-	return v.routes[i], true
-}
-
-// routeShape returns path with the names of its parameters erased: Echo
-// gives /users/:id and /users/:name one handler, the last registered.
-func routeShape(path string) string {
-	var b strings.Builder
-	for i := 0; i < len(path); i++ {
-		b.WriteByte(path[i])
-		if path[i] == ':' && (i == 0 || path[i-1] != '\\') {
-			for i+1 < len(path) && path[i+1] != '/' {
-				i++
-			}
-		}
-	}
-	return b.String()
 }
 
 // GET registers a GET view that requires permission.
@@ -174,10 +148,14 @@ func (v *Views) POST(path, permission string, h echo.HandlerFunc) {
 
 // Err reports every invalid route registered so far, one error each, and
 // every route that Echo serves without v's permission check: a route
-// registered on the Echo instance directly, one that replaced a view there,
-// and any route of a host router (Echo.Host). Echo's RouteNotFound routes
-// are left alone, as not-found views. Echo's Router.Add, which bypasses
-// Echo's route table, cannot be seen: do not use it.
+// registered on the Echo instance directly, one that took a view's place
+// there (Echo routes /docs/:id and /docs/:name, or /files/* and
+// /files/*rest, to one handler: the last registered), and any route of a
+// host router (Echo.Host). A view whose place another view took is an
+// error too. Echo's RouteNotFound routes are left alone, as not-found
+// views, and so is a route whose place a view took. Echo's Router.Add,
+// which bypasses Echo's route table, cannot be seen: do not use it. Call
+// Err after the last route is registered and before serving.
 func (v *Views) Err() error {
 	errs := slices.Clone(v.errs)
 	byPath := func(a, b *echo.Route) int {
@@ -185,15 +163,44 @@ func (v *Views) Err() error {
 	}
 	routes := v.e.Routes()
 	slices.SortFunc(routes, byPath)
+	served := make(map[*echo.Route]string, len(routes)) // the pattern that serves each route's requests
 	for _, r := range routes {
-		if r.Method == echo.RouteNotFound || v.own[r] {
-			continue
+		served[r] = v.servedBy(r)
+	}
+	viewAt := make(map[string]bool) // method and pattern of each view that Echo's table holds
+	for _, r := range routes {
+		if v.own[r] {
+			viewAt[r.Method+" "+r.Path] = true
 		}
-		how := "without a permission"
-		if _, ok := v.registered(r.Method, r.Path); ok {
-			how = "replacing a view and the view's permission"
+	}
+	tookView := func(r *echo.Route) bool { // r serves a view's requests
+		for o := range v.own {
+			by, listed := served[o]
+			if !listed { // replaced in the table by a route of the same pattern
+				by = o.Path
+			}
+			if o != r && o.Method == r.Method && by == r.Path {
+				return true
+			}
 		}
-		errs = append(errs, fmt.Errorf("%w: %s %s was registered on Echo directly, %s", ErrNoPermission, r.Method, r.Path, how))
+		return false
+	}
+	for _, r := range routes {
+		switch {
+		case r.Method == echo.RouteNotFound:
+		case v.own[r]:
+			if by := served[r]; by != r.Path && viewAt[r.Method+" "+by] {
+				errs = append(errs, fmt.Errorf("%w: %s %s never runs: Echo routes its requests to the view registered later as %s %s", ErrInvalidRoute, r.Method, r.Path, r.Method, by))
+			}
+		case served[r] != r.Path && viewAt[r.Method+" "+served[r]]:
+			// It never runs: a view took its place. (Any other answer,
+			// even one that says the route never runs, is reported: this
+			// check must fail closed.)
+		case tookView(r):
+			errs = append(errs, fmt.Errorf("%w: %s %s was registered on Echo directly, taking the place of a view and of the view's permission", ErrNoPermission, r.Method, r.Path))
+		default:
+			errs = append(errs, fmt.Errorf("%w: %s %s was registered on Echo directly, without a permission", ErrNoPermission, r.Method, r.Path))
+		}
 	}
 	routers := v.e.Routers()
 	for _, host := range slices.Sorted(maps.Keys(routers)) {
@@ -206,6 +213,33 @@ func (v *Views) Err() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// probeName and probeParam build a request that a route's pattern matches
+// (see servedBy): a name no route has, and a parameter value that no
+// static route holds.
+const (
+	probeName  = "\x00views: probe"
+	probeParam = "\x01"
+)
+
+// servedBy returns the pattern of the route that Echo's router serves a
+// request for r's pattern with: r's own, unless a later route took its
+// place. Echo builds the request (Echo.Reverse, which finds the route by
+// its name: r's is swapped for a moment) and routes it, so that the answer
+// follows Echo's own rules for parameters, wildcards and inline verbs.
+func (v *Views) servedBy(r *echo.Route) string {
+	name := r.Name
+	r.Name = probeName
+	params := make([]any, strings.Count(r.Path, ":")+strings.Count(r.Path, "*"))
+	for i := range params {
+		params[i] = probeParam
+	}
+	path := v.e.Reverse(probeName, params...)
+	r.Name = name
+	c := v.e.NewContext(nil, nil)
+	v.e.Router().Find(r.Method, path, c)
+	return c.Path()
 }
 
 // answers reports whether a view was registered for method and path.

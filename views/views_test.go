@@ -280,11 +280,19 @@ func TestRouteOutsideViews(t *testing.T) {
 		{"none", func(*echo.Echo, *Views) {}, nil, ""},
 		{"a route of its own", func(e *echo.Echo, _ *Views) { e.GET("/backdoor", h) }, ErrNoPermission, "GET /backdoor"},
 		{"a route in a group", func(e *echo.Echo, _ *Views) { e.Group("/api").POST("/upload", h) }, ErrNoPermission, "POST /api/upload"},
-		{"a view replaced", func(e *echo.Echo, _ *Views) { e.GET("/docs", h) }, ErrNoPermission, "GET /docs was registered on Echo directly, replacing a view"},
-		{"a view replaced under another parameter name", func(e *echo.Echo, _ *Views) { e.GET("/docs/:name", h) }, ErrNoPermission, "GET /docs/:name was registered on Echo directly, replacing a view"},
+		{"a view replaced", func(e *echo.Echo, _ *Views) { e.GET("/docs", h) }, ErrNoPermission, "GET /docs was registered on Echo directly, taking the place of a view"},
+		{"a view replaced under another parameter name", func(e *echo.Echo, _ *Views) { e.GET("/docs/:name", h) }, ErrNoPermission, "GET /docs/:name was registered on Echo directly, taking the place of a view"},
 		{"a route on a host router", func(e *echo.Echo, _ *Views) { e.Host("admin.example.com").GET("/dump", h) }, ErrNoPermission, `host "admin.example.com"`},
 		{"a view registered twice", func(_ *echo.Echo, v *Views) { v.GET("/docs", "view", h) }, ErrInvalidRoute, "registered already, as GET /docs"},
-		{"a view registered twice under another parameter name", func(_ *echo.Echo, v *Views) { v.GET("/docs/:name", "view", h) }, ErrInvalidRoute, "registered already, as GET /docs/:id"},
+		{"a view registered twice under another parameter name", func(_ *echo.Echo, v *Views) { v.GET("/docs/:name", "view", h) }, ErrInvalidRoute, "GET /docs/:id never runs: Echo routes its requests to the view registered later as GET /docs/:name"},
+		{"a view registered twice under another wildcard", func(_ *echo.Echo, v *Views) { v.GET("/files/*", "admin", h); v.GET("/files/*rest", "view", h) }, ErrInvalidRoute, "GET /files/* never runs: Echo routes its requests to the view registered later as GET /files/*rest"},
+		{"a view replaced under another wildcard", func(e *echo.Echo, v *Views) { v.GET("/files/*", "admin", h); e.GET("/files/*rest", h) }, ErrNoPermission, "GET /files/*rest was registered on Echo directly, taking the place of a view"},
+		{"views with different inline verbs", func(_ *echo.Echo, v *Views) {
+			v.POST(`/items/:id\:cancel`, "edit", h)
+			v.POST(`/items/:id\:undelete`, "edit", h)
+		}, nil, ""},
+		{"a view and an inline verb on its parameter", func(_ *echo.Echo, v *Views) { v.POST("/items/:id", "edit", h); v.POST(`/items/:id\:cancel`, "edit", h) }, nil, ""},
+		{"a route of Echo's that a view took the place of", func(e *echo.Echo, v *Views) { e.GET("/pages/:name", h); v.GET("/pages/:id", "view", h) }, nil, ""},
 		{"a view on the same path with another method", func(_ *echo.Echo, v *Views) { v.POST("/docs", "edit", h) }, nil, ""},
 		{"a not-found route", func(e *echo.Echo, _ *Views) { e.RouteNotFound("/*", h) }, nil, ""},
 		{"a view registered over a route of Echo's", func(e *echo.Echo, v *Views) { e.GET("/late", h); v.GET("/late", "view", h) }, nil, ""},
