@@ -91,6 +91,30 @@ func parseFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (done bool, 
 	return false, 0
 }
 
+// parseConfigFlags parses args into fs, which holds configuration flags
+// (config.AddFlags), then loads the configuration, for a command that
+// redacts every error it prints with it. It returns done with the exit
+// status when the command must stop: after --help, on a usage error, or
+// when the configuration does not load (Load's errors are redacted
+// already). A usage error is redacted with the configuration that the
+// flags parsed before it, the environment and the file give, if that
+// loads: pflag quotes a bad value, which may be a token pasted by mistake.
+func parseConfigFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (cfg *config.Config, done bool, code int) {
+	fs.SetOutput(stderr)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil, true, ExitOK
+		}
+		cfg, _ := config.Load(config.Options{Flags: fs}) // nil on error: Redact is then a no-op
+		return nil, true, fail(stderr, fs.Name(), ExitUsage, cfg.RedactError(err))
+	}
+	cfg, err := config.Load(config.Options{Flags: fs})
+	if err != nil {
+		return nil, true, fail(stderr, fs.Name(), ExitUsage, err)
+	}
+	return cfg, false, 0
+}
+
 // fail prints each line of err prefixed with the command and returns code.
 func fail(stderr io.Writer, cmd string, code int, err error) int {
 	for _, line := range strings.Split(err.Error(), "\n") {
@@ -108,20 +132,17 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	config.AddFlags(fs)
-	if done, code := parseFlags(fs, args, stderr); done {
+	cfg, done, code := parseConfigFlags(fs, args, stderr)
+	if done {
 		return code
 	}
-	if fs.NArg() > 0 {
-		return fail(stderr, "serve", ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
-	}
-	cfg, err := config.Load(config.Options{Flags: fs})
-	if err != nil {
-		return fail(stderr, "serve", ExitUsage, err)
-	}
 	// From here on, every error is redacted: one built from a configured
-	// value (a policy file's path, the listen address) would quote a
-	// credential pasted into that key.
+	// value (a policy file's path, the listen address) or an argument
+	// would quote a credential pasted into it.
 	failed := func(code int, err error) int { return fail(stderr, "serve", code, cfg.RedactError(err)) }
+	if fs.NArg() > 0 {
+		return failed(ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	}
 	// Validate before building the logger from log.*: its messages redact
 	// a token pasted into the wrong key, newLogger's would quote it.
 	if err := cfg.Validate(); err != nil {

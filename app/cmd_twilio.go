@@ -62,22 +62,25 @@ func twilioFlags(name, synopsis string, stderr io.Writer) *pflag.FlagSet {
 	return fs
 }
 
-// loadTokens returns the configuration (for its limits) and every accepted
-// auth token, primary first, from the flags, the environment and the
-// configuration file, as serve would read them.
-func loadTokens(fs *pflag.FlagSet) (*config.Config, []string, error) {
-	cfg, err := config.Load(config.Options{Flags: fs})
-	if err != nil {
-		return nil, nil, err // config errors never quote a credential
-	}
+// authTokens returns every accepted auth token of cfg, primary first, as
+// serve would read them.
+func authTokens(cfg *config.Config) ([]string, error) {
 	var tokens []string
 	for _, t := range cfg.Tokens() {
 		tokens = append(tokens, t.Reveal())
 	}
 	if len(tokens) == 0 {
-		return nil, nil, errors.New("no auth token: set --auth-token or TWILIO_AUTH_TOKEN")
+		return nil, errors.New("no auth token: set --auth-token or TWILIO_AUTH_TOKEN")
 	}
-	return cfg, tokens, nil
+	return tokens, nil
+}
+
+// failer returns the function that a Twilio command called name reports
+// its failures with: each is printed, like fail, with every credential of
+// cfg replaced by "[REDACTED]", since a token passed as an argument by
+// mistake (a parameter, a file name, a flag's value) would be quoted.
+func failer(name string, stderr io.Writer, cfg *config.Config) func(code int, err error) int {
+	return func(code int, err error) int { return fail(stderr, name, code, cfg.RedactError(err)) }
 }
 
 // parseParams parses name=value arguments into form parameters, in order.
@@ -179,22 +182,24 @@ func signCmd(args []string, stdout, stderr io.Writer) int {
 	fs := twilioFlags("sign", signSynopsis, stderr)
 	rawURL := fs.String("url", "", "the `URL` Twilio requests, exactly as configured (required)")
 	bodyFile := fs.String("body-file", "", "a JSON body `file`: its SHA-256 is added to the URL as bodySHA256")
-	if done, code := parseFlags(fs, args, stderr); done {
+	cfg, done, code := parseConfigFlags(fs, args, stderr)
+	if done {
 		return code
 	}
+	failed := failer("sign", stderr, cfg)
 	if *rawURL == "" {
-		return fail(stderr, "sign", ExitUsage, errors.New("--url is required"))
+		return failed(ExitUsage, errors.New("--url is required"))
 	}
 	if _, _, err := splitURL("--url", *rawURL); err != nil {
-		return fail(stderr, "sign", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
 	params, body, err := requestInput(fs.Args(), *bodyFile)
 	if err != nil {
-		return fail(stderr, "sign", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
-	_, tokens, err := loadTokens(fs)
+	tokens, err := authTokens(cfg)
 	if err != nil {
-		return fail(stderr, "sign", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
 	if *bodyFile == "" {
 		fmt.Fprintln(stdout, authn.Sign(tokens[0], *rawURL, params))
@@ -202,7 +207,7 @@ func signCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	signed, err := withBodyHash("--url", *rawURL, body)
 	if err != nil {
-		return fail(stderr, "sign", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
 	fmt.Fprintf(stdout, "%s\n%s\n", authn.Sign(tokens[0], signed, nil), signed)
 	return ExitOK
@@ -217,30 +222,32 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 	rawURL := fs.String("url", "", "the `URL` Twilio requested, with bodySHA256 for a JSON body (required)")
 	sig := fs.String("signature", "", "the X-Twilio-Signature `value` (required)")
 	bodyFile := fs.String("body-file", "", "the JSON body `file`, sent as application/json")
-	if done, code := parseFlags(fs, args, stderr); done {
+	cfg, done, code := parseConfigFlags(fs, args, stderr)
+	if done {
 		return code
 	}
+	failed := failer("verify", stderr, cfg)
 	switch {
 	case *rawURL == "":
-		return fail(stderr, "verify", ExitUsage, errors.New("--url is required"))
+		return failed(ExitUsage, errors.New("--url is required"))
 	case *sig == "":
-		return fail(stderr, "verify", ExitUsage, errors.New("--signature is required"))
+		return failed(ExitUsage, errors.New("--signature is required"))
 	}
 	base, target, err := splitURL("--url", *rawURL)
 	if err != nil {
-		return fail(stderr, "verify", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
 	params, body, err := requestInput(fs.Args(), *bodyFile)
 	if err != nil {
-		return fail(stderr, "verify", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
-	cfg, tokens, err := loadTokens(fs)
+	tokens, err := authTokens(cfg)
 	if err != nil {
-		return fail(stderr, "verify", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
 	if n := cfg.Server.MaxBodyBytes; n <= 0 || n > config.MaxBodyBytesLimit {
 		// As serve refuses it (config.Validate).
-		return fail(stderr, "verify", ExitUsage, fmt.Errorf("server.max_body_bytes must be between 1 and %d (16 MiB), got %d", config.MaxBodyBytesLimit, n))
+		return failed(ExitUsage, fmt.Errorf("server.max_body_bytes must be between 1 and %d (16 MiB), got %d", config.MaxBodyBytesLimit, n))
 	}
 	verifier, err := authn.NewTwilioSignature(authn.TwilioConfig{
 		AuthTokens:   tokens,
@@ -248,11 +255,11 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 		MaxBodyBytes: cfg.Server.MaxBodyBytes,
 	})
 	if err != nil {
-		return fail(stderr, "verify", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
 	r, err := serverRequest(base, target, params, body, *bodyFile != "")
 	if err != nil {
-		return fail(stderr, "verify", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
 	r.Header.Set(authn.SignatureHeader, *sig)
 	if v := verifier.Verify(r); !v.Valid {
@@ -305,44 +312,46 @@ func invokeCmd(args []string, stdout, stderr io.Writer) int {
 	publicURL := fs.String("public-url", "", "the base `URL` Twilio would call (scheme://host[:port]); the signature covers it plus the target's path and query (default: URL's own)")
 	bodyFile := fs.String("body-file", "", "a JSON body `file`, sent as application/json with bodySHA256 in the query")
 	timeout := fs.Duration("timeout", defaultInvokeTimeout, "give up after this `duration`")
-	if done, code := parseFlags(fs, args, stderr); done {
+	cfg, done, code := parseConfigFlags(fs, args, stderr)
+	if done {
 		return code
 	}
+	failed := failer("invoke", stderr, cfg)
 	if fs.NArg() == 0 {
-		return fail(stderr, "invoke", ExitUsage, errors.New("the URL to invoke is required"))
+		return failed(ExitUsage, errors.New("the URL to invoke is required"))
 	}
 	m := strings.ToUpper(*method)
 	if m != http.MethodGet && m != http.MethodPost {
-		return fail(stderr, "invoke", ExitUsage, fmt.Errorf("--method %q: want GET or POST", *method))
+		return failed(ExitUsage, fmt.Errorf("--method %q: want GET or POST", *method))
 	}
 	if m == http.MethodGet && *bodyFile != "" {
-		return fail(stderr, "invoke", ExitUsage, errors.New("--body-file needs --method POST"))
+		return failed(ExitUsage, errors.New("--body-file needs --method POST"))
 	}
 	if *timeout <= 0 {
-		return fail(stderr, "invoke", ExitUsage, errors.New("--timeout must be positive"))
+		return failed(ExitUsage, errors.New("--timeout must be positive"))
 	}
 	target := fs.Arg(0)
 	base, _, err := splitURL("URL", target)
 	if err != nil {
-		return fail(stderr, "invoke", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
 	if *publicURL != "" {
 		pb, rest, err := splitURL("--public-url", *publicURL)
 		if err != nil {
-			return fail(stderr, "invoke", ExitUsage, err)
+			return failed(ExitUsage, err)
 		}
 		if strings.Contains(rest, "?") {
-			return fail(stderr, "invoke", ExitUsage, errors.New("--public-url must not have a query"))
+			return failed(ExitUsage, errors.New("--public-url must not have a query"))
 		}
 		base = pb + strings.TrimSuffix(rest, "/") // an optional path prefix, as the server's public_url
 	}
 	params, body, err := requestInput(fs.Args()[1:], *bodyFile)
 	if err != nil {
-		return fail(stderr, "invoke", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
-	_, tokens, err := loadTokens(fs)
+	tokens, err := authTokens(cfg)
 	if err != nil {
-		return fail(stderr, "invoke", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
 
 	contentType, signed := "", []authn.Param(nil)
@@ -350,7 +359,7 @@ func invokeCmd(args []string, stdout, stderr io.Writer) int {
 	switch {
 	case *bodyFile != "":
 		if target, err = withBodyHash("URL", target, body); err != nil {
-			return fail(stderr, "invoke", ExitUsage, err)
+			return failed(ExitUsage, err)
 		}
 		contentType, reqBody = "application/json", body
 	case m == http.MethodGet && len(params) > 0:
@@ -400,7 +409,7 @@ func invokeCmd(args []string, stdout, stderr io.Writer) int {
 		resp, err = send(true)
 	}
 	if err != nil {
-		return fail(stderr, "invoke", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
 	defer resp.Body.Close()
 	out, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
@@ -409,7 +418,7 @@ func invokeCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout)
 	}
 	if err != nil {
-		return fail(stderr, "invoke", ExitUsage, fmt.Errorf("reading the response: %w", err))
+		return failed(ExitUsage, fmt.Errorf("reading the response: %w", err))
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return ExitFalse

@@ -296,3 +296,45 @@ func TestInvoke(t *testing.T) {
 	}
 	runCLICases(t, tests)
 }
+
+// A configured token passed by mistake as an argument of sign, verify or
+// invoke (a name=value parameter, the --body-file, the --method, a bad
+// flag value, in any case) is not printed back: the failure names the
+// problem with the token redacted. serve's stray argument too.
+func TestTwilioCommandsHidePastedToken(t *testing.T) {
+	const token = secretToken
+	missing := filepath.Join(t.TempDir(), token, "body.json")
+	upper := strings.ToUpper(token)
+	tests := []struct {
+		name string
+		args []string
+		want string // in stderr
+	}{
+		{"sign: a parameter", []string{"sign", "--url", vecURL, token}, `gatehouse sign: argument "[REDACTED]" is not name=value`},
+		{"sign: a parameter, upper-cased", []string{"sign", "--url", vecURL, upper}, `gatehouse sign: argument "[REDACTED]" is not name=value`},
+		{"sign: the body file", []string{"sign", "--url", vecURL, "--body-file", token}, "gatehouse sign: --body-file: open [REDACTED]: no such file or directory"},
+		{"sign: in the body file's path", []string{"sign", "--url", vecURL, "--body-file", missing}, "[REDACTED]/body.json: no such file or directory"},
+		{"verify: a parameter", []string{"verify", "--url", vecURL, "--signature", "x", "A=1", token}, `gatehouse verify: argument "[REDACTED]" is not name=value`},
+		{"verify: the body file", []string{"verify", "--url", vecURL, "--signature", "x", "--body-file", token}, "gatehouse verify: --body-file: open [REDACTED]"},
+		{"invoke: the method", []string{"invoke", "http://127.0.0.1:1/", "--method", token}, `gatehouse invoke: --method "[REDACTED]": want GET or POST`},
+		{"invoke: a parameter", []string{"invoke", "http://127.0.0.1:1/", token}, `gatehouse invoke: argument "[REDACTED]" is not name=value`},
+		{"invoke: the body file", []string{"invoke", "http://127.0.0.1:1/", "--body-file", token}, "gatehouse invoke: --body-file: open [REDACTED]"},
+		{"invoke: a bad flag value", []string{"invoke", "http://127.0.0.1:1/", "--timeout", token}, `invalid argument "[REDACTED]" for "--timeout" flag`},
+		{"serve: a stray argument", []string{"serve", "--listen", "127.0.0.1:0", token}, `gatehouse serve: unexpected argument "[REDACTED]"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			isolateTokens(t, map[string]string{"TWILIO_AUTH_TOKEN": token})
+			code, out, errOut := cli(tt.args...)
+			if code != app.ExitUsage {
+				t.Errorf("exit status: got %d, want %d (stderr %q)", code, app.ExitUsage, errOut)
+			}
+			if strings.Contains(strings.ToLower(out+errOut), strings.ToLower(token)) {
+				t.Errorf("output %q contains the auth token", out+errOut)
+			}
+			if !strings.Contains(errOut, tt.want) {
+				t.Errorf("stderr: got %q, want it to contain %q", errOut, tt.want)
+			}
+		})
+	}
+}

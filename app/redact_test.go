@@ -2,6 +2,9 @@ package app
 
 import (
 	"bytes"
+	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatehouse/gatehouse/config"
 	"github.com/gatehouse/gatehouse/policies"
 )
 
@@ -101,10 +105,12 @@ func TestServeTokenFileValueNotQuoted(t *testing.T) {
 	}
 }
 
-// A server that starts with a token pasted into the support number, the
-// apology and the policy paths (files that exist, in a directory named
-// after the token) logs none of them: not at startup, not when it watches
-// the files, not when a reload is rejected. It runs the real serve
+// A server that starts with a token pasted into the path of public_url,
+// the token file's path and the policy paths (files that exist, in a
+// directory named after the token) logs none of them: not at startup, not
+// when it watches the files, not when a reload is rejected. (A token in
+// the support number or the apology stops serve: see
+// TestServeRefusesCredentialSentToCallers.) It runs the real serve
 // command, stopped by SIGTERM once it has logged what is checked.
 func TestServeLogHidesPastedToken(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), pastedToken)
@@ -118,18 +124,22 @@ func TestServeLogHidesPastedToken(t *testing.T) {
 	if err := os.WriteFile(policy, policies.DefaultPolicy(), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	tokenFile := filepath.Join(dir, "token")
+	if err := os.WriteFile(tokenFile, []byte("rotation-token-1a2b3c\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	for _, format := range []string{"text", "json"} {
 		t.Run(format, func(t *testing.T) {
 			clearGatehouseEnv(t)
 			for k, v := range map[string]string{
-				"TWILIO_AUTH_TOKEN":               pastedToken,
-				"GATEHOUSE_SUPPORT_NUMBER":        pastedToken,
-				"GATEHOUSE_APOLOGY_TEXT":          "Sorry. " + pastedToken,
-				"GATEHOUSE_APOLOGY_VOICE":         pastedToken,
-				"GATEHOUSE_POLICY_MODEL":          model,
-				"GATEHOUSE_POLICY_FILE":           policy,
-				"GATEHOUSE_POLICY_WATCH_INTERVAL": "1h", // logged, never fires
-				"GATEHOUSE_SERVER_SHUTDOWN_DELAY": "0s",
+				"TWILIO_AUTH_TOKEN":                pastedToken,
+				"GATEHOUSE_PUBLIC_URL":             "https://ivr.example.com/" + pastedToken,
+				"GATEHOUSE_TWILIO_AUTH_TOKEN_FILE": tokenFile,
+				"GATEHOUSE_SUPPORT_NUMBER":         "+15005550006",
+				"GATEHOUSE_POLICY_MODEL":           model,
+				"GATEHOUSE_POLICY_FILE":            policy,
+				"GATEHOUSE_POLICY_WATCH_INTERVAL":  "1h", // logged, never fires
+				"GATEHOUSE_SERVER_SHUTDOWN_DELAY":  "0s",
 			} {
 				t.Setenv(k, v)
 			}
@@ -169,7 +179,7 @@ func TestServeLogHidesPastedToken(t *testing.T) {
 				}
 			}
 			if got := strings.Count(out, "[REDACTED]"); got < 8 {
-				t.Errorf("got %d [REDACTED], want at least 8 (token, support number, apology text and voice, "+
+				t.Errorf("got %d [REDACTED], want at least 8 (token, public_url, token file, "+
 					"model and file at startup and when watched, the rejected file):\n%s", got, out)
 			}
 		})
@@ -189,4 +199,85 @@ func waitForLog(t *testing.T, log *lockedBuffer, done <-chan int, want string) b
 		}
 	}
 	return true
+}
+
+// A credential pasted into a value that callers get (the support number or
+// an apology.* key) stops New, which would otherwise put it in the apology
+// every anonymous caller hears; the same values without the credential
+// do reach an anonymous caller, which is why they are checked.
+func TestNewRefusesCredentialSentToCallers(t *testing.T) {
+	tests := []struct {
+		key string
+		env string
+	}{
+		{"support_number", "GATEHOUSE_SUPPORT_NUMBER"},
+		{"apology.text", "GATEHOUSE_APOLOGY_TEXT"},
+		{"apology.voice", "GATEHOUSE_APOLOGY_VOICE"},
+		{"apology.language", "GATEHOUSE_APOLOGY_LANGUAGE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.key, func(t *testing.T) {
+			// Without a credential, the value is in the apology.
+			cfg := testConfig(t, map[string]string{"TWILIO_AUTH_TOKEN": pastedToken, tt.env: "harmless-value"})
+			a, err := New(cfg, nil)
+			if err != nil {
+				t.Fatalf("New: %v", err)
+			}
+			rec := httptest.NewRecorder()
+			a.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/no-such-page", nil))
+			if !strings.Contains(rec.Body.String(), "harmless-value") {
+				t.Fatalf("an anonymous caller got %q, want the configured value in it", rec.Body.String())
+			}
+
+			cfg = testConfig(t, map[string]string{"TWILIO_AUTH_TOKEN": pastedToken, tt.env: "Sorry " + strings.ToUpper(pastedToken)})
+			a, err = New(cfg, nil)
+			if a != nil || err == nil {
+				t.Fatalf("New: got %v, %v; want nil and an error", a, err)
+			}
+			var fe *config.FieldError
+			if !errors.As(err, &fe) || fe.Key != tt.key || !errors.Is(err, config.ErrInvalid) {
+				t.Errorf("New: got %v, want a *FieldError for %s matching ErrInvalid", err, tt.key)
+			}
+			if msg := err.Error(); strings.Contains(strings.ToLower(msg), strings.ToLower(pastedToken)) || !strings.Contains(msg, "holds a credential") {
+				t.Errorf("New: got %q, want it to say the key holds a credential, without quoting it", msg)
+			}
+		})
+	}
+}
+
+// serve refuses to start with a token pasted into the apology, and says
+// why without quoting it.
+func TestServeRefusesCredentialSentToCallers(t *testing.T) {
+	clearGatehouseEnv(t)
+	t.Setenv("TWILIO_AUTH_TOKEN", pastedToken)
+	t.Setenv("GATEHOUSE_APOLOGY_TEXT", "Sorry "+pastedToken)
+	t.Setenv("GATEHOUSE_SERVER_SHUTDOWN_DELAY", "0s")
+	var stdout, stderr lockedBuffer
+	done := make(chan int, 1)
+	go func() { done <- Main([]string{"serve", "--listen", "127.0.0.1:0"}, &stdout, &stderr) }()
+	var code int
+wait:
+	for {
+		select {
+		case code = <-done:
+			break wait
+		case <-time.After(5 * time.Millisecond):
+			if strings.Contains(stderr.String(), "listening") {
+				// It started: stop it, and fail.
+				if err := syscall.Kill(os.Getpid(), syscall.SIGTERM); err != nil {
+					t.Fatal(err)
+				}
+				code = <-done
+				break wait
+			}
+		}
+	}
+	if code != ExitUsage {
+		t.Errorf("exit status: got %d, want %d", code, ExitUsage)
+	}
+	out := stdout.String() + stderr.String()
+	const want = "gatehouse serve: config: apology.text: holds a credential (a Twilio auth token or the public_url password): callers would hear it\n"
+	if out != want {
+		t.Errorf("got %q, want %q", out, want)
+	}
 }

@@ -60,7 +60,10 @@ type Options struct {
 // or [twilio] and [Twilio] sections, which Viper would otherwise resolve
 // silently and at random ([*FieldError] matching [ErrInvalid], one per
 // key, naming the spellings but not the values; the file is then read no
-// further); a key in the file that Gatehouse does not know and a value of
+// further); a key with a dot in its name, such as "twilio.auth_token"
+// written as one YAML key, which Viper would let shadow the same key in a
+// twilio section ([*FieldError] matching [ErrInvalid], saying how to nest
+// it; the file is then read no further either); a key in the file that Gatehouse does not know and a value of
 // the wrong type, such as server.read_timeout: banana ([*FieldError]); and
 // an unreadable or empty token file. A wrongly typed value in the file is an error even when the
 // environment or a flag overrides it. Load does not call [Config.Validate]
@@ -276,14 +279,20 @@ func (r caseCheckedDecoders) Decoder(format string) (viper.Decoder, error) {
 	if err != nil {
 		return nil, err
 	}
-	return caseCheckedDecoder{d}, nil
+	return caseCheckedDecoder{Decoder: d, format: format}, nil
 }
 
 // caseCheckedDecoder refuses a file in which one mapping holds keys that
 // differ only in case, such as listen and Listen, or [twilio] and [Twilio]
 // sections. Viper lower-cases keys after decoding, walking a Go map, so it
-// would keep one of them at random and say nothing.
-type caseCheckedDecoder struct{ viper.Decoder }
+// would keep one of them at random and say nothing. It also refuses a key
+// with a dot in its name, such as "twilio.auth_token" written as one YAML
+// key: Viper would read it as the nested key and let it shadow, silently,
+// the same key in a twilio section.
+type caseCheckedDecoder struct {
+	viper.Decoder
+	format string // "yaml" or "toml", for the advice on dotted keys
+}
 
 // Decode decodes b into m with the wrapped decoder, then checks the keys
 // while they are still spelled as in the file.
@@ -291,7 +300,7 @@ func (d caseCheckedDecoder) Decode(b []byte, m map[string]any) error {
 	if err := d.Decoder.Decode(b, m); err != nil {
 		return err
 	}
-	if errs := caseDuplicates("", m); len(errs) > 0 {
+	if errs := caseDuplicates(d.format, "", m); len(errs) > 0 {
 		return &caseError{errs: errs}
 	}
 	return nil
@@ -306,9 +315,11 @@ func (e *caseError) Unwrap() []error { return e.errs }
 
 // caseDuplicates returns a [*FieldError] matching ErrInvalid for every set
 // of keys in m, or in the mappings nested in it, that are equal once
-// lower-cased, sorted by key. prefix is the dotted path of m, lower-cased,
-// with a trailing dot. Messages name the spellings found, never the values.
-func caseDuplicates(prefix string, m map[string]any) []error {
+// lower-cased, and for every key with a dot in its name, sorted by key.
+// prefix is the dotted path of m, lower-cased, with a trailing dot; format
+// is the file's, for the advice on dotted keys. Messages name the
+// spellings found, never the values.
+func caseDuplicates(format, prefix string, m map[string]any) []error {
 	spellings := make(map[string][]string, len(m))
 	for k := range m {
 		lk := strings.ToLower(k)
@@ -318,17 +329,49 @@ func caseDuplicates(prefix string, m map[string]any) []error {
 	for _, lk := range slices.Sorted(maps.Keys(spellings)) {
 		keys := spellings[lk]
 		slices.Sort(keys)
+		if strings.Contains(lk, ".") {
+			errs = append(errs, &FieldError{Key: prefix + lk, Err: newProblem(ErrInvalid, dottedKey(format, prefix, lk))})
+		}
 		if len(keys) > 1 {
 			errs = append(errs, &FieldError{Key: prefix + lk, Err: newProblem(ErrInvalid, fmt.Sprintf(
 				"given %d times in different cases (%s); keys are case-insensitive", len(keys), strings.Join(keys, ", ")))})
 		}
 		for _, k := range keys {
 			if sub := stringMap(m[k]); sub != nil {
-				errs = append(errs, caseDuplicates(prefix+lk+".", sub)...)
+				errs = append(errs, caseDuplicates(format, prefix+lk+".", sub)...)
 			}
 		}
 	}
 	return errs
+}
+
+// dottedKey describes the key k, with a dot in its name, of the mapping at
+// prefix: no Gatehouse key has a dot in a name of its own, so k is one key
+// of a section written as a single name. The advice spells k's parts as
+// the file's format nests them.
+func dottedKey(format, prefix, k string) string {
+	const msg = "a key name must not contain a dot: keys are nested sections"
+	parts := strings.Split(k, ".")
+	if slices.Contains(parts, "") {
+		return msg
+	}
+	last := len(parts) - 1
+	switch format {
+	case "yaml":
+		quoted := make([]string, len(parts))
+		for i, p := range parts {
+			quoted[i] = `"` + p + `:"`
+		}
+		if len(parts) == 2 {
+			return fmt.Sprintf("%s: write %s, then %s indented under it", msg, quoted[0], quoted[1])
+		}
+		return fmt.Sprintf("%s: write %s and %s, each indented under the one before",
+			msg, strings.Join(quoted[:last], ", "), quoted[last])
+	case "toml":
+		return fmt.Sprintf("%s: write a [%s] section holding %s",
+			msg, prefix+strings.Join(parts[:last], "."), parts[last])
+	}
+	return msg
 }
 
 // stringMap returns raw as a map[string]any if it is a mapping, keys

@@ -747,3 +747,77 @@ func TestLoadKeysDifferingInCaseEveryTime(t *testing.T) {
 		}
 	}
 }
+
+// A key with a dot in its name, beside the same key in a nested section
+// or alone, is refused: Viper would let it shadow the nested key without
+// a word, whatever the order. The message says how to nest it, and never
+// quotes a value.
+func TestLoadDottedKeyNames(t *testing.T) {
+	t.Parallel()
+	const (
+		yamlAdvice = "a key name must not contain a dot: keys are nested sections: write \"twilio:\", then \"auth_token:\" indented under it"
+		tomlAdvice = "a key name must not contain a dot: keys are nested sections: write a [twilio] section holding auth_token"
+	)
+	tests := []struct {
+		name, file, content string
+		keys                []string // the FieldErrors' keys
+		msg                 string   // the first line of the error
+	}{
+		{name: "YAML flat key, then the section", file: "c.yaml",
+			content: "twilio.auth_token: value-one-abcdef\ntwilio:\n  auth_token: value-two-ghijkl\n",
+			keys:    []string{"twilio.auth_token"}, msg: "config: twilio.auth_token: " + yamlAdvice},
+		{name: "YAML section, then the flat key", file: "c.yaml",
+			content: "twilio:\n  auth_token: value-two-ghijkl\ntwilio.auth_token: value-one-abcdef\n",
+			keys:    []string{"twilio.auth_token"}, msg: "config: twilio.auth_token: " + yamlAdvice},
+		{name: "YAML flat key in another case", file: "c.yaml",
+			content: "Twilio.Auth_Token: value-one-abcdef\ntwilio:\n  auth_token: value-two-ghijkl\n",
+			keys:    []string{"twilio.auth_token"}, msg: "config: twilio.auth_token: " + yamlAdvice},
+		{name: "YAML flat key alone", file: "c.yaml",
+			content: "server.read_timeout: 1s\n",
+			keys:    []string{"server.read_timeout"},
+			msg:     `config: server.read_timeout: a key name must not contain a dot: keys are nested sections: write "server:", then "read_timeout:" indented under it`},
+		{name: "YAML flat key inside a section", file: "c.yaml",
+			content: "policy:\n  a.b.c: x\n",
+			keys:    []string{"policy.a.b.c"},
+			msg:     `config: policy.a.b.c: a key name must not contain a dot: keys are nested sections: write "a:", "b:" and "c:", each indented under the one before`},
+		{name: "YAML flat key with an empty part", file: "c.yaml",
+			content: "twilio.: x\n",
+			keys:    []string{"twilio."}, msg: "config: twilio.: a key name must not contain a dot: keys are nested sections"},
+		{name: "YAML flat key and a case duplicate", file: "c.yaml",
+			content: "log.level: info\nLog.Level: warn\n",
+			keys:    []string{"log.level", "log.level"}},
+		{name: "TOML quoted flat key, then the section", file: "c.toml",
+			content: "\"twilio.auth_token\" = \"value-one-abcdef\"\n[twilio]\nauth_token = \"value-two-ghijkl\"\n",
+			keys:    []string{"twilio.auth_token"}, msg: "config: twilio.auth_token: " + tomlAdvice},
+		{name: "TOML quoted flat key in another case", file: "c.toml",
+			content: "'Twilio.Auth_Token' = \"value-one-abcdef\"\n[twilio]\nauth_token = \"value-two-ghijkl\"\n",
+			keys:    []string{"twilio.auth_token"}, msg: "config: twilio.auth_token: " + tomlAdvice},
+		{name: "TOML quoted flat key inside a section", file: "c.toml",
+			content: "[server]\n\"a.b\" = 1\n",
+			keys:    []string{"server.a.b"},
+			msg:     "config: server.a.b: a key name must not contain a dot: keys are nested sections: write a [server.a] section holding b"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := load(t, config.Options{File: writeFile(t, tt.file, tt.content)})
+			if err == nil {
+				t.Fatalf("Load: got listen %q and no error, want an error for %q", cfg.Listen, tt.keys)
+			}
+			if got := fieldKeys(err); !slices.Equal(got, tt.keys) {
+				t.Errorf("keys: got %q, want %q (error %v)", got, tt.keys, err)
+			}
+			if !errors.Is(err, config.ErrInvalid) || errors.Is(err, config.ErrSyntax) {
+				t.Errorf("got %v, want it to match ErrInvalid and not ErrSyntax", err)
+			}
+			if first, _, _ := strings.Cut(err.Error(), "\n"); tt.msg != "" && first != tt.msg {
+				t.Errorf("got %q, want %q", first, tt.msg)
+			}
+			for _, value := range []string{"value-one", "value-two"} {
+				if strings.Contains(err.Error(), value) {
+					t.Errorf("got %q, which quotes the value %q", err, value)
+				}
+			}
+		})
+	}
+}

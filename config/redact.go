@@ -2,7 +2,6 @@ package config
 
 import (
 	"errors"
-	"io/fs"
 	"net/url"
 	"regexp"
 	"slices"
@@ -13,8 +12,8 @@ import (
 // "[REDACTED]". Only *FieldError and *FileError, the errors this package
 // returns, are rewritten: their Key or Path is scrubbed and, if the message
 // of Err held a secret, Err is replaced by an error with the scrubbed
-// message that still matches the sentinel Err matched. Secrets shorter than
-// minRedacted are ignored.
+// message that still matches, with errors.Is, every target Err matched.
+// Secrets shorter than minRedacted are ignored.
 func redact(err error, secrets []string) error {
 	switch e := err.(type) {
 	case *FieldError:
@@ -31,17 +30,9 @@ func redactInner(err error, secrets []string) error {
 	if clean == msg {
 		return err
 	}
-	// Drop the chain, whose messages hold the secret, but keep what it
-	// matched.
-	var kind error
-	for _, k := range []error{ErrUnknownKey, ErrInvalid, ErrRequired, ErrUnsupportedFormat, ErrSyntax,
-		fs.ErrNotExist, fs.ErrPermission, fs.ErrInvalid} {
-		if errors.Is(err, k) {
-			kind = k
-			break
-		}
-	}
-	return &problem{kind: kind, msg: clean}
+	// Hide the chain, whose messages hold the secret, from errors.As, but
+	// keep everything it matches.
+	return &redactedError{msg: clean, err: err}
 }
 
 // minRedacted is the length below which a secret is not searched for in

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/spf13/pflag"
@@ -344,5 +346,63 @@ func TestRedactError(t *testing.T) {
 	var nilCfg *config.Config
 	if got := nilCfg.RedactError(pathErr); got != pathErr {
 		t.Errorf("nil Config: got %v, want the error unchanged", got)
+	}
+}
+
+// RedactError keeps every errors.Is match of a *FieldError or *FileError
+// whose inner error quoted a credential, not only the package's sentinels,
+// while the inner chain, which quotes it, stays out of errors.As's reach.
+func TestRedactErrorKeepsEveryMatch(t *testing.T) {
+	t.Parallel()
+	const token = "tok-LEAKME-7f3a9c2e"
+	cfg := config.Default()
+	cfg.Twilio.AuthToken = token
+	tests := []struct {
+		name string
+		err  error
+		want string
+		is   []error
+	}{
+		{name: "field error, deadline",
+			err:  &config.FieldError{Key: "policy.file", Err: &os.PathError{Op: "open", Path: "/x/" + token, Err: os.ErrDeadlineExceeded}},
+			want: "config: policy.file: open /x/[REDACTED]: i/o timeout",
+			is:   []error{os.ErrDeadlineExceeded}},
+		{name: "file error, not found and invalid",
+			err:  &config.FileError{Path: "c.yaml", Err: fmt.Errorf("%s: %w", token, errors.Join(fs.ErrNotExist, config.ErrInvalid))},
+			want: "config: file c.yaml: [REDACTED]: file does not exist\ninvalid value",
+			is:   []error{fs.ErrNotExist, config.ErrInvalid}},
+		{name: "field error, several sentinels at once",
+			err: &config.FieldError{Key: "listen", Err: fmt.Errorf("%s: %w, %w, %w", token,
+				config.ErrUnknownKey, fs.ErrPermission, syscall.ECONNREFUSED)},
+			want: "config: listen: [REDACTED]: unknown key, permission denied, connection refused",
+			is:   []error{config.ErrUnknownKey, fs.ErrPermission, syscall.ECONNREFUSED}},
+	}
+	for _, tt := range tests {
+		for _, target := range tt.is {
+			if !errors.Is(tt.err, target) {
+				t.Fatalf("%s: the test's error does not match %v", tt.name, target)
+			}
+		}
+		got := cfg.RedactError(tt.err)
+		if got.Error() != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+		}
+		for _, target := range tt.is {
+			if !errors.Is(got, target) {
+				t.Errorf("%s: got %v, want it to match %v", tt.name, got, target)
+			}
+		}
+		if errors.Is(got, config.ErrRequired) {
+			t.Errorf("%s: got %v, which matches ErrRequired, want only what the original matched", tt.name, got)
+		}
+		var pe *os.PathError
+		if errors.As(got, &pe) {
+			t.Errorf("%s: *os.PathError reachable with errors.As: %q", tt.name, pe.Path)
+		}
+		if _, ok := got.(*config.FieldError); !ok {
+			if _, ok := got.(*config.FileError); !ok {
+				t.Errorf("%s: got a %T, want a *FieldError or *FileError still", tt.name, got)
+			}
+		}
 	}
 }

@@ -29,7 +29,13 @@ const MaxBodyBytesLimit = 16 << 20
 //     server.shutdown_delay may be zero but not negative;
 //   - policy.watch_interval is zero (off) or greater;
 //   - log.level is debug, info, warn or error, and log.format is text or
-//     json.
+//     json;
+//   - no value sent to callers (support_number, dialled after the apology,
+//     and apology.text, apology.voice and apology.language, which the
+//     TwiML carries) holds a credential of c, a token or the password of
+//     public_url, as [Config.Redact] would find it: one pasted there by
+//     mistake would be read out to anonymous callers. The message names
+//     the key, never the value.
 //
 // Messages quote the offending value, except that a password in public_url
 // is masked and any configured token, and that password, is replaced by
@@ -44,6 +50,19 @@ func (c *Config) Validate() error {
 	}
 	add("listen", checkListen(c.Listen))
 	add("public_url", checkPublicURL(c.PublicURL))
+	secrets := c.secrets()
+	for _, f := range []struct{ key, value, why string }{
+		{"support_number", c.SupportNumber, "the apology's TwiML would send it to callers"},
+		{"apology.text", c.Apology.Text, "callers would hear it"},
+		{"apology.voice", c.Apology.Voice, "the TwiML would send it to callers"},
+		{"apology.language", c.Apology.Language, "the TwiML would send it to callers"},
+	} {
+		// Not quoted, even redacted: the operator knows what they set.
+		if scrub(f.value, secrets) != f.value {
+			add(f.key, newProblem(ErrInvalid,
+				"holds a credential (a Twilio auth token or the public_url password): "+f.why))
+		}
+	}
 	if _, err := c.TrustedProxyPrefixes(); err != nil {
 		var fe *FieldError
 		if errors.As(err, &fe) {

@@ -246,3 +246,70 @@ func TestPublicURLPasswordNeverShown(t *testing.T) {
 		}
 	}
 }
+
+// A credential pasted into a value that is sent to callers (the support
+// number, the apology's text, voice and language) is refused, in any
+// case, whichever credential it is; the message names the key and never
+// the value.
+func TestValidateRefusesCredentialSentToCallers(t *testing.T) {
+	t.Parallel()
+	const (
+		primary  = "tok-primary-9a8b7c"
+		rotation = "tok-rotation-6d5e4f"
+		fromFile = "tok-fromfile-3a2b1c"
+		password = "pa55-in-public-url"
+	)
+	fields := []struct {
+		key string
+		set func(*config.Config, string)
+		why string
+	}{
+		{"support_number", func(c *config.Config, s string) { c.SupportNumber = s }, "the apology's TwiML would send it to callers"},
+		{"apology.text", func(c *config.Config, s string) { c.Apology.Text = s }, "callers would hear it"},
+		{"apology.voice", func(c *config.Config, s string) { c.Apology.Voice = s }, "the TwiML would send it to callers"},
+		{"apology.language", func(c *config.Config, s string) { c.Apology.Language = s }, "the TwiML would send it to callers"},
+	}
+	values := []struct {
+		name, value string
+		refused     bool
+	}{
+		{"the primary token", "Sorry " + primary, true},
+		{"the primary token, upper-cased", strings.ToUpper(primary), true},
+		{"a rotation token", rotation, true},
+		{"the token from the file", "+1" + fromFile, true},
+		{"the public_url password", "Sorry " + password + ".", true},
+		{"no credential", "+15005550006", false},
+		{"empty", "", false},
+	}
+	for _, f := range fields {
+		for _, v := range values {
+			t.Run(f.key+"/"+v.name, func(t *testing.T) {
+				t.Parallel()
+				c := config.Default()
+				c.Twilio.AuthToken = primary
+				c.Twilio.AuthTokens = []config.Secret{rotation}
+				c.Twilio.AuthTokenFromFile = fromFile
+				c.PublicURL = "https://twilio:" + password + "@ivr.example.com"
+				f.set(c, v.value)
+				err := c.Validate()
+				if !v.refused {
+					if err != nil {
+						t.Fatalf("Validate: got %v, want nil", err)
+					}
+					return
+				}
+				var fe *config.FieldError
+				if !errors.As(err, &fe) || fe.Key != f.key {
+					t.Fatalf("Validate: got %v, want a *FieldError for %s", err, f.key)
+				}
+				if !errors.Is(err, config.ErrInvalid) {
+					t.Errorf("got %v, want it to match ErrInvalid", err)
+				}
+				want := "config: " + f.key + ": holds a credential (a Twilio auth token or the public_url password): " + f.why
+				if got := err.Error(); got != want {
+					t.Errorf("got %q, want %q", got, want)
+				}
+			})
+		}
+	}
+}
