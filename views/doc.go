@@ -119,8 +119,9 @@
 //
 // Registration fails closed: a route without a permission, an invalid
 // route, a view registered twice, and a route that Echo would serve without
-// the guard (registered on the Echo instance directly, replacing a view
-// there, or on a host router) are errors from [Views.Err]; opting out is
+// the guard (registered on the Echo instance directly, taking a view's
+// place there, a not-found route, or on a host router) are errors from
+// [Views.Err]; opting out is
 // explicit, with [authz.NoPermissionRequired]. A view can never require
 // [authz.AllPermissions]. At request time an authentication or
 // authorization error ("could not decide") never reaches the view: the

@@ -76,12 +76,12 @@ type Route struct {
 // Views registers permissioned views on an Echo instance. Register every
 // route, then check Err before serving.
 type Views struct {
-	e       *echo.Echo
-	cfg     Config
-	apology echo.HandlerFunc // cfg.Apology's, the last resort
-	routes  []Route
-	own     map[*echo.Route]bool // the routes v registered, as Echo holds them
-	errs    []error
+	e          *echo.Echo
+	cfg        Config
+	apology    echo.HandlerFunc // cfg.Apology's, the last resort
+	routes     []Route
+	echoRoutes []*echo.Route // Echo's record of each of routes
+	errs       []error
 }
 
 // ErrNoPermission is reported by Err for a route that declares no
@@ -110,7 +110,7 @@ func New(e *echo.Echo, cfg Config) (*Views, error) {
 	if cfg.Exception == nil {
 		cfg.Exception = func(c echo.Context, _ error) error { return apology(c) }
 	}
-	v := &Views{e: e, cfg: cfg, apology: apology, own: make(map[*echo.Route]bool)}
+	v := &Views{e: e, cfg: cfg, apology: apology}
 	e.HTTPErrorHandler = v.handleError
 	e.Use(v.edge)
 	return v, nil
@@ -133,7 +133,7 @@ func (v *Views) Add(r Route) {
 	// would wrap it afresh for every request.
 	er := v.e.Add(r.Method, r.Path, v.guard(r)(r.Handler))
 	er.Name = r.Name
-	v.own[er] = true
+	v.echoRoutes = append(v.echoRoutes, er)
 }
 
 // GET registers a GET view that requires permission.
@@ -148,98 +148,110 @@ func (v *Views) POST(path, permission string, h echo.HandlerFunc) {
 
 // Err reports every invalid route registered so far, one error each, and
 // every route that Echo serves without v's permission check: a route
-// registered on the Echo instance directly, one that took a view's place
-// there (Echo routes /docs/:id and /docs/:name, or /files/* and
-// /files/*rest, to one handler: the last registered), and any route of a
-// host router (Echo.Host). A view whose place another view took is an
-// error too. Echo's RouteNotFound routes are left alone, as not-found
-// views, and so is a route whose place a view took. Echo's Router.Add,
-// which bypasses Echo's route table, cannot be seen: do not use it. Call
-// Err after the last route is registered and before serving.
+// registered on the Echo instance directly, including one that took a
+// view's place there (Echo routes /docs/:id and /docs/:name, or /files/*
+// and /files/*rest, to one handler: the last registered), a not-found
+// route (Echo.RouteNotFound, and those a group's middleware adds, which
+// runs on them), and any route of a host router (Echo.Host). A view whose
+// place a later view took is an error too. A route of Echo's whose place a
+// view took is left alone: it never runs. Echo's Router.Add, which
+// bypasses Echo's route table, cannot be seen: do not use it.
+//
+// Err reads Echo's routes and routes requests of its own making through
+// Echo's router, changing nothing: it is safe while e serves.
 func (v *Views) Err() error {
 	errs := slices.Clone(v.errs)
+	for i, a := range v.routes {
+		for _, b := range v.routes[i+1:] {
+			if a.Method == b.Method && sameHandler(a.Path, b.Path) {
+				errs = append(errs, fmt.Errorf("%w: %s %s never runs: Echo routes its requests to %s %s, registered later", ErrInvalidRoute, a.Method, a.Path, b.Method, b.Path))
+			}
+		}
+	}
+	own := make(map[*echo.Route]bool, len(v.echoRoutes))
+	for _, r := range v.echoRoutes {
+		own[r] = true
+	}
 	byPath := func(a, b *echo.Route) int {
 		return cmp.Or(strings.Compare(a.Path, b.Path), strings.Compare(a.Method, b.Method))
 	}
 	routes := v.e.Routes()
 	slices.SortFunc(routes, byPath)
-	served := make(map[*echo.Route]string, len(routes)) // the pattern that serves each route's requests
 	for _, r := range routes {
-		served[r] = v.servedBy(r)
-	}
-	viewAt := make(map[string]bool) // method and pattern of each view that Echo's table holds
-	for _, r := range routes {
-		if v.own[r] {
-			viewAt[r.Method+" "+r.Path] = true
+		if own[r] {
+			continue
 		}
-	}
-	tookView := func(r *echo.Route) bool { // r serves a view's requests
-		for o := range v.own {
-			by, listed := served[o]
-			if !listed { // replaced in the table by a route of the same pattern
-				by = o.Path
-			}
-			if o != r && o.Method == r.Method && by == r.Path {
-				return true
-			}
+		if r.Method == echo.RouteNotFound {
+			errs = append(errs, fmt.Errorf("%w: a not-found route for %s was registered on Echo directly (Echo.RouteNotFound, or a group's middleware): Echo runs it without a permission; answer unknown paths with Config.NotFound", ErrNoPermission, r.Path))
+			continue
 		}
-		return false
-	}
-	for _, r := range routes {
+		i := slices.IndexFunc(v.routes, func(o Route) bool { return o.Method == r.Method && sameHandler(o.Path, r.Path) })
 		switch {
-		case r.Method == echo.RouteNotFound:
-		case v.own[r]:
-			if by := served[r]; by != r.Path && viewAt[r.Method+" "+by] {
-				errs = append(errs, fmt.Errorf("%w: %s %s never runs: Echo routes its requests to the view registered later as %s %s", ErrInvalidRoute, r.Method, r.Path, r.Method, by))
-			}
-		case served[r] != r.Path && viewAt[r.Method+" "+served[r]]:
-			// It never runs: a view took its place. (Any other answer,
-			// even one that says the route never runs, is reported: this
-			// check must fail closed.)
-		case tookView(r):
-			errs = append(errs, fmt.Errorf("%w: %s %s was registered on Echo directly, taking the place of a view and of the view's permission", ErrNoPermission, r.Method, r.Path))
-		default:
+		case i < 0:
 			errs = append(errs, fmt.Errorf("%w: %s %s was registered on Echo directly, without a permission", ErrNoPermission, r.Method, r.Path))
+		case v.servedBy(r.Method, r.Path) != v.routes[i].Path || r.Path == v.routes[i].Path:
+			errs = append(errs, fmt.Errorf("%w: %s %s was registered on Echo directly, taking the place of a view and of the view's permission", ErrNoPermission, r.Method, r.Path))
 		}
+		// Otherwise the view, registered later, took its place: it never
+		// runs.
 	}
 	routers := v.e.Routers()
 	for _, host := range slices.Sorted(maps.Keys(routers)) {
 		routes := routers[host].Routes()
 		slices.SortFunc(routes, byPath)
 		for _, r := range routes {
-			if r.Method != echo.RouteNotFound {
-				errs = append(errs, fmt.Errorf("%w: %s %s was registered on Echo's router for host %q, which Views does not guard", ErrNoPermission, r.Method, r.Path, host))
-			}
+			errs = append(errs, fmt.Errorf("%w: %s %s was registered on Echo's router for host %q, which Views does not guard", ErrNoPermission, r.Method, r.Path, host))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// probeName and probeParam build a request that a route's pattern matches
-// (see servedBy): a name no route has, and a parameter value that no
-// static route holds.
-const (
-	probeName  = "\x00views: probe"
-	probeParam = "\x01"
-)
-
-// servedBy returns the pattern of the route that Echo's router serves a
-// request for r's pattern with: r's own, unless a later route took its
-// place. Echo builds the request (Echo.Reverse, which finds the route by
-// its name: r's is swapped for a moment) and routes it, so that the answer
-// follows Echo's own rules for parameters, wildcards and inline verbs.
-func (v *Views) servedBy(r *echo.Route) string {
-	name := r.Name
-	r.Name = probeName
-	params := make([]any, strings.Count(r.Path, ":")+strings.Count(r.Path, "*"))
-	for i := range params {
-		params[i] = probeParam
-	}
-	path := v.e.Reverse(probeName, params...)
-	r.Name = name
+// servedBy returns the pattern of the route that e's router serves a
+// request for pattern with.
+func (v *Views) servedBy(method, pattern string) string {
 	c := v.e.NewContext(nil, nil)
-	v.e.Router().Find(r.Method, path, c)
+	v.e.Router().Find(method, probe(pattern), c)
 	return c.Path()
+}
+
+// sameHandler reports whether Echo gives the patterns a and b one handler,
+// the last registered: whether, in an Echo instance of its own, a request
+// for either goes to the other when the other is registered after it. It
+// asks Echo, so that the answer follows Echo's own rules for parameters,
+// wildcards and inline verbs.
+func sameHandler(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if i, j := strings.IndexAny(a, `:*\`), strings.IndexAny(b, `:*\`); i < 0 || j < 0 || a[:i] != b[:j] {
+		return false // their static beginnings, which Echo matches as they are, differ
+	}
+	return goesTo(a, b) && goesTo(b, a)
+}
+
+// goesTo reports whether, with a and then b registered, Echo routes a
+// request for a to b.
+func goesTo(a, b string) bool {
+	s := echo.New()
+	nop := func(echo.Context) error { return nil }
+	s.GET(a, nop)
+	s.GET(b, nop)
+	c := s.NewContext(nil, nil)
+	s.Router().Find(http.MethodGet, probe(a), c)
+	return c.Path() == b
+}
+
+// probe returns a request path that pattern matches, built by Echo
+// (Echo.Reverse) with every parameter "\x01", a value that no static route
+// holds.
+func probe(pattern string) string {
+	s := echo.New()
+	s.GET(pattern, func(echo.Context) error { return nil }).Name = "probe"
+	params := make([]any, strings.Count(pattern, ":")+strings.Count(pattern, "*"))
+	for i := range params {
+		params[i] = "\x01"
+	}
+	return s.Reverse("probe", params...)
 }
 
 // answers reports whether a view was registered for method and path.

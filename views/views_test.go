@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -284,8 +285,8 @@ func TestRouteOutsideViews(t *testing.T) {
 		{"a view replaced under another parameter name", func(e *echo.Echo, _ *Views) { e.GET("/docs/:name", h) }, ErrNoPermission, "GET /docs/:name was registered on Echo directly, taking the place of a view"},
 		{"a route on a host router", func(e *echo.Echo, _ *Views) { e.Host("admin.example.com").GET("/dump", h) }, ErrNoPermission, `host "admin.example.com"`},
 		{"a view registered twice", func(_ *echo.Echo, v *Views) { v.GET("/docs", "view", h) }, ErrInvalidRoute, "registered already, as GET /docs"},
-		{"a view registered twice under another parameter name", func(_ *echo.Echo, v *Views) { v.GET("/docs/:name", "view", h) }, ErrInvalidRoute, "GET /docs/:id never runs: Echo routes its requests to the view registered later as GET /docs/:name"},
-		{"a view registered twice under another wildcard", func(_ *echo.Echo, v *Views) { v.GET("/files/*", "admin", h); v.GET("/files/*rest", "view", h) }, ErrInvalidRoute, "GET /files/* never runs: Echo routes its requests to the view registered later as GET /files/*rest"},
+		{"a view registered twice under another parameter name", func(_ *echo.Echo, v *Views) { v.GET("/docs/:name", "view", h) }, ErrInvalidRoute, "GET /docs/:id never runs: Echo routes its requests to GET /docs/:name, registered later"},
+		{"a view registered twice under another wildcard", func(_ *echo.Echo, v *Views) { v.GET("/files/*", "admin", h); v.GET("/files/*rest", "view", h) }, ErrInvalidRoute, "GET /files/* never runs: Echo routes its requests to GET /files/*rest, registered later"},
 		{"a view replaced under another wildcard", func(e *echo.Echo, v *Views) { v.GET("/files/*", "admin", h); e.GET("/files/*rest", h) }, ErrNoPermission, "GET /files/*rest was registered on Echo directly, taking the place of a view"},
 		{"views with different inline verbs", func(_ *echo.Echo, v *Views) {
 			v.POST(`/items/:id\:cancel`, "edit", h)
@@ -294,7 +295,15 @@ func TestRouteOutsideViews(t *testing.T) {
 		{"a view and an inline verb on its parameter", func(_ *echo.Echo, v *Views) { v.POST("/items/:id", "edit", h); v.POST(`/items/:id\:cancel`, "edit", h) }, nil, ""},
 		{"a route of Echo's that a view took the place of", func(e *echo.Echo, v *Views) { e.GET("/pages/:name", h); v.GET("/pages/:id", "view", h) }, nil, ""},
 		{"a view on the same path with another method", func(_ *echo.Echo, v *Views) { v.POST("/docs", "edit", h) }, nil, ""},
-		{"a not-found route", func(e *echo.Echo, _ *Views) { e.RouteNotFound("/*", h) }, nil, ""},
+		{"a not-found route", func(e *echo.Echo, _ *Views) { e.RouteNotFound("/*", h) }, ErrNoPermission, "a not-found route for /* was registered on Echo directly"},
+		{"a group's middleware", func(e *echo.Echo, _ *Views) { e.Group("/assets", func(echo.HandlerFunc) echo.HandlerFunc { return h }) }, ErrNoPermission, "a not-found route for /assets/* was registered on Echo directly"},
+		{"a wildcard beside a parameter view", func(e *echo.Echo, v *Views) { v.GET("/files/:name", "admin", h); e.GET("/files/*", h) }, ErrNoPermission, "GET /files/* was registered on Echo directly, without a permission"},
+		{"a catch-all beside a parameter view", func(e *echo.Echo, v *Views) { v.GET("/:page", "admin", h); e.GET("/*", h) }, ErrNoPermission, "GET /* was registered on Echo directly, without a permission"},
+		{"static files beside a parameter view", func(e *echo.Echo, v *Views) { v.GET("/:page", "admin", h); e.Static("/", ".") }, ErrNoPermission, "GET /* was registered on Echo directly, without a permission"},
+		{"a mid-path wildcard beside a parameter view", func(e *echo.Echo, v *Views) { v.GET("/a/:p/b", "admin", h); e.GET("/a/*/b", h) }, ErrNoPermission, "GET /a/*/b was registered on Echo directly, without a permission"},
+		{"a parameter beside a static view", func(e *echo.Echo, v *Views) { v.GET("/u/\x01", "admin", h); e.GET("/u/:id", h) }, ErrNoPermission, "GET /u/:id was registered on Echo directly, without a permission"},
+		{"a wildcard view beside a parameter view", func(_ *echo.Echo, v *Views) { v.GET("/files/*", "admin", h); v.GET("/files/:name", "view", h) }, nil, ""},
+		{"a catch-all view beside a parameter view", func(_ *echo.Echo, v *Views) { v.GET("/*", "admin", h); v.GET("/:page", "view", h) }, nil, ""},
 		{"a view registered over a route of Echo's", func(e *echo.Echo, v *Views) { e.GET("/late", h); v.GET("/late", "view", h) }, nil, ""},
 	}
 	for _, tt := range tests {
@@ -319,6 +328,36 @@ func TestRouteOutsideViews(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Err changes nothing of Echo's: it may run while Echo serves, and twice
+// at once (go test -race).
+func TestErrIsReadOnly(t *testing.T) {
+	e := echo.New()
+	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("a", "view")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := func(echo.Context) error { return nil }
+	v.GET("/docs/:id", "view", h)
+	e.GET("/backdoor", h)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			for range 50 {
+				if err := v.Err(); err == nil || !strings.Contains(err.Error(), "/backdoor") {
+					t.Errorf("Err() = %v, want it to name /backdoor", err)
+					return
+				}
+			}
+		})
+	}
+	for range 200 {
+		if got := e.Reverse("GET /docs/:id", "7"); got != "/docs/7" {
+			t.Fatalf("Reverse = %q while Err runs, want /docs/7", got)
+		}
+	}
+	wg.Wait()
 }
 
 // The view sees the principals the decision was made for, groups included.
