@@ -86,9 +86,29 @@ func parseFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (done bool, 
 		if errors.Is(err, pflag.ErrHelp) {
 			return true, ExitOK
 		}
-		return true, fail(stderr, fs.Name(), ExitUsage, err)
+		return true, fail(stderr, fs.Name(), ExitUsage, flagError(err))
 	}
 	return false, 0
+}
+
+// flagError returns err, a failure to parse flags, without the value of a
+// flag that pflag quotes: the value may be a token pasted by mistake, and
+// a command cannot always load the configuration that would redact it.
+func flagError(err error) error {
+	var bad *pflag.InvalidValueError
+	if !errors.As(err, &bad) {
+		return err
+	}
+	want := "a " + bad.GetFlag().Value.Type()
+	switch bad.GetFlag().Value.Type() {
+	case "duration":
+		want = "a duration, such as 10s"
+	case "bool":
+		want = "true or false"
+	case "int", "int64", "uint", "uint64":
+		want = "a whole number"
+	}
+	return fmt.Errorf("invalid value for --%s: want %s", bad.GetFlag().Name, want)
 }
 
 // parseConfigFlags parses args into fs, which holds configuration flags
@@ -98,7 +118,8 @@ func parseFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (done bool, 
 // when the configuration does not load (Load's errors are redacted
 // already). A usage error is redacted with the configuration that the
 // flags parsed before it, the environment and the file give, if that
-// loads: pflag quotes a bad value, which may be a token pasted by mistake.
+// loads: pflag names an unknown flag as given (a bad value is never
+// quoted: see flagError).
 func parseConfigFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (cfg *config.Config, done bool, code int) {
 	fs.SetOutput(stderr)
 	if err := fs.Parse(args); err != nil {
@@ -106,7 +127,7 @@ func parseConfigFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (cfg *
 			return nil, true, ExitOK
 		}
 		cfg, _ := config.Load(config.Options{Flags: fs}) // nil on error: Redact is then a no-op
-		return nil, true, fail(stderr, fs.Name(), ExitUsage, cfg.RedactError(err))
+		return nil, true, fail(stderr, fs.Name(), ExitUsage, cfg.RedactError(flagError(err)))
 	}
 	cfg, err := config.Load(config.Options{Flags: fs})
 	if err != nil {

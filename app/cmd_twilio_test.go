@@ -319,7 +319,10 @@ func TestTwilioCommandsHidePastedToken(t *testing.T) {
 		{"invoke: the method", []string{"invoke", "http://127.0.0.1:1/", "--method", token}, `gatehouse invoke: --method "[REDACTED]": want GET or POST`},
 		{"invoke: a parameter", []string{"invoke", "http://127.0.0.1:1/", token}, `gatehouse invoke: argument "[REDACTED]" is not name=value`},
 		{"invoke: the body file", []string{"invoke", "http://127.0.0.1:1/", "--body-file", token}, "gatehouse invoke: --body-file: open [REDACTED]"},
-		{"invoke: a bad flag value", []string{"invoke", "http://127.0.0.1:1/", "--timeout", token}, `invalid argument "[REDACTED]" for "--timeout" flag`},
+		{"invoke: a bad flag value", []string{"invoke", "http://127.0.0.1:1/", "--timeout", token}, `gatehouse invoke: invalid value for --timeout: want a duration, such as 10s`},
+		{"invoke: a bad flag value, with a config that does not load", []string{"invoke", "--config", "missing.yaml", "http://127.0.0.1:1/", "--timeout", token}, `gatehouse invoke: invalid value for --timeout: want a duration, such as 10s`},
+		{"invoke: a bad flag value before the token", []string{"invoke", "--timeout", token, "--auth-token", token, "http://127.0.0.1:1/"}, `gatehouse invoke: invalid value for --timeout: want a duration, such as 10s`},
+		{"serve: a bad flag value, with a config that does not load", []string{"serve", "--config", "missing.yaml", "--debug-authorization=" + token}, `gatehouse serve: invalid value for --debug-authorization: want true or false`},
 		{"serve: a stray argument", []string{"serve", "--listen", "127.0.0.1:0", token}, `gatehouse serve: unexpected argument "[REDACTED]"`},
 	}
 	for _, tt := range tests {
