@@ -91,24 +91,40 @@ func parseFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (done bool, 
 	return false, 0
 }
 
-// flagError returns err, a failure to parse flags, without the value of a
-// flag that pflag quotes: the value may be a token pasted by mistake, and
-// a command cannot always load the configuration that would redact it.
+// flagError returns err, a failure to parse flags, rebuilt from parts
+// that quote no argument: pflag quotes a bad value, or a whole argument it
+// cannot read (-auth-token=TOKEN, with one dash), and either may be a
+// token that no configuration loaded yet could redact. An unknown flag is
+// still named, as typed up to any '='.
 func flagError(err error) error {
-	var bad *pflag.InvalidValueError
-	if !errors.As(err, &bad) {
-		return err
+	var (
+		bad     *pflag.InvalidValueError
+		unknown *pflag.NotExistError
+		syntax  *pflag.InvalidSyntaxError
+		missing *pflag.ValueRequiredError
+	)
+	switch {
+	case errors.As(err, &bad):
+		want := "a " + bad.GetFlag().Value.Type()
+		switch bad.GetFlag().Value.Type() {
+		case "duration":
+			want = "a duration, such as 10s"
+		case "bool":
+			want = "true or false"
+		case "int", "int64", "uint", "uint64":
+			want = "a whole number"
+		}
+		return fmt.Errorf("invalid value for --%s: want %s", bad.GetFlag().Name, want)
+	case errors.As(err, &unknown) && unknown.GetSpecifiedShortnames() != "":
+		return errors.New("unknown flag after a single dash: long flags take two, as in --name=value")
+	case errors.As(err, &unknown):
+		return fmt.Errorf("unknown flag --%s", unknown.GetSpecifiedName())
+	case errors.As(err, &syntax):
+		return errors.New("bad flag syntax: want --name or --name=value")
+	case errors.As(err, &missing):
+		return fmt.Errorf("flag --%s needs a value", missing.GetFlag().Name)
 	}
-	want := "a " + bad.GetFlag().Value.Type()
-	switch bad.GetFlag().Value.Type() {
-	case "duration":
-		want = "a duration, such as 10s"
-	case "bool":
-		want = "true or false"
-	case "int", "int64", "uint", "uint64":
-		want = "a whole number"
-	}
-	return fmt.Errorf("invalid value for --%s: want %s", bad.GetFlag().Name, want)
+	return err
 }
 
 // parseConfigFlags parses args into fs, which holds configuration flags

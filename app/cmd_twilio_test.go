@@ -322,6 +322,10 @@ func TestTwilioCommandsHidePastedToken(t *testing.T) {
 		{"invoke: a bad flag value", []string{"invoke", "http://127.0.0.1:1/", "--timeout", token}, `gatehouse invoke: invalid value for --timeout: want a duration, such as 10s`},
 		{"invoke: a bad flag value, with a config that does not load", []string{"invoke", "--config", "missing.yaml", "http://127.0.0.1:1/", "--timeout", token}, `gatehouse invoke: invalid value for --timeout: want a duration, such as 10s`},
 		{"invoke: a bad flag value before the token", []string{"invoke", "--timeout", token, "--auth-token", token, "http://127.0.0.1:1/"}, `gatehouse invoke: invalid value for --timeout: want a duration, such as 10s`},
+		{"invoke: a long flag with one dash", []string{"invoke", "--config", "missing.yaml", "http://127.0.0.1:1/", "-auth-token=" + token}, `gatehouse invoke: unknown flag after a single dash: long flags take two, as in --name=value`},
+		{"invoke: a flag with three dashes", []string{"invoke", "--config", "missing.yaml", "http://127.0.0.1:1/", "---auth-token=" + token}, `gatehouse invoke: bad flag syntax: want --name or --name=value`},
+		{"invoke: a flag without a name", []string{"invoke", "--config", "missing.yaml", "http://127.0.0.1:1/", "--=" + token}, `gatehouse invoke: bad flag syntax: want --name or --name=value`},
+		{"serve: a long flag with one dash", []string{"serve", "--config", "missing.yaml", "-auth-token=" + token}, `gatehouse serve: unknown flag after a single dash`},
 		{"serve: a bad flag value, with a config that does not load", []string{"serve", "--config", "missing.yaml", "--debug-authorization=" + token}, `gatehouse serve: invalid value for --debug-authorization: want true or false`},
 		{"serve: a stray argument", []string{"serve", "--listen", "127.0.0.1:0", token}, `gatehouse serve: unexpected argument "[REDACTED]"`},
 	}
