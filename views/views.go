@@ -154,17 +154,38 @@ func (v *Views) POST(path, permission string, h echo.HandlerFunc) {
 // route (Echo.RouteNotFound, and those a group's middleware adds, which
 // runs on them), and any route of a host router (Echo.Host). A view whose
 // place a later view took is an error too. A route of Echo's whose place a
-// view took is left alone: it never runs. Echo's Router.Add, which
-// bypasses Echo's route table, cannot be seen: do not use it.
+// view took is left alone: it never runs. Two things cannot be seen, so
+// do not use them: Echo's Router.Add, which bypasses Echo's route table,
+// and a middleware (Echo.Use, Echo.Pre) that answers requests itself,
+// such as one that serves files, since it runs before any view's
+// permission check.
 //
 // Err reads Echo's routes and routes requests of its own making through
 // Echo's router, changing nothing: it is safe while e serves.
 func (v *Views) Err() error {
 	errs := slices.Clone(v.errs)
+	sl := make(slots)
+	viewAt := func(method, path string) int {
+		return slices.IndexFunc(v.routes, func(r Route) bool { return r.Method == method && r.Path == path })
+	}
+	// The pattern that Echo serves each view's requests with: its own,
+	// unless a later route took its place, or a route that Echo ranks
+	// higher (static, then parameter, then wildcard) catches the request
+	// built for it.
+	served := make([]string, len(v.routes))
+	for i, r := range v.routes {
+		served[i] = v.servedBy(sl, r.Method, r.Path)
+	}
 	for i, a := range v.routes {
+		if served[i] == a.Path {
+			continue // no later route took its place: it would serve the request
+		}
+		// Rarely here (its request went to another route): is that, or
+		// any other, a later view in its place?
 		for _, b := range v.routes[i+1:] {
-			if a.Method == b.Method && sameHandler(a.Path, b.Path) {
+			if b.Method == a.Method && sl.same(a.Path, b.Path) {
 				errs = append(errs, fmt.Errorf("%w: %s %s never runs: Echo routes its requests to %s %s, registered later", ErrInvalidRoute, a.Method, a.Path, b.Method, b.Path))
+				break
 			}
 		}
 	}
@@ -178,22 +199,29 @@ func (v *Views) Err() error {
 	routes := v.e.Routes()
 	slices.SortFunc(routes, byPath)
 	for _, r := range routes {
-		if own[r] {
+		switch {
+		case own[r]:
 			continue
-		}
-		if r.Method == echo.RouteNotFound {
+		case r.Method == echo.RouteNotFound:
 			errs = append(errs, fmt.Errorf("%w: a not-found route for %s was registered on Echo directly (Echo.RouteNotFound, or a group's middleware): Echo runs it without a permission; answer unknown paths with Config.NotFound", ErrNoPermission, r.Path))
 			continue
 		}
-		i := slices.IndexFunc(v.routes, func(o Route) bool { return o.Method == r.Method && sameHandler(o.Path, r.Path) })
-		switch {
-		case i < 0:
-			errs = append(errs, fmt.Errorf("%w: %s %s was registered on Echo directly, without a permission", ErrNoPermission, r.Method, r.Path))
-		case v.servedBy(r.Method, r.Path) != v.routes[i].Path || r.Path == v.routes[i].Path:
-			errs = append(errs, fmt.Errorf("%w: %s %s was registered on Echo directly, taking the place of a view and of the view's permission", ErrNoPermission, r.Method, r.Path))
+		if by := v.servedBy(sl, r.Method, r.Path); by != r.Path {
+			if viewAt(r.Method, by) >= 0 && sl.same(r.Path, by) {
+				continue // a view, registered later, took its place: it never runs
+			}
+			// Anything else is reported, even a route whose request went
+			// elsewhere: it may serve others. This check fails closed.
 		}
-		// Otherwise the view, registered later, took its place: it never
-		// runs.
+		took := false // the place of a view, whose request it serves
+		for i, a := range v.routes {
+			took = took || a.Method == r.Method && served[i] == r.Path && sl.same(a.Path, r.Path)
+		}
+		if took {
+			errs = append(errs, fmt.Errorf("%w: %s %s was registered on Echo directly, taking the place of a view and of the view's permission", ErrNoPermission, r.Method, r.Path))
+		} else {
+			errs = append(errs, fmt.Errorf("%w: %s %s was registered on Echo directly, without a permission", ErrNoPermission, r.Method, r.Path))
+		}
 	}
 	routers := v.e.Routers()
 	for _, host := range slices.Sorted(maps.Keys(routers)) {
@@ -208,50 +236,65 @@ func (v *Views) Err() error {
 
 // servedBy returns the pattern of the route that e's router serves a
 // request for pattern with.
-func (v *Views) servedBy(method, pattern string) string {
+func (v *Views) servedBy(sl slots, method, pattern string) string {
 	c := v.e.NewContext(nil, nil)
-	v.e.Router().Find(method, probe(pattern), c)
+	v.e.Router().Find(method, sl.probe(pattern), c)
 	return c.Path()
 }
 
-// sameHandler reports whether Echo gives the patterns a and b one handler,
-// the last registered: whether, in an Echo instance of its own, a request
-// for either goes to the other when the other is registered after it. It
-// asks Echo, so that the answer follows Echo's own rules for parameters,
-// wildcards and inline verbs.
-func sameHandler(a, b string) bool {
+// slots tells which route patterns Echo gives one handler (a slot in its
+// route tree), asking Echo itself, so that the answer follows Echo's own
+// rules for parameters, wildcards and inline verbs. It holds each
+// pattern's probe (see probe) once made.
+type slots map[string]string
+
+// same reports whether Echo gives the patterns a and b one handler, the
+// last registered: whether, in an Echo instance of its own, a request for
+// either goes to the other when the other is registered after it.
+func (sl slots) same(a, b string) bool {
 	if a == b {
 		return true
 	}
 	if i, j := strings.IndexAny(a, `:*\`), strings.IndexAny(b, `:*\`); i < 0 || j < 0 || a[:i] != b[:j] {
 		return false // their static beginnings, which Echo matches as they are, differ
 	}
-	return goesTo(a, b) && goesTo(b, a)
+	if !strings.Contains(a, "*") && !strings.Contains(b, "*") && sl.probe(a) != sl.probe(b) {
+		// Without wildcards, which end a slot's pattern wherever they
+		// stand, one slot means the same static text and parameters: the
+		// same probe.
+		return false
+	}
+	return sl.goesTo(a, b) && sl.goesTo(b, a)
 }
 
 // goesTo reports whether, with a and then b registered, Echo routes a
 // request for a to b.
-func goesTo(a, b string) bool {
+func (sl slots) goesTo(a, b string) bool {
 	s := echo.New()
 	nop := func(echo.Context) error { return nil }
 	s.GET(a, nop)
 	s.GET(b, nop)
 	c := s.NewContext(nil, nil)
-	s.Router().Find(http.MethodGet, probe(a), c)
+	s.Router().Find(http.MethodGet, sl.probe(a), c)
 	return c.Path() == b
 }
 
 // probe returns a request path that pattern matches, built by Echo
 // (Echo.Reverse) with every parameter "\x01", a value that no static route
 // holds.
-func probe(pattern string) string {
+func (sl slots) probe(pattern string) string {
+	if p, ok := sl[pattern]; ok {
+		return p
+	}
 	s := echo.New()
 	s.GET(pattern, func(echo.Context) error { return nil }).Name = "probe"
 	params := make([]any, strings.Count(pattern, ":")+strings.Count(pattern, "*"))
 	for i := range params {
 		params[i] = "\x01"
 	}
-	return s.Reverse("probe", params...)
+	p := s.Reverse("probe", params...)
+	sl[pattern] = p
+	return p
 }
 
 // answers reports whether a view was registered for method and path.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -489,5 +490,101 @@ func TestViewDenialIsNotTrustedBlindly(t *testing.T) {
 				t.Errorf("log %q, want an ERROR line with %q", logs.String(), tt.wantError)
 			}
 		})
+	}
+}
+
+// slots.same's shortcuts (static beginnings, probes) never change the
+// answer of asking Echo both ways.
+func TestSlotsShortcuts(t *testing.T) {
+	parts := []string{"/", "a", "b", ":", "*", `\`, `\:`, "\x01", ":p", ":q", "*w", `\:v`, "/x"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	pattern := func() string {
+		s := "/"
+		for range 1 + rng.IntN(5) {
+			s += parts[rng.IntN(len(parts))]
+		}
+		return s
+	}
+	sl, shared := make(slots), 0
+	for range 3000 {
+		a, b := pattern(), pattern()
+		want := a == b || sl.goesTo(a, b) && sl.goesTo(b, a)
+		if got := sl.same(a, b); got != want {
+			t.Fatalf("same(%q, %q) = %v, want %v", a, b, got, want)
+		}
+		if want {
+			shared++
+		}
+	}
+	if shared < 30 {
+		t.Errorf("only %d of the pairs shared a handler: the test shows little", shared)
+	}
+}
+
+// BenchmarkErr checks an application of 300 views that share a beginning,
+// as a REST API's do.
+func BenchmarkErr(b *testing.B) {
+	e := echo.New()
+	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("a", "view")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := func(echo.Context) error { return nil }
+	for i := range 300 {
+		v.GET(fmt.Sprintf("/api/:version/r%d", i), "view", h)
+		v.GET(fmt.Sprintf("/api/:version/r%d/*", i), "view", h)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := v.Err(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// Whenever Err passes, no request reaches a handler registered on Echo
+// directly: random applications of views and routes of Echo's own, in
+// random order, each asked random requests.
+func TestErrNeverPassesAnUnguardedRoute(t *testing.T) {
+	parts := []string{"/", "a", "b", ":p", ":q", "*", "*w", `\:v`, "/x"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	random := func(parts []string, n int) string {
+		s := "/"
+		for range 1 + rng.IntN(n) {
+			s += parts[rng.IntN(len(parts))]
+		}
+		return s
+	}
+	passed := 0
+	for range 4000 {
+		e := echo.New()
+		var logs bytes.Buffer
+		v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 2 + rng.IntN(3) {
+			path := random(parts, 4)
+			if rng.IntN(2) == 0 {
+				v.GET(path, "view", func(c echo.Context) error { return c.String(http.StatusOK, "guarded") })
+			} else {
+				e.GET(path, func(c echo.Context) error { return c.String(http.StatusOK, "UNGUARDED") })
+			}
+		}
+		if v.Err() != nil {
+			continue
+		}
+		passed++
+		for range 40 {
+			target := random([]string{"/", "a", "b", "x", "v", ":v", "/x"}, 5)
+			w := httptest.NewRecorder()
+			e.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "http://ivr.example.com"+target, nil))
+			if w.Body.String() == "UNGUARDED" {
+				t.Fatalf("Err passed, yet GET %s reached a route of Echo's: routes %v", target, e.Routes())
+			}
+		}
+	}
+	if passed < 200 {
+		t.Errorf("Err passed only %d of the applications: the test shows little", passed)
 	}
 }
