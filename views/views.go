@@ -154,17 +154,19 @@ func (v *Views) POST(path, permission string, h echo.HandlerFunc) {
 // route (Echo.RouteNotFound, and those a group's middleware adds, which
 // runs on them), and any route of a host router (Echo.Host). A view whose
 // place a later view took is an error too. A route of Echo's whose place a
-// view took is left alone: it never runs. Two things cannot be seen, so
-// do not use them: Echo's Router.Add, which bypasses Echo's route table,
-// and a middleware (Echo.Use, Echo.Pre) that answers requests itself,
-// such as one that serves files, since it runs before any view's
-// permission check.
+// view took is left alone, as it never runs, if a request built for it
+// reaches that view; if Echo ranks another route higher for that request
+// (a parameter before a wildcard), it is reported all the same: the check
+// fails closed. Two things cannot be seen, so do not use them: Echo's
+// Router.Add, which bypasses Echo's route table, and a middleware
+// (Echo.Use, Echo.Pre) that answers requests itself, such as one that
+// serves files, since it runs before any view's permission check.
 //
 // Err reads Echo's routes and routes requests of its own making through
 // Echo's router, changing nothing: it is safe while e serves.
 func (v *Views) Err() error {
 	errs := slices.Clone(v.errs)
-	sl := make(slots)
+	sl := newSlots()
 	viewAt := func(method, path string) int {
 		return slices.IndexFunc(v.routes, func(r Route) bool { return r.Method == method && r.Path == path })
 	}
@@ -236,7 +238,7 @@ func (v *Views) Err() error {
 
 // servedBy returns the pattern of the route that e's router serves a
 // request for pattern with.
-func (v *Views) servedBy(sl slots, method, pattern string) string {
+func (v *Views) servedBy(sl *slots, method, pattern string) string {
 	c := v.e.NewContext(nil, nil)
 	v.e.Router().Find(method, sl.probe(pattern), c)
 	return c.Path()
@@ -244,24 +246,28 @@ func (v *Views) servedBy(sl slots, method, pattern string) string {
 
 // slots tells which route patterns Echo gives one handler (a slot in its
 // route tree), asking Echo itself, so that the answer follows Echo's own
-// rules for parameters, wildcards and inline verbs. It holds each
-// pattern's probe (see probe) once made.
-type slots map[string]string
+// rules for parameters, wildcards and inline verbs. It works in Echo
+// routers of its own, and remembers what it learnt of each pattern.
+type slots struct {
+	e      *echo.Echo        // a scratch instance: its routes build probes
+	probes map[string]string // pattern: its probe
+}
+
+func newSlots() *slots {
+	return &slots{e: echo.New(), probes: make(map[string]string)}
+}
 
 // same reports whether Echo gives the patterns a and b one handler, the
-// last registered: whether, in an Echo instance of its own, a request for
-// either goes to the other when the other is registered after it.
-func (sl slots) same(a, b string) bool {
+// last registered: whether, in a router of its own, a request for either
+// goes to the other when the other is registered after it.
+func (sl *slots) same(a, b string) bool {
 	if a == b {
 		return true
 	}
 	if i, j := strings.IndexAny(a, `:*\`), strings.IndexAny(b, `:*\`); i < 0 || j < 0 || a[:i] != b[:j] {
 		return false // their static beginnings, which Echo matches as they are, differ
 	}
-	if !strings.Contains(a, "*") && !strings.Contains(b, "*") && sl.probe(a) != sl.probe(b) {
-		// Without wildcards, which end a slot's pattern wherever they
-		// stand, one slot means the same static text and parameters: the
-		// same probe.
+	if ka, kb := sl.key(a), sl.key(b); !strings.HasPrefix(ka, kb) && !strings.HasPrefix(kb, ka) {
 		return false
 	}
 	return sl.goesTo(a, b) && sl.goesTo(b, a)
@@ -269,33 +275,46 @@ func (sl slots) same(a, b string) bool {
 
 // goesTo reports whether, with a and then b registered, Echo routes a
 // request for a to b.
-func (sl slots) goesTo(a, b string) bool {
-	s := echo.New()
-	nop := func(echo.Context) error { return nil }
-	s.GET(a, nop)
-	s.GET(b, nop)
-	c := s.NewContext(nil, nil)
-	s.Router().Find(http.MethodGet, sl.probe(a), c)
+func (sl *slots) goesTo(a, b string) bool {
+	r := echo.NewRouter(sl.e)
+	r.Add(http.MethodGet, a, nop)
+	r.Add(http.MethodGet, b, nop)
+	c := sl.e.NewContext(nil, nil)
+	r.Find(http.MethodGet, sl.probe(a), c)
 	return c.Path() == b
+}
+
+// key returns the probe of pattern up to its first '*': a wildcard ends
+// Echo's slot there, and a parameter whose name holds the '*' still
+// stands in full before it. So the keys of two patterns that share a slot
+// both begin the probe of the slot's pattern, and one begins the other.
+func (sl *slots) key(pattern string) string {
+	if i := strings.IndexByte(pattern, '*'); i >= 0 {
+		pattern = pattern[:i]
+	}
+	return sl.probe(pattern)
 }
 
 // probe returns a request path that pattern matches, built by Echo
 // (Echo.Reverse) with every parameter "\x01", a value that no static route
 // holds.
-func (sl slots) probe(pattern string) string {
-	if p, ok := sl[pattern]; ok {
+func (sl *slots) probe(pattern string) string {
+	if p, ok := sl.probes[pattern]; ok {
 		return p
 	}
-	s := echo.New()
-	s.GET(pattern, func(echo.Context) error { return nil }).Name = "probe"
+	name := fmt.Sprint("probe ", len(sl.probes))
+	sl.e.GET(pattern, nop).Name = name
 	params := make([]any, strings.Count(pattern, ":")+strings.Count(pattern, "*"))
 	for i := range params {
 		params[i] = "\x01"
 	}
-	p := s.Reverse("probe", params...)
-	sl[pattern] = p
+	p := sl.e.Reverse(name, params...)
+	sl.probes[pattern] = p
 	return p
 }
+
+// nop is the handler of the routes that slots registers.
+func nop(echo.Context) error { return nil }
 
 // answers reports whether a view was registered for method and path.
 func (v *Views) answers(method, path string) bool {
