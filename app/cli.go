@@ -86,17 +86,22 @@ func parseFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (done bool, 
 		if errors.Is(err, pflag.ErrHelp) {
 			return true, ExitOK
 		}
-		return true, fail(stderr, fs.Name(), ExitUsage, flagError(err))
+		return true, fail(stderr, fs.Name(), ExitUsage, flagError(fs, err))
 	}
 	return false, 0
 }
 
-// flagError returns err, a failure to parse flags, rebuilt from parts
+// maxEchoedFlag is the longest unknown flag name that flagError repeats:
+// shorter than any Twilio credential (an auth token has 32 characters).
+const maxEchoedFlag = 24
+
+// flagError returns err, a failure to parse fs's flags, rebuilt from parts
 // that quote no argument: pflag quotes a bad value, or a whole argument it
 // cannot read (-auth-token=TOKEN, with one dash), and either may be a
 // token that no configuration loaded yet could redact. An unknown flag is
-// still named, as typed up to any '='.
-func flagError(err error) error {
+// named only if it is short (a token is not), or by the flag it begins
+// with (--auth-tokenTOKEN, without the '=').
+func flagError(fs *pflag.FlagSet, err error) error {
 	var (
 		bad     *pflag.InvalidValueError
 		unknown *pflag.NotExistError
@@ -118,7 +123,20 @@ func flagError(err error) error {
 	case errors.As(err, &unknown) && unknown.GetSpecifiedShortnames() != "":
 		return errors.New("unknown flag after a single dash: long flags take two, as in --name=value")
 	case errors.As(err, &unknown):
-		return fmt.Errorf("unknown flag --%s", unknown.GetSpecifiedName())
+		name := unknown.GetSpecifiedName()
+		longest := ""
+		fs.VisitAll(func(f *pflag.Flag) {
+			if strings.HasPrefix(name, f.Name) && len(f.Name) > len(longest) {
+				longest = f.Name
+			}
+		})
+		switch {
+		case longest != "":
+			return fmt.Errorf("unknown flag beginning with --%s: write --%s=VALUE or --%s VALUE", longest, longest, longest)
+		case len(name) <= maxEchoedFlag:
+			return fmt.Errorf("unknown flag --%s", name)
+		}
+		return fmt.Errorf("unknown flag of %d characters (not repeated: it may be a secret)", len(name))
 	case errors.As(err, &syntax):
 		return errors.New("bad flag syntax: want --name or --name=value")
 	case errors.As(err, &missing):
@@ -143,7 +161,7 @@ func parseConfigFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (cfg *
 			return nil, true, ExitOK
 		}
 		cfg, _ := config.Load(config.Options{Flags: fs}) // nil on error: Redact is then a no-op
-		return nil, true, fail(stderr, fs.Name(), ExitUsage, cfg.RedactError(flagError(err)))
+		return nil, true, fail(stderr, fs.Name(), ExitUsage, cfg.RedactError(flagError(fs, err)))
 	}
 	cfg, err := config.Load(config.Options{Flags: fs})
 	if err != nil {
