@@ -284,13 +284,17 @@ func (sl *slots) goesTo(a, b string) bool {
 	return c.Path() == b
 }
 
-// key returns the probe of pattern up to its first '*': a wildcard ends
-// Echo's slot there, and a parameter whose name holds the '*' still
-// stands in full before it. So the keys of two patterns that share a slot
-// both begin the probe of the slot's pattern, and one begins the other.
+// key returns the probe of pattern up to the end of the path segment that
+// holds its first '*': a wildcard ends Echo's slot in that segment, and
+// Echo reads each segment on its own, so a parameter whose name holds the
+// '*' reads the same without the segments after it. So the keys of two
+// patterns that share a slot both begin the probe of the slot's pattern,
+// and one begins the other.
 func (sl *slots) key(pattern string) string {
 	if i := strings.IndexByte(pattern, '*'); i >= 0 {
-		pattern = pattern[:i]
+		if j := strings.IndexByte(pattern[i:], '/'); j >= 0 {
+			pattern = pattern[:i+j]
+		}
 	}
 	return sl.probe(pattern)
 }

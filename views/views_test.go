@@ -493,30 +493,43 @@ func TestViewDenialIsNotTrustedBlindly(t *testing.T) {
 	}
 }
 
-// slots.same's shortcuts (static beginnings, probes) never change the
+// slots.same's shortcuts (static beginnings, keys) never change the
 // answer of asking Echo both ways.
 func TestSlotsShortcuts(t *testing.T) {
-	parts := []string{"/", "a", "b", ":", "*", `\`, `\:`, "\x01", ":p", ":q", "*w", `\:v`, "/x"}
-	rng := rand.New(rand.NewPCG(1, 2))
-	pattern := func() string {
-		s := "/"
-		for range 1 + rng.IntN(5) {
-			s += parts[rng.IntN(len(parts))]
-		}
-		return s
-	}
 	sl, shared := newSlots(), 0
-	for range 3000 {
-		a, b := pattern(), pattern()
+	check := func(a, b string) {
+		t.Helper()
 		want := a == b || sl.goesTo(a, b) && sl.goesTo(b, a)
 		if got := sl.same(a, b); got != want {
-			t.Fatalf("same(%q, %q) = %v, want %v", a, b, got, want)
+			t.Fatalf("same(%q, %q) = %v, want %v (keys %q, %q)", a, b, got, want, sl.key(a), sl.key(b))
 		}
 		if want {
 			shared++
 		}
 	}
-	if shared < 30 {
+	// A '*' in a parameter's name: cut there, the parameter would end in
+	// an inline verb, and the keys of one slot would disagree.
+	check(`/:p\:v\:*:p:qa*:p`, `/:p\:v-*:*\::p-:q`)
+	check("/:p", "/:*")
+	check("/a/*/b", "/a/*")
+	check("/files/*", "/files/:name")
+	parts := []string{"/", "a", "b", ":", "*", `\`, `\:`, "\x01", ":p", ":q", "*w", `\:v`, "/x", ":p*", ":*", "*:p", "-", ":p-:q", `:p\:v`}
+	rng := rand.New(rand.NewPCG(1, 2))
+	pattern := func() string {
+		s := "/"
+		for range 1 + rng.IntN(6) {
+			s += parts[rng.IntN(len(parts))]
+		}
+		return s
+	}
+	for range 6000 {
+		a, b := pattern(), pattern()
+		if rng.IntN(3) == 0 {
+			b = a + parts[rng.IntN(len(parts))] // often one slot
+		}
+		check(a, b)
+	}
+	if shared < 300 {
 		t.Errorf("only %d of the pairs shared a handler: the test shows little", shared)
 	}
 }
