@@ -261,6 +261,7 @@ func newSlots() *slots {
 // last registered: whether, in a router of its own, a request for either
 // goes to the other when the other is registered after it.
 func (sl *slots) same(a, b string) bool {
+	a, b = slashed(a), slashed(b)
 	if a == b {
 		return true
 	}
@@ -271,6 +272,14 @@ func (sl *slots) same(a, b string) bool {
 		return false
 	}
 	return sl.goesTo(a, b) && sl.goesTo(b, a)
+}
+
+// slashed returns pattern as Echo records it: beginning with a slash.
+func slashed(pattern string) string {
+	if !strings.HasPrefix(pattern, "/") {
+		return "/" + pattern
+	}
+	return pattern
 }
 
 // goesTo reports whether, with a and then b registered, Echo routes a

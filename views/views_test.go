@@ -513,6 +513,8 @@ func TestSlotsShortcuts(t *testing.T) {
 	check("/:p", "/:*")
 	check("/a/*/b", "/a/*")
 	check("/files/*", "/files/:name")
+	check("x:p", "/x:p") // Echo adds the slash
+	check("", "/")
 	parts := []string{"/", "a", "b", ":", "*", `\`, `\:`, "\x01", ":p", ":q", "*w", `\:v`, "/x", ":p*", ":*", "*:p", "-", ":p-:q", `:p\:v`}
 	rng := rand.New(rand.NewPCG(1, 2))
 	pattern := func() string {
