@@ -150,10 +150,9 @@ func flagError(fs *pflag.FlagSet, err error) error {
 // redacts every error it prints with it. It returns done with the exit
 // status when the command must stop: after --help, on a usage error, or
 // when the configuration does not load (Load's errors are redacted
-// already). A usage error is redacted with the configuration that the
-// flags parsed before it, the environment and the file give, if that
-// loads: pflag names an unknown flag as given (a bad value is never
-// quoted: see flagError).
+// already). A usage error (see flagError) is also redacted with the
+// configuration that the flags parsed before it, the environment and the
+// file give, if that loads: a short unknown flag is still named.
 func parseConfigFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (cfg *config.Config, done bool, code int) {
 	fs.SetOutput(stderr)
 	if err := fs.Parse(args); err != nil {

@@ -110,7 +110,7 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 				err = panicError(c, "", p)
 			}
 		}()
-		if c.Request().Method == http.MethodOptions && !v.answers(http.MethodOptions, c.Path()) {
+		if c.Request().Method == http.MethodOptions && v.view(http.MethodOptions, c.Path()) < 0 {
 			return v.cfg.NotFound(c)
 		}
 		return next(c)

@@ -123,7 +123,7 @@ func (v *Views) Add(r Route) {
 		v.errs = append(v.errs, err)
 		return
 	}
-	if i := slices.IndexFunc(v.routes, func(o Route) bool { return o.Method == r.Method && o.Path == r.Path }); i >= 0 {
+	if i := v.view(r.Method, r.Path); i >= 0 {
 		// Echo would silently replace the first view, and its permission.
 		v.errs = append(v.errs, fmt.Errorf("%w: %s: %s %s is registered already, as %s", ErrInvalidRoute, r.Name, r.Method, r.Path, v.routes[i].Name))
 		return
@@ -167,9 +167,6 @@ func (v *Views) POST(path, permission string, h echo.HandlerFunc) {
 func (v *Views) Err() error {
 	errs := slices.Clone(v.errs)
 	sl := newSlots()
-	viewAt := func(method, path string) int {
-		return slices.IndexFunc(v.routes, func(r Route) bool { return r.Method == method && r.Path == path })
-	}
 	// The pattern that Echo serves each view's requests with: its own,
 	// unless a later route took its place, or a route that Echo ranks
 	// higher (static, then parameter, then wildcard) catches the request
@@ -209,7 +206,7 @@ func (v *Views) Err() error {
 			continue
 		}
 		if by := v.servedBy(sl, r.Method, r.Path); by != r.Path {
-			if viewAt(r.Method, by) >= 0 && sl.same(r.Path, by) {
+			if v.view(r.Method, by) >= 0 && sl.same(r.Path, by) {
 				continue // a view, registered later, took its place: it never runs
 			}
 			// Anything else is reported, even a route whose request went
@@ -329,9 +326,10 @@ func (sl *slots) probe(pattern string) string {
 // nop is the handler of the routes that slots registers.
 func nop(echo.Context) error { return nil }
 
-// answers reports whether a view was registered for method and path.
-func (v *Views) answers(method, path string) bool {
-	return slices.ContainsFunc(v.routes, func(r Route) bool { return r.Method == method && r.Path == path })
+// view returns the index in v.routes of the view registered for method
+// and path, or -1.
+func (v *Views) view(method, path string) int {
+	return slices.IndexFunc(v.routes, func(r Route) bool { return r.Method == method && r.Path == path })
 }
 
 // Routes returns the registered routes in registration order.
