@@ -19,13 +19,15 @@ import (
 // answers the same TwiML bytes as Gatehouse's choose view, until SIGINT or
 // SIGTERM: the baseline the loopback figures compare Gatehouse with (see
 // bareHandler). With -view it serves the choose view itself, which parses
-// the form. The HTTP server has the same timeouts and header limit as
+// the form; with -verify, the same bytes behind the signature check alone
+// (see signedHandler). The HTTP server has the same timeouts and header limit as
 // `gatehouse serve` on its defaults.
 func serveBareCmd(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve-bare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:8081", "the address to listen on")
 	view := fs.Bool("view", false, "serve the choose view itself, which parses the form, instead of its bytes")
+	verify := fs.Bool("verify", false, "answer the same bytes behind the signature check alone (token TWILIO_AUTH_TOKEN, public URL GATEHOUSE_PUBLIC_URL)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -36,6 +38,14 @@ func serveBareCmd(args []string, stderr io.Writer) error {
 	var handler http.Handler = bareHandler(body)
 	if *view {
 		handler = viewHandler()
+	}
+	if *view && *verify {
+		return fmt.Errorf("load serve-bare: %w: -view and -verify exclude each other", errUsage)
+	}
+	if *verify {
+		if handler, err = signedHandler(body, os.Getenv("TWILIO_AUTH_TOKEN"), os.Getenv("GATEHOUSE_PUBLIC_URL")); err != nil {
+			return err
+		}
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {

@@ -95,6 +95,46 @@ func TestConnDo(t *testing.T) {
 	}
 }
 
+// TestSignedHandler: the bare route behind the signature check answers
+// the expected bytes to a request signed with its token, and 403 to one
+// signed with another.
+func TestSignedHandler(t *testing.T) {
+	want, err := expectedBody()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, token string
+		wantErr     error
+	}{
+		{"signed with its token", "token", nil},
+		{"signed with another token", "other", errResponse},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var h http.Handler // set once the server's URL is known
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
+			defer srv.Close()
+			if h, err = signedHandler(want, "token", srv.URL); err != nil {
+				t.Fatal(err)
+			}
+			req, err := wireRequest(srv.URL+"/", srv.URL, tt.token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := &conn{addr: srv.Listener.Addr().String()}
+			defer c.close()
+			for i := range 2 {
+				if err := c.do(req, want, time.Now().Add(10*time.Second)); !errors.Is(err, tt.wantErr) {
+					t.Fatalf("request %d: do = %v, want %v", i, err, tt.wantErr)
+				}
+			}
+		})
+	}
+	if _, err := signedHandler(want, "", "http://127.0.0.1:9"); err == nil {
+		t.Error("signedHandler without a token: no error")
+	}
+}
+
 func TestWireRequest(t *testing.T) {
 	for _, tt := range []struct {
 		target  string

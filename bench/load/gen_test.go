@@ -131,6 +131,7 @@ func TestRunUsage(t *testing.T) {
 		{"report with no pairs", []string{"report", "-pairs", "0", "results.txt"}},
 		{"report with an unknown flag", []string{"report", "-only", "verify", "results.txt"}},
 		{"serve-bare with an argument", []string{"serve-bare", "extra"}},
+		{"serve-bare with -view and -verify", []string{"serve-bare", "-view", "-verify"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

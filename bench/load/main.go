@@ -1,13 +1,15 @@
 // Command load is the loopback half of Gatehouse's performance suite, and
 // the part of bench/run that turns results into a table:
 //
-//	load serve-bare [-listen ADDR]
+//	load serve-bare [-listen ADDR] [-view | -verify]
 //	load gen -url http://HOST:PORT/ [-public-url URL] [-conns 64] [-duration 20s] [-warmup 2s] [-pid PID] [-name NAME] [-pair N]
 //	load report [-parts verify,scaling,authz,chain,loopback,pinned] [-pairs N] FILE...
 //	load free-port
 //
-// serve-bare serves the IVR's choose view on a bare Echo route (POST /, no
-// middleware): the baseline. gen loads a server with the signed gather
+// serve-bare serves a bare Echo route (POST /, no middleware) answering
+// the bytes of the IVR's choose view: the baseline; with -view, the choose
+// view itself; with -verify, the bytes behind the signature check alone
+// (token and URL from TWILIO_AUTH_TOKEN and GATEHOUSE_PUBLIC_URL). gen loads a server with the signed gather
 // callback of app's BenchmarkChain (27 parameters, the caller pressed 1)
 // over keep-alive HTTP/1.1 connections, each with one request in flight,
 // checks that every answer is a 200 with the choose view's TwiML, and
@@ -57,7 +59,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 }
 
 // usage is printed for a missing or unknown mode.
-const usage = `usage: load serve-bare [-listen ADDR]
+const usage = `usage: load serve-bare [-listen ADDR] [-view | -verify]
        load gen -url http://HOST:PORT/ [-public-url URL] [-conns N] [-duration D] [-warmup D] [-pid PID] [-name NAME] [-pair N]
        load report [-parts P,...] [-pairs N] FILE...
        load free-port

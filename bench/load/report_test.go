@@ -64,16 +64,17 @@ func goodStats() map[string]benchStat {
 // goodLoads returns the LOAD lines of three loopback pairs, in the order
 // bench/run runs them, meeting the targets exactly: throughput ratios
 // 85%, 80% and 90% (median 85%), and 39,000 kB at the highest; against
-// the same view, 100%, 100% and 94.7%.
+// the same view, 100%, 100% and 94.7%; the signature check alone against
+// the bare route, 90%, 92% and 94%.
 func goodLoads() []loadLine {
 	line := func(name string, pair, rps, kB float64) loadLine {
 		return loadLine{name, loadResult{"pair": pair, "conns": 64, "seconds": 20, "requests": rps * 20, "errors": 0, "rps": rps,
 			"p50_us": 1e6 * 64 / rps, "p99_us": 4e6 * 64 / rps, "gen_cpu_s": 10, "server_cpu_s": 28, "vmhwm_kb": kB}}
 	}
 	return []loadLine{
-		line("gatehouse", 1, 8500, 39000), line("bare", 1, 10000, 12000), line("view", 1, 8500, 15000),
-		line("bare", 2, 10000, 12500), line("view", 2, 8000, 15000), line("gatehouse", 2, 8000, 30000),
-		line("view", 3, 9500, 15000), line("gatehouse", 3, 9000, 20000), line("bare", 3, 10000, 11000),
+		line("gatehouse", 1, 8500, 39000), line("bare", 1, 10000, 12000), line("view", 1, 8500, 15000), line("signed", 1, 9000, 13000),
+		line("bare", 2, 10000, 12500), line("view", 2, 8000, 15000), line("gatehouse", 2, 8000, 30000), line("signed", 2, 9200, 13000),
+		line("view", 3, 9500, 15000), line("gatehouse", 3, 9000, 20000), line("bare", 3, 10000, 11000), line("signed", 3, 9400, 13000),
 	}
 }
 
@@ -145,6 +146,7 @@ func TestReportTargets(t *testing.T) {
 		{"one bad pair is not the median", goodStats(), withLoad("gatehouse", 2, "rps", ptr(1000.0)), "Gatehouse ÷ bare, throughput (median", "yes"},
 		{"RSS within 40 MB in every run", goodStats(), goodLoads(), "Gatehouse peak RSS", "yes"},
 		{"the same view has no target", goodStats(), goodLoads(), "Gatehouse ÷ the same view on a bare route", ""},
+		{"the signature check alone has no target", goodStats(), goodLoads(), "the signature check alone ÷ bare", ""},
 		{"RSS beyond 40 MB in one run", goodStats(), withLoad("gatehouse", 3, "vmhwm_kb", ptr(39063.0)), "Gatehouse peak RSS", "**no**"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -204,6 +206,10 @@ func TestReportMissing(t *testing.T) {
 			"Gatehouse ÷ the same view on a bare route", "", "LOAD view pair 2"},
 		{"the same-view server's CPU missing", goodStats(), withLoad("view", 1, "server_cpu_s", nil), allTheParts,
 			"server CPU per request, Gatehouse − the same view", "", "LOAD view pair 1: server_cpu_s"},
+		{"the signature-check server missing", goodStats(), withLoad("signed", 2, "", nil), allTheParts,
+			"the signature check alone ÷ bare", "", "LOAD signed pair 2"},
+		{"the signature-check server's CPU missing", goodStats(), withLoad("signed", 3, "server_cpu_s", nil), allTheParts,
+			"server CPU per request, the signature check alone − bare", "", "LOAD signed pair 3: server_cpu_s"},
 		{"no loopback at all", goodStats(), nil, allTheParts,
 			"Gatehouse peak RSS", missingText, "LOAD gatehouse pair 1"},
 		{"the pinned pair missing", goodStats(), goodLoads(), append(slices.Clone(allTheParts), "pinned"),
@@ -269,6 +275,9 @@ func TestReportRows(t *testing.T) {
 		"| Gatehouse ÷ bare, throughput (median of 3 pairs) | 8,500 req/s, p50 7.53 ms, p99 30.1 ms, 0 errors | bare 10,000 req/s | 85% | ≥ 85% | yes |\n",
 		"| Gatehouse peak RSS (VmHWM, the highest of 3 runs) | 39.9 MB | bare 12.8 MB | 3.12× | ≤ 40 MB | yes |\n",
 		"| server CPU per request, Gatehouse − bare (median of 3 runs) | 165 µs | bare 140 µs | +24.7 µs (1.18×) |  |  |\n",
+		"| bare Echo route behind the signature check alone, the same bytes (median of 3 runs) | 9,200 req/s, p50 6.96 ms, p99 27.8 ms, 0 errors |  |  |  |  |\n",
+		"| the signature check alone ÷ bare, throughput (median of 3 pairs) | 9,200 req/s, p50 6.96 ms, p99 27.8 ms, 0 errors | bare 10,000 req/s | 92% |  |  |\n",
+		"| server CPU per request, the signature check alone − bare (median of 3 runs) | 152 µs | bare 140 µs | +12.2 µs (1.09×) |  |  |\n",
 		"| **Loopback HTTP, 64 connections, 1 pair (pinned: server on CPU 0, generator on CPU 1)** |",
 		"| Gatehouse ÷ bare, throughput (median of 1 pair) | 9,000 req/s, p50 1.80 ms, p99 6.10 ms, 0 errors | bare 10,000 req/s | 90% | ≥ 85% | yes |\n",
 		"| server CPU per request, Gatehouse − bare (median of 1 run) | 100 µs | bare 80.0 µs | +20.0 µs (1.25×) |  |  |\n",

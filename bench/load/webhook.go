@@ -56,6 +56,28 @@ func bareHandler(body []byte) *echo.Echo {
 	return e
 }
 
+// signedHandler is bareHandler behind the signature check alone: POST /
+// answers body if authn's Verify passes its X-Twilio-Signature for token
+// and publicURL, and 403 with no body otherwise. No authorization, no
+// view, no log, no request ID: the least a server that checks Twilio's
+// signature does besides answering, a reference for how much of the
+// loopback target's budget the check itself takes.
+func signedHandler(body []byte, token, publicURL string) (*echo.Echo, error) {
+	p, err := authn.NewTwilioSignature(authn.TwilioConfig{AuthTokens: []string{token}, PublicURL: publicURL})
+	if err != nil {
+		return nil, fmt.Errorf("load serve-bare: %w", err)
+	}
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.POST("/", func(c echo.Context) error {
+		if !p.Verify(c.Request()).Valid {
+			return c.NoContent(http.StatusForbidden)
+		}
+		return c.Blob(http.StatusOK, twiml.ContentType, body)
+	})
+	return e, nil
+}
+
 // viewHandler is the IVR's choose view itself on a bare Echo server, POST
 // /: it parses the form to read Digits, as the view does behind
 // Gatehouse. `load serve-bare -view` serves it.
