@@ -29,7 +29,6 @@ type policyState struct {
 	tried   [sha256.Size]byte // digest of the files' content last loaded or rejected
 	seen    [sha256.Size]byte // digest of the files' content when last read
 	readErr string            // the last error reading the files, if any
-	stamps  [2]fileStamp      // the files' stat when last checked
 }
 
 // loadedPolicy is a parsed model and policy file, with the digest of the
@@ -40,21 +39,10 @@ type loadedPolicy struct {
 	digest [sha256.Size]byte
 }
 
-// fileStamp is what os.Stat says about a file, to notice changes cheaply.
-type fileStamp struct {
-	exists  bool
-	size    int64
-	modTime time.Time
-}
-
 // loadPolicy loads the configured (or embedded) model and policy and
 // builds the ACL that serve enforces, at generation 1.
 func loadPolicy(cfg config.Policy) (*policyState, error) {
 	p := &policyState{cfg: cfg}
-	// Stat before reading: a write in between then looks like a change to
-	// the first poll. (Stat after reading could record the new file's stamp
-	// with the old file's content, and never look again.)
-	stamps := p.statFiles()
 	l, err := p.loadFiles()
 	if err != nil {
 		return nil, err
@@ -63,7 +51,7 @@ func loadPolicy(cfg config.Policy) (*policyState, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.acl, p.tried, p.seen, p.stamps = acl, l.digest, l.digest, stamps
+	p.acl, p.tried, p.seen = acl, l.digest, l.digest
 	return p, nil
 }
 
@@ -124,21 +112,6 @@ func (p *policyState) loadFiles() (*loadedPolicy, error) {
 	return l, nil
 }
 
-// statFiles stats the configured files; an embedded one has the zero
-// stamp.
-func (p *policyState) statFiles() [2]fileStamp {
-	var out [2]fileStamp
-	for i, path := range []string{p.cfg.Model, p.cfg.File} {
-		if path == "" {
-			continue
-		}
-		if fi, err := os.Stat(path); err == nil {
-			out[i] = fileStamp{exists: true, size: fi.Size(), modTime: fi.ModTime()}
-		}
-	}
-	return out
-}
-
 // settledChange reports whether the watcher should reload: the files'
 // content differs from what was last loaded or rejected, and has stayed
 // the same since the previous poll. A file being written in place (an
@@ -149,28 +122,17 @@ func (p *policyState) statFiles() [2]fileStamp {
 // Renaming a complete file over the old one, as deployment tools do, is
 // always safe.
 //
-// The files are read only when their stat changed, when a new content is
-// pending, or when a file was modified so recently that a further write
-// within the file system's time granularity could leave its stat
-// unchanged (Git's "racily clean" rule). A file that cannot be read is
-// reported at once (want is nil), once per distinct error, so that the
-// reload logs it; the policy in force stays.
+// The files are read and hashed at every poll, not only when their stat
+// changes: a new file can have the old one's size and modification time
+// (renamed over it, or copied into it, by tools that keep the time, as
+// cp -p, rsync -a and tar x do), and a revocation deployed that way must
+// not go unnoticed. Policy files are small: reading them every few
+// seconds costs little. A file that cannot be read is reported at once
+// (want is nil), once per distinct error, so that the reload logs it; the
+// policy in force stays.
 func (p *policyState) settledChange() (want *[sha256.Size]byte, ok bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	stamps := p.statFiles()
-	same := p.readErr == "" && p.seen == p.tried
-	for i, s := range stamps {
-		old := p.stamps[i]
-		if s.exists != old.exists || s.size != old.size || !s.modTime.Equal(old.modTime) ||
-			(s.exists && time.Since(s.modTime) < racyWindow) {
-			same = false
-		}
-	}
-	if same {
-		return nil, false
-	}
-	p.stamps = stamps
 	modelText, policyData, err := readPolicyFiles(p.cfg)
 	if err != nil {
 		return nil, err.Error() != p.readErr
@@ -184,11 +146,6 @@ func (p *policyState) settledChange() (want *[sha256.Size]byte, ok bool) {
 	}
 	return &d, true
 }
-
-// racyWindow is how recently a file must have been modified for settledChange to
-// read it even though its stat did not change: more than the coarsest
-// modification time granularity of common file systems.
-const racyWindow = 2 * time.Second
 
 // reloadPolicy reloads the configured model and policy files and returns
 // the generation of the policy in force afterwards. trigger says why

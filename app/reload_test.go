@@ -386,6 +386,68 @@ func TestSettledChange(t *testing.T) {
 	}
 }
 
+// A new policy with the old file's size and modification time is still
+// seen: renamed over the old file (a new inode), or copied into it (the
+// same inode), with the time kept, as cp -p, rsync -a and tar x do. A
+// watcher that trusted the stat would keep the old policy in force, and
+// a revocation deployed that way would never apply.
+func TestSettledChangeSameStat(t *testing.T) {
+	// Two policies of the same length: the second denies /accessible.
+	const (
+		allow = "p, group:twilio, /, view, allow\n# padding padding padding padding padding p\n"
+		deny  = "p, group:twilio, /, view, allow\np, system.Everyone, /accessible, view, deny\n"
+	)
+	if len(allow) != len(deny) {
+		t.Fatalf("the two policies are %d and %d bytes long, want the same", len(allow), len(deny))
+	}
+	for _, tt := range []struct {
+		name  string
+		write func(t *testing.T, path, content string)
+	}{
+		{"renamed over", func(t *testing.T, path, content string) {
+			tmp := path + ".new"
+			if err := os.WriteFile(tmp, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(tmp, path); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"copied into", func(t *testing.T, path, content string) {
+			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "policy.csv")
+			replaceFile(t, path, allow)
+			old := time.Now().Add(-time.Hour).Truncate(time.Second)
+			if err := os.Chtimes(path, old, old); err != nil {
+				t.Fatal(err)
+			}
+			a, _ := reloadApp(t, path, 0)
+			if !reaches(t, a, "/accessible") {
+				t.Fatal("the first policy denies /accessible")
+			}
+			tt.write(t, path, deny)
+			if err := os.Chtimes(path, old, old); err != nil {
+				t.Fatal(err)
+			}
+			for poll := 1; poll <= 2; poll++ {
+				if want, ok := a.policy.settledChange(); ok {
+					if _, err := a.reload("watch", want); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if got := a.policy.acl.Generation(); got != 2 || reaches(t, a, "/accessible") {
+				t.Errorf("after two polls: generation %d, /accessible reached: %v; want generation 2 with /accessible denied", got, reaches(t, a, "/accessible"))
+			}
+		})
+	}
+}
+
 // A content that settled for the watcher but that SIGHUP loaded (or
 // rejected) before the watcher's reload ran is not loaded a second time:
 // the watcher loads only a content that differs from the last one tried.
