@@ -128,6 +128,7 @@ deny, /, view, someguy
 		{"test default policy", []string{"policy", "test", "../policies/policy_test.csv"}, 0, []string{"ok: 6 tests passed\n"}, ""},
 		{"test broken test file", []string{"policy", "test", broken}, 2, nil, broken + ":1: expect must be allow or deny"},
 		{"test without file", []string{"policy", "test"}, 2, nil, "want a test FILE"},
+		{"test a file without tests", []string{"policy", "test", writeTemp(t, "notests.csv", "# expect, resource, permission, principals\n")}, 2, nil, "the test file has no test rows"},
 		{"test broken policy", []string{"policy", "test", tests, "--policy", broken}, 2, nil, broken + ":2:"},
 		{"policy without subcommand", []string{"policy"}, 2, nil, "policy lint"},
 		{"policy unknown subcommand", []string{"policy", "check"}, 2, nil, `unknown subcommand "check"`},

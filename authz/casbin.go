@@ -192,6 +192,8 @@ func cleanPolicy(rows [][]string) ([][]string, []error) {
 			bad("effect must be allow or deny")
 		case !validResource(row[1]):
 			bad("resource must be a clean slash path")
+		case unknownSystem(row[0]):
+			bad("the principal is not a system principal that authentication gives: no request holds it")
 		default:
 			key := [4]string(row)
 			if !seen[key] {
@@ -207,6 +209,14 @@ func cleanPolicy(rows [][]string) ([][]string, []error) {
 // gives (system.Everyone, system.Authenticated), which no grouping row may
 // give.
 const systemPrefix = "system."
+
+// unknownSystem reports whether p is in the system namespace without
+// being a principal that authentication gives. No request holds such a
+// principal, so a row naming it could never apply: most likely a
+// misspelt system principal, and a misspelt DENY_ALL would deny nothing.
+func unknownSystem(p string) bool {
+	return strings.HasPrefix(p, systemPrefix) && p != everyone && p != authenticated
+}
 
 // cleanGrouping checks grouping rows and returns copies of them without
 // exact duplicates, keeping the first.
@@ -227,6 +237,8 @@ func cleanGrouping(rows [][]string) ([][]string, []error) {
 			// request authenticated: system principals come from
 			// authentication only.
 			errs = append(errs, fmt.Errorf("%w: grouping row %d %q: the group is a system principal", ErrInvalidPolicy, i+1, row))
+		case unknownSystem(row[0]):
+			errs = append(errs, fmt.Errorf("%w: grouping row %d %q: the member is not a system principal that authentication gives: no request holds it", ErrInvalidPolicy, i+1, row))
 		default:
 			key := [2]string(row)
 			if !seen[key] {

@@ -531,6 +531,8 @@ func TestNewCasbinInvalidRows(t *testing.T) {
 		{"everyone made authenticated", [][]string{{"system.Authenticated", "/", "view", "allow"}},
 			[][]string{{"system.Everyone", "system.Authenticated"}}, 1},
 		{"a group named like a system principal", [][]string{{"a", "/", "view", "allow"}}, [][]string{{"a", "system.Admins"}}, 1},
+		{"a misspelt DENY_ALL", [][]string{{"a", "/", "view", "allow"}, {"system.everyone", "/", "*", "deny"}}, nil, 1},
+		{"a member in the system namespace that nobody holds", [][]string{{"a", "/", "view", "allow"}}, [][]string{{"system.Anyone", "a"}}, 1},
 		{"every problem is reported",
 			[][]string{{"a", "/", "view", "allow"}, {"a", "/", "view"}, {"b", "x", "view", "deny"}},
 			[][]string{{"a", "b"}, {"c"}}, 3},

@@ -2,9 +2,13 @@ package authz
 
 import "slices"
 
-// everyone is the principal that every request holds (Pyramid's
-// Everyone; authn.Everyone).
-const everyone = "system.Everyone"
+// The principals that authentication gives: everyone, every request
+// (Pyramid's Everyone; authn.Everyone), and authenticated, every request
+// that proved a principal (authn.Authenticated).
+const (
+	everyone      = "system.Everyone"
+	authenticated = "system.Authenticated"
+)
 
 // PrincipalsAllowed returns, sorted, the principals that c's policy allows
 // permission on resource, by Pyramid's principals_allowed_by_permission.

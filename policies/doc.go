@@ -62,9 +62,12 @@
 // system.Everyone with * (Pyramid's DENY_ALL) therefore ends the ACL of
 // its resource.
 //
-// Two rules protect that evaluation from mistakes. A g row whose group is
-// a system principal ("system.Everyone", "system.Authenticated") is
-// refused ([ErrSystemGroup]): only authentication gives those. A file
+// Three rules protect that evaluation from mistakes. A g row whose group
+// is a system principal ("system.Everyone", "system.Authenticated") is
+// refused ([ErrSystemGroup]): only authentication gives those. A row
+// naming any other principal with the "system." prefix is refused
+// ([ErrUnknownSystem]): no request holds one, so it is a misspelling, and
+// a misspelt DENY_ALL would deny nothing. A file
 // without a single p row is refused ([ErrNoRules]): it would deny
 // everything, and is far more likely a file caught mid-write than an
 // intent. To deny everything on purpose, write the one row
@@ -76,8 +79,9 @@
 // [Lint] reports every problem that loading would, and also what loading
 // accepts but an operator almost certainly did not mean: duplicate rows,
 // rows that can never decide because an earlier row of the same resource
-// always applies first, and g rows that make a principal a member of
-// itself, each with its file and line.
+// always applies first, g rows that make a principal a member of itself,
+// and principals that differ from a system principal only in case
+// ("System.Everyone"), each with its file and line.
 //
 // A policy test file ([ParseTests], [LoadTests]) lists expected decisions,
 // "expect, resource, permission[, principal ...]", so that a policy change

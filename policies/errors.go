@@ -30,6 +30,14 @@ var (
 	// g, system.Everyone, system.Authenticated would make every request
 	// authenticated. System principals come from authentication only.
 	ErrSystemGroup = errors.New("system principal as a group")
+	// ErrUnknownSystem reports a principal in the system namespace other
+	// than system.Everyone and system.Authenticated, in a p row or as a g
+	// row's member: authentication never gives one, so the row could never
+	// apply. It is most likely a misspelt system principal, and a misspelt
+	// DENY_ALL (p, system.everyone, /admin, *, deny) would deny nothing.
+	// Lint also reports, with it, a principal whose "system." prefix
+	// differs only in case.
+	ErrUnknownSystem = errors.New("unknown system principal")
 	// ErrNoRules reports a policy file without a single p row. Such a
 	// policy would deny everything, which is never what an operator
 	// means: it is a file caught while being written, or the wrong file.
@@ -49,6 +57,9 @@ var (
 	// ErrPermission reports a question about permission *, which rows
 	// grant but nobody asks for, in a policy test file.
 	ErrPermission = errors.New("invalid permission")
+	// ErrNoTests reports a policy test file without a single test row,
+	// which would pass whatever the policy says.
+	ErrNoTests = errors.New("no test rows")
 	// ErrSystemPrincipal reports a principal of the system. namespace in
 	// a policy test row: a row lists what a request proved, and the
 	// system principals are added as authentication adds them.

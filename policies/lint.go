@@ -13,6 +13,7 @@ import (
 const (
 	everyone      = "system.Everyone"
 	authenticated = "system.Authenticated"
+	systemPrefix  = "system."
 )
 
 // LintFile reads the policy file at path and lints it (see Lint). An empty
@@ -41,7 +42,12 @@ func LintFile(path string) ([]*LineError, error) {
 //   - a p row that can never decide, because an earlier row of the same
 //     resource always applies to every request it would apply to
 //     (ErrShadowed);
-//   - a g row that makes a principal a member of itself (ErrSelfMember).
+//   - a g row that makes a principal a member of itself (ErrSelfMember);
+//   - a principal (of a p row, or a g row's member) that differs from
+//     system.Everyone or system.Authenticated only in case, or whose
+//     "system." prefix does (ErrUnknownSystem): system principals are
+//     case-sensitive, so such a row is most likely a misspelt one that
+//     applies to nobody.
 //
 // A later row is shadowed when an earlier row of the same resource has a
 // permission that is * or the later row's own, and a principal that every
@@ -81,6 +87,14 @@ func lintRules(f *File) []*LineError {
 	for _, d := range f.Duplicates {
 		o := first[d.String()]
 		report(d, problemf(ErrDuplicate, "duplicate of line %d (%s)", o.Line, o))
+	}
+
+	for _, r := range f.Rules {
+		if p := r.Fields[0]; lookalikeSystem(p) {
+			report(r, problemf(ErrUnknownSystem,
+				"principal %q is not %s or %s: system principals are case-sensitive, so no request holds it",
+				p, everyone, authenticated))
+		}
 	}
 
 	groups := make(map[string][]string)
@@ -146,4 +160,12 @@ func lintRules(f *File) []*LineError {
 		}
 	}
 	return out
+}
+
+// lookalikeSystem reports whether p looks like a system principal without
+// being in the system namespace exactly: "System.Everyone", say. (Parse
+// refuses any other name with the exact "system." prefix.)
+func lookalikeSystem(p string) bool {
+	return len(p) >= len(systemPrefix) && strings.EqualFold(p[:len(systemPrefix)], systemPrefix) &&
+		!strings.HasPrefix(p, systemPrefix)
 }

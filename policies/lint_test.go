@@ -117,6 +117,13 @@ func TestLint(t *testing.T) {
 			"g, a, a",
 			"p, a, /, view, allow",
 		}, []problem{{1, policies.ErrSelfMember}}},
+		{"system principals misspelt", []string{
+			"p, a, /, view, allow",
+			"p, system.everyone, /admin, *, deny",
+			"p, System.Everyone, /admin, *, deny",
+			"g, SYSTEM.Authenticated, group:b",
+			"p, systemic, /, view, allow",
+		}, []problem{{2, policies.ErrUnknownSystem}, {3, policies.ErrUnknownSystem}, {4, policies.ErrUnknownSystem}}},
 		{"no p rows", []string{
 			"# only groups",
 			"g, a, b",

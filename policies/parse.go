@@ -169,9 +169,14 @@ func parseRow(line string) (Rule, []error) {
 			problems = append(problems, err)
 		}
 	}
-	if kind == KindGrouping && strings.HasPrefix(values[1], "system.") {
+	if kind == KindGrouping && strings.HasPrefix(values[1], systemPrefix) {
 		problems = append(problems, problemf(ErrSystemGroup,
 			"group %q is a system principal: only authentication gives those, never a g row", values[1]))
+	}
+	if p := values[0]; strings.HasPrefix(p, systemPrefix) && p != everyone && p != authenticated {
+		problems = append(problems, problemf(ErrUnknownSystem,
+			"%s %q is not a system principal that authentication gives (%s, %s): no request holds it, so the row could never apply",
+			names[0], p, everyone, authenticated))
 	}
 	return Rule{Kind: kind, Fields: values}, problems
 }

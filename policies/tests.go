@@ -55,7 +55,10 @@ func LoadTests(path string) ([]Test, error) {
 // a permission other than *; the principals, any number of them, are those
 // a request proved (none of them a system. principal: those are added as
 // authentication adds them). Like Parse, ParseTests is strict and reports every
-// problem as a *LineError, joined with errors.Join.
+// problem as a *LineError, joined with errors.Join. A file without a
+// single test row is refused (ErrNoTests): it would pass whatever the
+// policy says, and is far more likely the wrong file, or one cut short,
+// than an intent.
 func ParseTests(name string, data []byte) ([]Test, error) {
 	var (
 		tests []Test
@@ -113,6 +116,10 @@ func ParseTests(name string, data []byte) ([]Test, error) {
 		if ok {
 			tests = append(tests, t)
 		}
+	}
+	if len(errs) == 0 && len(tests) == 0 {
+		errs = append(errs, &LineError{File: name, Line: max(n, 1), Err: problemf(ErrNoTests,
+			"the test file has no test rows: it would pass whatever the policy says")})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)

@@ -31,6 +31,18 @@ func TestParseTests(t *testing.T) {
 	}
 }
 
+// A test file without a single test row is refused: run as a check, it
+// would pass whatever the policy says.
+func TestParseTestsEmpty(t *testing.T) {
+	for _, input := range []string{"", "\n\n", "# expect, resource, permission, principals\n", "\uFEFF# only a comment"} {
+		got, err := policies.ParseTests("t.csv", []byte(input))
+		var le *policies.LineError
+		if !errors.Is(err, policies.ErrNoTests) || !errors.As(err, &le) || le.File != "t.csv" || got != nil {
+			t.Errorf("ParseTests(%q) = %v, %v; want a problem matching ErrNoTests", input, got, err)
+		}
+	}
+}
+
 func TestParseTestsMalformed(t *testing.T) {
 	tests := []struct {
 		name, input string
