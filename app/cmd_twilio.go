@@ -122,6 +122,12 @@ func splitURL(flag, raw string) (base, target string, err error) {
 	if target[0] == '?' {
 		target = "/" + target
 	}
+	// What a server can receive: a target with a space, say, cannot be
+	// sent, so sign must not sign it any more than verify checks it.
+	head := "GET " + target + " HTTP/1.1\r\nHost: h\r\n\r\n"
+	if _, err := http.ReadRequest(bufio.NewReader(strings.NewReader(head))); err != nil {
+		return "", "", fmt.Errorf("%s: its path and query do not form a valid request target", flag)
+	}
 	return base, target, nil
 }
 

@@ -126,6 +126,8 @@ func TestSign(t *testing.T) {
 		{name: "other scheme", args: sign("--url", "ftp://mycompany.com/", "--auth-token", secretToken), code: app.ExitUsage, contains: "absolute http or https URL"},
 		{name: "fragment", args: sign("--url", vecURL+"#x", "--auth-token", secretToken), code: app.ExitUsage, contains: "fragment"},
 		{name: "unparsable URL", args: sign("--url", "https://user:pass@host:port/", "--auth-token", secretToken), code: app.ExitUsage, contains: "not a valid URL"},
+		{name: "a space in the path, which no request can carry", args: sign("--url", "https://h.example/a b", "--auth-token", secretToken), code: app.ExitUsage, contains: "not form a valid request target"},
+		{name: "a space in the query", args: sign("--url", "https://h.example/?q=a b", "--auth-token", secretToken), code: app.ExitUsage, contains: "not form a valid request target"},
 		{name: "not name=value", args: sign("--url", vecURL, "--auth-token", secretToken, "Digits"), code: app.ExitUsage, contains: `"Digits" is not name=value`},
 		{name: "empty name", args: sign("--url", vecURL, "--auth-token", secretToken, "=1"), code: app.ExitUsage, contains: "not name=value"},
 		{name: "params and body", args: sign("--url", vecURL, "--auth-token", secretToken, "--body-file", body, "Digits=1"), code: app.ExitUsage, contains: "exclude each other"},

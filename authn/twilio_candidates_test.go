@@ -135,6 +135,10 @@ func TestCandidateURLs(t *testing.T) {
 		}
 		return h
 	}
+	withPort := func(h map[string][]string, port string) map[string][]string {
+		h["X-Forwarded-Port"] = []string{port}
+		return h
+	}
 	tests := []struct {
 		name   string
 		cfg    TwilioConfig
@@ -218,6 +222,12 @@ func TestCandidateURLs(t *testing.T) {
 			wireRequest{target: "/x", host: "internal", remote: "10.1.2.3:5000", header: fwd("https", "public.example")}, "https://public.example/x", false},
 		{"forwarded host with userinfo ignored", TwilioConfig{TrustedProxies: trusted},
 			wireRequest{target: "/x", host: "internal", remote: "10.1.2.3:5000", header: fwd("", "u:p@public.example")}, "http://u:p@public.example/x", false},
+		{"trusted link-local proxy, with its zone", TwilioConfig{TrustedProxies: []netip.Prefix{netip.MustParsePrefix("fe80::/10")}},
+			wireRequest{target: "/x", host: "internal", remote: "[fe80::1%eth0]:5000", header: fwd("https", "public.example")}, "https://public.example/x", true},
+		{"X-Forwarded-Port is never read: a proxy may pass the client's on", TwilioConfig{TrustedProxies: trusted},
+			wireRequest{target: "/x", host: "internal:8080", remote: "10.1.2.3:5000", header: withPort(fwd("https", "public.example"), "8443")}, "https://public.example:8443/x", false},
+		{"a public port is in X-Forwarded-Host", TwilioConfig{TrustedProxies: trusted},
+			wireRequest{target: "/x", host: "internal:8080", remote: "10.1.2.3:5000", header: withPort(fwd("https", "public.example:8443"), "8443")}, "https://public.example:8443/x", true},
 		{"forwarded proto other than http(s) ignored", TwilioConfig{TrustedProxies: trusted},
 			wireRequest{target: "/x", host: "internal", remote: "10.1.2.3:5000", header: fwd("ftp", "")}, "http://internal/x", true},
 	}

@@ -128,7 +128,11 @@ func parseBase(raw string) (base, error) {
 // requestBase is the base URL when no public URL is configured: the
 // request's own scheme (https when it came over TLS) and Host header, or
 // the values of X-Forwarded-Proto and X-Forwarded-Host when the peer is a
-// trusted proxy.
+// trusted proxy. X-Forwarded-Port is not read: a proxy that sets the
+// other two headers may pass a client's X-Forwarded-Port on unchanged, and
+// believing it would let the client choose the port checked. A public
+// port other than the default must be in X-Forwarded-Host (nginx's
+// $http_host, not $host), or in the configured public URL.
 func (t *TwilioSignature) requestBase(r *http.Request) base {
 	scheme, host := "http", r.Host
 	if r.TLS != nil {
@@ -178,7 +182,9 @@ func (t *TwilioSignature) trustedPeer(remoteAddr string) bool {
 	if err != nil {
 		return false
 	}
-	ip = ip.Unmap()
+	// A link-local peer's address carries its zone ("fe80::1%eth0"), which
+	// no prefix contains.
+	ip = ip.WithZone("").Unmap()
 	for _, p := range t.proxies {
 		if p.Contains(ip) {
 			return true
