@@ -75,6 +75,7 @@ func newApp(cfg *config.Config, logger *slog.Logger) (*App, error) {
 	}
 	twilio, err := authn.NewTwilioSignature(authn.TwilioConfig{
 		AuthTokens:     tokens,
+		AccountSid:     cfg.Twilio.AccountSid,
 		PublicURL:      cfg.PublicURL,
 		TrustedProxies: proxies,
 		MaxBodyBytes:   cfg.Server.MaxBodyBytes,

@@ -112,8 +112,9 @@
 // is signed and the body must hash to it, whatever the Content-Type; a
 // JSON body without it does not verify. All configured tokens are taken to
 // belong to one Twilio account (a rotation set): the account:<AccountSid>
-// principal says what the signed parameters claim, which only that
-// account's token can sign. Basic credentials are compared in constant
+// principal says what the signed parameters claim, which a re-cut body
+// (below) can turn into another account's SID, unless
+// TwilioConfig.AccountSid pins the account that may be proven. Basic credentials are compared in constant
 // time, user name and password both. Auth tokens and passwords never
 // appear in errors, logs or panics raised by this package.
 //

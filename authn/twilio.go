@@ -84,6 +84,16 @@ type TwilioConfig struct {
 	// prefix, lets the client choose the URL that is checked.
 	// Optional. Default: none.
 	TrustedProxies []netip.Prefix
+	// AccountSid is the SID of the Twilio account the tokens belong to
+	// ("AC" and 32 lower-case hex digits). When set, a verified request
+	// proves AccountPrefix+AccountSid only if its signed AccountSid is this
+	// one, and no account principal otherwise. Set it whenever an ACL or a
+	// view trusts account: principals: a form body can be re-cut without
+	// changing its signature (see the package documentation), so that
+	// whoever wrote a value Twilio signed, an SMS's Body say, and captured
+	// the signed request, can make its AccountSid another well-formed SID.
+	// Optional. Default "": the signed AccountSid, whatever it is.
+	AccountSid string
 	// MaxBodyBytes bounds the body read for verification; a larger body
 	// does not verify. At most MaxBodyBytesLimit. Optional. Default
 	// DefaultMaxBodyBytes.
@@ -113,7 +123,26 @@ type TwilioSignature struct {
 	proxies []netip.Prefix
 	maxBody int64
 	observe func(*http.Request, Verification)
+	pinned  string                 // TwilioConfig.AccountSid
 	account atomic.Pointer[string] // see accountPrincipal
+}
+
+// ErrAccountSid is returned by NewTwilioSignature for an AccountSid that
+// is not "AC" and 32 lower-case hex digits.
+var ErrAccountSid = errors.New("authn: twilio: AccountSid must be AC and 32 lower-case hex digits")
+
+// validAccountSid reports whether sid has the form of a Twilio account
+// SID: "AC" and 32 lower-case hex digits.
+func validAccountSid(sid string) bool {
+	if len(sid) != 34 || sid[:2] != "AC" {
+		return false
+	}
+	for i := 2; i < len(sid); i++ {
+		if c := sid[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // ErrNoToken is returned by NewTwilioSignature when no auth token is given.
@@ -139,7 +168,10 @@ func NewTwilioSignature(cfg TwilioConfig) (*TwilioSignature, error) {
 	if cfg.MaxBodyBytes > MaxBodyBytesLimit {
 		return nil, fmt.Errorf("%w: got %d", ErrMaxBodyBytes, cfg.MaxBodyBytes)
 	}
-	t := &TwilioSignature{proxies: cfg.TrustedProxies, maxBody: cfg.MaxBodyBytes, observe: cfg.Observe}
+	if cfg.AccountSid != "" && !validAccountSid(cfg.AccountSid) {
+		return nil, ErrAccountSid // never quoted: it may be a token pasted into the wrong field
+	}
+	t := &TwilioSignature{proxies: cfg.TrustedProxies, maxBody: cfg.MaxBodyBytes, observe: cfg.Observe, pinned: cfg.AccountSid}
 	for i := range t.b64 {
 		t.b64[i] = 0xff
 	}
@@ -233,8 +265,9 @@ func (t *TwilioSignature) putScratch(st *scratch) {
 }
 
 // Principals returns [TwilioGroup], plus "account:<AccountSid>" when the
-// signed parameters carry an AccountSid, if r's signature verifies, and
-// nothing otherwise. It never returns an error.
+// signed parameters carry an AccountSid (the configured one, when
+// TwilioConfig.AccountSid is set), if r's signature verifies, and nothing
+// otherwise. It never returns an error.
 //
 // When a form body verifies, Principals also sets r.PostForm to exactly
 // the parameters that were verified, in the order sent, so that the view
@@ -254,7 +287,7 @@ func (t *TwilioSignature) Principals(r *http.Request) ([]string, error) {
 	if !v.Valid {
 		return nil, nil
 	}
-	if v.AccountSid != "" {
+	if v.AccountSid != "" && (t.pinned == "" || v.AccountSid == t.pinned) {
 		return []string{TwilioGroup, t.accountPrincipal(v.AccountSid)}, nil
 	}
 	return []string{TwilioGroup}, nil

@@ -227,6 +227,45 @@ func TestTwilioPrincipals(t *testing.T) {
 	}
 }
 
+// With TwilioConfig.AccountSid set, a verified request proves its account
+// only if it is that one: a body re-cut so that its AccountSid names
+// another account (which keeps the signature, see TestSchemeLimitations)
+// proves group:twilio alone.
+func TestTwilioPrincipalsPinnedAccount(t *testing.T) {
+	const (
+		mine  = "AC0123456789abcdef0123456789abcdef"
+		other = "ACffffffffffffffffffffffffffffffff"
+	)
+	// Twilio signs an SMS whose Body the sender wrote: "hi AccountSid"+other.
+	signed := "https://h/smsAccountSid" + mine + "ApiVersion2010-04-01Bodyhi AccountSid" + other + "From+15551234567"
+	sig := hmacB64("12345", signed)
+	original := "AccountSid=" + mine + "&ApiVersion=2010-04-01&Body=hi+AccountSid" + other + "&From=%2B15551234567"
+	recut := "A=ccountSid" + mine + "ApiVersion2010-04-01Bodyhi+&AccountSid=" + other + "&From=%2B15551234567"
+	for _, tt := range []struct {
+		name, pinned, body string
+		want               []string
+	}{
+		{"not pinned, as sent", "", original, []string{TwilioGroup, AccountPrefix + mine}},
+		{"not pinned, re-cut: the other account", "", recut, []string{TwilioGroup, AccountPrefix + other}},
+		{"pinned, as sent", mine, original, []string{TwilioGroup, AccountPrefix + mine}},
+		{"pinned, re-cut: no account", mine, recut, []string{TwilioGroup}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newPolicy(t, TwilioConfig{PublicURL: "https://h", AccountSid: tt.pinned})
+			r := reqSpec{method: "POST", target: "/sms", body: tt.body, contentType: form, sigs: []string{sig}}.build()
+			got, err := p.Principals(r)
+			if err != nil || !slices.Equal(got, tt.want) {
+				t.Errorf("Principals = %q, %v; want %q", got, err, tt.want)
+			}
+		})
+	}
+	for _, bad := range []string{"AC0123", "AC0123456789ABCDEF0123456789ABCDEF", "12345", "CA0123456789abcdef0123456789abcdef"} {
+		if _, err := NewTwilioSignature(TwilioConfig{AuthTokens: []string{"12345"}, AccountSid: bad}); !errors.Is(err, ErrAccountSid) || strings.Contains(err.Error(), bad) {
+			t.Errorf("NewTwilioSignature(AccountSid %q) error = %v, want ErrAccountSid, not quoting it", bad, err)
+		}
+	}
+}
+
 // The account principal is remembered from one request to the next
 // (accountPrincipal): each request still gets its own account.
 func TestTwilioPrincipalsAccounts(t *testing.T) {

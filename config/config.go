@@ -122,6 +122,15 @@ type Twilio struct {
 	// configuration key: Load fills it in.
 	// Optional. Default "".
 	AuthTokenFromFile Secret
+
+	// AccountSid is the SID of the account the tokens belong to ("AC" and
+	// 32 lower-case hex digits). When set, a signed request proves
+	// account:<AccountSid> only if it carries this one (see
+	// authn.TwilioConfig.AccountSid); set it if the policy grants anything
+	// to an account: principal.
+	// Key twilio.account_sid, env GATEHOUSE_TWILIO_ACCOUNT_SID.
+	// Optional. Default "": whatever AccountSid the signed request carries.
+	AccountSid string
 }
 
 // Policy names the Casbin model and policy files. Empty means the defaults
@@ -292,6 +301,7 @@ func (c *Config) LogValue() slog.Value {
 			slog.Any("auth_token", c.Twilio.AuthToken),
 			slog.Int("accepted_tokens", len(c.Tokens())),
 			slog.String("auth_token_file", c.Twilio.AuthTokenFile),
+			slog.String("account_sid", c.Twilio.AccountSid),
 		),
 		slog.Group("policy",
 			slog.String("model", c.Policy.Model),
@@ -354,7 +364,7 @@ func (c Config) scrubbed() Config {
 	}
 	for _, p := range []*string{
 		&c.Listen, &c.PublicURL, &c.SupportNumber,
-		&c.Twilio.AuthTokenFile,
+		&c.Twilio.AuthTokenFile, &c.Twilio.AccountSid,
 		&c.Policy.Model, &c.Policy.File,
 		&c.Apology.Text, &c.Apology.Voice, &c.Apology.Language,
 		&c.Log.Level, &c.Log.Format,

@@ -247,7 +247,7 @@ func ExampleConfig_LogValue() {
 	}))
 	logger.Info("starting", "config", cfg)
 	// Output:
-	// {"level":"INFO","msg":"starting","config":{"listen":":8080","public_url":"https://ivr.example.com","support_number":"","trusted_proxies":null,"debug_authorization":false,"twilio":{"auth_token":"[REDACTED]","accepted_tokens":1,"auth_token_file":""},"policy":{"model":"","file":"","watch_interval":2000000000},"apology":{"text":"","voice":"","language":""},"server":{"read_header_timeout":5000000000,"read_timeout":10000000000,"write_timeout":15000000000,"idle_timeout":60000000000,"shutdown_delay":5000000000,"shutdown_timeout":15000000000,"max_header_bytes":16384,"max_body_bytes":65536},"log":{"level":"info","format":"text"}}}
+	// {"level":"INFO","msg":"starting","config":{"listen":":8080","public_url":"https://ivr.example.com","support_number":"","trusted_proxies":null,"debug_authorization":false,"twilio":{"auth_token":"[REDACTED]","accepted_tokens":1,"auth_token_file":"","account_sid":""},"policy":{"model":"","file":"","watch_interval":2000000000},"apology":{"text":"","voice":"","language":""},"server":{"read_header_timeout":5000000000,"read_timeout":10000000000,"write_timeout":15000000000,"idle_timeout":60000000000,"shutdown_delay":5000000000,"shutdown_timeout":15000000000,"max_header_bytes":16384,"max_body_bytes":65536},"log":{"level":"info","format":"text"}}}
 }
 
 // AddFlags registers the configuration flags; Load uses only those the
@@ -322,7 +322,7 @@ func ExampleConfig() {
 	fmt.Println(cfg.Validate() != nil)
 	// Output:
 	// <nil>
-	// {AuthToken:[REDACTED] AuthTokens:[[REDACTED]] AuthTokenFile: AuthTokenFromFile:}
+	// {AuthToken:[REDACTED] AuthTokens:[[REDACTED]] AuthTokenFile: AuthTokenFromFile: AccountSid:}
 	// 2 accepted tokens
 	// true
 }

@@ -50,6 +50,8 @@ func bindings() []binding {
 			field: func(c *Config) any { return &c.Twilio.AuthTokens }},
 		{key: "twilio.auth_token_file", env: "GATEHOUSE_TWILIO_AUTH_TOKEN_FILE",
 			field: func(c *Config) any { return &c.Twilio.AuthTokenFile }},
+		{key: "twilio.account_sid", env: "GATEHOUSE_TWILIO_ACCOUNT_SID",
+			field: func(c *Config) any { return &c.Twilio.AccountSid }},
 
 		{key: "policy.model", env: "GATEHOUSE_POLICY_MODEL", flag: "policy-model",
 			usage: "Casbin model `file`; default: the embedded model",

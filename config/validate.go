@@ -28,6 +28,8 @@ const MaxBodyBytesLimit = 16 << 20
 //     limits, and server.max_body_bytes is at most [MaxBodyBytesLimit];
 //     server.shutdown_delay may be zero but not negative;
 //   - policy.watch_interval is zero (off) or greater;
+//   - twilio.account_sid, if set, is AC and 32 lower-case hex digits (the
+//     message does not quote it);
 //   - log.level is debug, info, warn or error, and log.format is text or
 //     json;
 //   - no value sent to callers (support_number, dialled after the apology,
@@ -62,6 +64,10 @@ func (c *Config) Validate() error {
 			add(f.key, newProblem(ErrInvalid,
 				"holds a credential (a Twilio auth token or the public_url password): "+f.why))
 		}
+	}
+	if sid := c.Twilio.AccountSid; sid != "" && !validAccountSid(sid) {
+		// Not quoted: a token pasted here would be printed.
+		add("twilio.account_sid", newProblem(ErrInvalid, "want AC and 32 lower-case hex digits"))
 	}
 	if _, err := c.TrustedProxyPrefixes(); err != nil {
 		var fe *FieldError
@@ -244,4 +250,14 @@ func checkPublicURL(raw string) error {
 		return bad("a fragment is not allowed")
 	}
 	return nil
+}
+
+// validAccountSid reports whether sid has the form of a Twilio account
+// SID, "AC" and 32 lower-case hex digits (as authn's, which
+// this package may not import).
+func validAccountSid(sid string) bool {
+	if len(sid) != 34 || !strings.HasPrefix(sid, "AC") {
+		return false
+	}
+	return strings.Trim(sid[2:], "0123456789abcdef") == ""
 }
