@@ -108,15 +108,17 @@ func newApp(cfg *config.Config, logger *slog.Logger) (*App, error) {
 	if cfg.DebugAuthorization {
 		viewsLog = slog.New(debugVisible{logger.Handler()})
 	}
+	apology := views.Apology{
+		Text:          cfg.Apology.Text,
+		Voice:         cfg.Apology.Voice,
+		Language:      cfg.Apology.Language,
+		SupportNumber: cfg.SupportNumber,
+	}
 	a.views, err = views.New(a.echo, views.Config{
-		Authn: authnPolicy,
-		Authz: policy.acl,
-		Apology: views.Apology{
-			Text:          cfg.Apology.Text,
-			Voice:         cfg.Apology.Voice,
-			Language:      cfg.Apology.Language,
-			SupportNumber: cfg.SupportNumber,
-		},
+		Authn:              authnPolicy,
+		Authz:              policy.acl,
+		Apology:            apology,
+		NotFound:           notFound(apology.Handler()),
 		Logger:             viewsLog,
 		DebugAuthorization: cfg.DebugAuthorization,
 	})
@@ -210,7 +212,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	_ = a.drain.wait(sctx)
 	if err := srv.Shutdown(sctx); err != nil {
 		srv.Close()
-		return fmt.Errorf("app: shutdown: %w", err)
+		return fmt.Errorf("app: shutdown: requests still in flight after server.shutdown_timeout (%v) were cut off: %w", s.ShutdownTimeout, err)
 	}
 	if !errors.Is(serveErr, net.ErrClosed) && !errors.Is(serveErr, http.ErrServerClosed) {
 		return serveErr

@@ -111,9 +111,11 @@ func TestMainUsage(t *testing.T) {
 		code int
 		out  string
 	}{
-		{nil, ExitUsage, "usage: gatehouse"},
+		{nil, ExitUsage, "gatehouse: missing command (run 'gatehouse help' for the list)\n"},
 		{[]string{"help"}, ExitOK, "usage: gatehouse"},
-		{[]string{"frobnicate"}, ExitUsage, `unknown command "frobnicate"`},
+		{[]string{"frobnicate"}, ExitUsage, "gatehouse: unknown command \"frobnicate\" (run 'gatehouse help' for the list)\n"},
+		// A long one may be a token pasted in the wrong place: not repeated.
+		{[]string{"0123456789abcdef0123456789abcdef"}, ExitUsage, "gatehouse: unknown command (run 'gatehouse help' for the list)\n"},
 		{[]string{"serve", "extra"}, ExitUsage, `unexpected argument "extra"`},
 	}
 	for _, tt := range tests {
@@ -123,6 +125,9 @@ func TestMainUsage(t *testing.T) {
 		}
 		if !strings.Contains(stdout.String()+stderr.String(), tt.out) {
 			t.Errorf("Main(%q) printed %q, want %q", tt.args, stdout.String()+stderr.String(), tt.out)
+		}
+		if tt.code == ExitUsage && strings.Count(stderr.String(), "\n") != 1 {
+			t.Errorf("Main(%q) printed %q on stderr, want one line", tt.args, stderr.String())
 		}
 	}
 }
@@ -190,6 +195,44 @@ func TestReadyz(t *testing.T) {
 				t.Errorf("healthz = %d, want 200 (alive) whatever readiness says", w.Code)
 			}
 		})
+	}
+}
+
+// The operations endpoints answer probes in plain HTTP whatever their
+// method: HEAD as GET without a body, any other method 405 with Allow.
+// None gets the apology's 200, which a load balancer would read as
+// "ready", during a drain least of all. Other paths, near misses
+// included, are the IVR's not-found answer.
+func TestOpsMethods(t *testing.T) {
+	tests := []struct {
+		method, target string
+		status         int
+		allow          string
+		twiml          bool // the apology answered
+	}{
+		{"GET", "/readyz", 503, "", false},
+		{"HEAD", "/readyz", 503, "", false},
+		{"OPTIONS", "/readyz", 405, "GET, HEAD", false},
+		{"POST", "/readyz", 405, "GET, HEAD", false},
+		{"OPTIONS", "/readyz?probe=1", 405, "GET, HEAD", false},
+		{"HEAD", "/healthz", 200, "", false},
+		{"DELETE", "/healthz", 405, "GET, HEAD", false},
+		{"HEAD", "/metrics", 405, "GET", false},
+		{"PUT", "/metrics", 405, "GET", false},
+		{"GET", "/readyz/", 200, "", true},
+		{"OPTIONS", "/", 200, "", true},
+		{"HEAD", "/nowhere", 200, "", true},
+	}
+	a, _ := newLoggedApp(t, "info", nil)
+	a.draining.Store(true)
+	for _, tt := range tests {
+		w := httptest.NewRecorder()
+		a.Handler().ServeHTTP(w, httptest.NewRequest(tt.method, tt.target, nil))
+		isTwiML := w.Header().Get("Content-Type") == "application/xml"
+		if w.Code != tt.status || w.Header().Get("Allow") != tt.allow || isTwiML != tt.twiml {
+			t.Errorf("%s %s = %d, Allow %q, TwiML %v; want %d, Allow %q, TwiML %v",
+				tt.method, tt.target, w.Code, w.Header().Get("Allow"), isTwiML, tt.status, tt.allow, tt.twiml)
+		}
 	}
 }
 

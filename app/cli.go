@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -59,8 +60,9 @@ func usage() string {
 // Main runs the gatehouse command line with args (without the program
 // name) and returns the process exit status.
 func Main(args []string, stdout, stderr io.Writer) int {
+	const hint = " (run 'gatehouse help' for the list)"
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage())
+		fmt.Fprintln(stderr, "gatehouse: missing command"+hint)
 		return ExitUsage
 	}
 	name, rest := args[0], args[1:]
@@ -74,7 +76,13 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return c.run(rest, stdout, stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "gatehouse: unknown command %q\n%s", name, usage())
+	// Named only if short: a long one may be a credential pasted in the
+	// wrong place, as for an unknown flag (see flagError).
+	if len(name) <= maxEchoedFlag {
+		fmt.Fprintf(stderr, "gatehouse: unknown command %q%s\n", name, hint)
+	} else {
+		fmt.Fprintln(stderr, "gatehouse: unknown command"+hint)
+	}
 	return ExitUsage
 }
 
@@ -251,11 +259,24 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 			if p, err := os.FindProcess(os.Getpid()); err == nil {
 				p.Signal(sig)
 			}
+			// Reset restored the disposition the process started with. If
+			// that was to ignore the signal (a background job of a
+			// non-interactive shell ignores SIGINT), the signal did
+			// nothing: exit as it would have, with the shell's status for
+			// it.
+			time.Sleep(time.Second)
+			code := ExitFalse
+			if s, ok := sig.(syscall.Signal); ok {
+				code = 128 + int(s)
+			}
+			os.Exit(code)
 		case <-served:
 		}
 	}()
 	if err := a.Serve(ctx, ln); err != nil {
-		return failed(ExitFalse, err)
+		// Through the log, in its format: a JSON log stays JSON to the end.
+		logger.LogAttrs(context.Background(), slog.LevelError, "serve failed", slog.String("error", cfg.RedactError(err).Error()))
+		return ExitFalse
 	}
 	return ExitOK
 }

@@ -13,8 +13,10 @@ GET     /            menu        view                        /
 POST    /            choose      view                        /
 GET     /accessible  accessible  view                        /accessible
 GET     /healthz     healthz     __no_permission_required__  -
+HEAD    /healthz     healthz     __no_permission_required__  -
 GET     /metrics     metrics     __no_permission_required__  -
 GET     /readyz      readyz      __no_permission_required__  -
+HEAD    /readyz      readyz      __no_permission_required__  -
 GET     /restricted  restricted  restricted                  /restricted
 `
 

@@ -63,7 +63,9 @@ func ExampleApp_Routes() {
 	}
 	// Output:
 	// GET /healthz healthz
+	// HEAD /healthz healthz
 	// GET /readyz readyz
+	// HEAD /readyz readyz
 	// GET /metrics metrics
 }
 

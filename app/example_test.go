@@ -58,7 +58,9 @@ func ExampleNew() {
 	// GET  /accessible accessible view
 	// GET  /restricted restricted restricted
 	// GET  /healthz    healthz    __no_permission_required__
+	// HEAD /healthz    healthz    __no_permission_required__
 	// GET  /readyz     readyz     __no_permission_required__
+	// HEAD /readyz     readyz     __no_permission_required__
 	// GET  /metrics    metrics    __no_permission_required__
 	// 200 <?xml version="1.0" encoding="UTF-8"?>
 	// <Response><Say>You reached the accessible route. Goodbye.</Say><Hangup></Hangup></Response>

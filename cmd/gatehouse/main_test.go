@@ -67,6 +67,8 @@ type server struct {
 	// killedBySignal: the test expects the process to die of a signal,
 	// not to exit 0.
 	killedBySignal bool
+	// exitCode, if not 0: the exit status the test expects instead of 0.
+	exitCode int
 }
 
 func (s *server) Logs() string {
@@ -78,7 +80,15 @@ func (s *server) Logs() string {
 // start runs gatehouse serve with env and args and waits until it listens.
 func start(t *testing.T, env []string, args ...string) *server {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	return startWrapped(t, nil, env, args...)
+}
+
+// startWrapped is start, with the command run by wrap, a command line that
+// ends with the program and its arguments (as sh -c '...; exec "$@"' sh).
+func startWrapped(t *testing.T, wrap, env []string, args ...string) *server {
+	t.Helper()
+	argv := append(append(wrap, binary, "serve", "--listen", "127.0.0.1:0"), args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	// No pre-shutdown delay unless a test asks for one (a later entry wins).
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "GATEHOUSE_SERVER_SHUTDOWN_DELAY=0s"}, env...)
 	stderr, err := cmd.StderrPipe()
@@ -121,6 +131,10 @@ func start(t *testing.T, env []string, args ...string) *server {
 		if s.killedBySignal {
 			if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() {
 				t.Errorf("gatehouse serve exited (%v), want it killed by a signal\n%s", err, s.Logs())
+			}
+		} else if s.exitCode != 0 {
+			if cmd.ProcessState.ExitCode() != s.exitCode {
+				t.Errorf("gatehouse serve exited (%v), want exit status %d\n%s", err, s.exitCode, s.Logs())
 			}
 		} else if err != nil {
 			t.Errorf("gatehouse serve did not exit cleanly on SIGTERM: %v\n%s", err, s.Logs())

@@ -511,6 +511,71 @@ func TestOpsSecondSignal(t *testing.T) {
 	}
 }
 
+// A request still in flight when server.shutdown_timeout ends is cut off,
+// and the process says so in its log, in the log's own format (a JSON log
+// stays JSON to its last line), naming the setting, and exits 1.
+func TestOpsShutdownTimeout(t *testing.T) {
+	s := start(t, []string{"TWILIO_AUTH_TOKEN=" + token, "GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT=300ms"})
+	s.exitCode = 1
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	// A body announced and never sent: the view waits for it (up to
+	// server.read_timeout, 10 s), longer than the shutdown may take.
+	if _, err := io.WriteString(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
+		"X-Twilio-Signature: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\nContent-Length: 100\r\n\r\nDigits=1"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // the request reaches the view
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the process still runs 30s after SIGTERM (shutdown timeout 300ms)")
+	}
+	want := `level=ERROR msg="serve failed" error="app: shutdown: requests still in flight after server.shutdown_timeout (300ms) were cut off: context deadline exceeded"`
+	if !strings.Contains(s.Logs(), want) {
+		t.Errorf("the log lacks %q:\n%s", want, s.Logs())
+	}
+}
+
+// A second SIGINT stops the process at once even when SIGINT was ignored
+// when it started (a background job of a non-interactive shell): restoring
+// that disposition, as the default action needs, would drop the signal,
+// so the process exits as the signal would have, with status 130.
+func TestOpsSecondSignalIgnoredAtStart(t *testing.T) {
+	s := startWrapped(t, []string{"sh", "-c", `trap "" INT; exec "$@"`, "sh"},
+		[]string{"TWILIO_AUTH_TOKEN=" + token, "GATEHOUSE_SERVER_SHUTDOWN_DELAY=60s"})
+	s.exitCode = 130
+	if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	for ready := 200; ready != http.StatusServiceUnavailable; {
+		resp, err := fresh.Get(s.base + "/readyz")
+		if err != nil {
+			t.Fatalf("GET /readyz during the delay: %v", err)
+		}
+		resp.Body.Close()
+		ready = resp.StatusCode
+	}
+	if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the process still runs 30s after the second SIGINT (the delay is 60s)")
+	}
+	if strings.Contains(s.Logs(), "msg=stopped") {
+		t.Errorf("the process finished its drain instead of stopping at once:\n%s", s.Logs())
+	}
+}
+
 // gatehouse routes needs no token and lists the whole surface.
 func TestOpsRoutes(t *testing.T) {
 	cmd := exec.Command(binary, "routes")
