@@ -292,7 +292,7 @@ func newLogger(c config.Log, w io.Writer) (*slog.Logger, error) {
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	case "text", "":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		return slog.New(newTextHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("app: log.format: unknown format %q (want text or json)", c.Format)
 }

@@ -120,6 +120,11 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 				slog.Uint64("generation", d.Generation),
 			)
 		}
+		// serve's text log: the line written directly, the same bytes as
+		// the handler's.
+		if th, ok := h.(*textHandler); ok && th.writeLine(end, slog.LevelInfo, "request", attrs) {
+			return nil
+		}
 		// The handler itself, as Logger.LogAttrs would call it, with the
 		// time the request ended and the caller's program counter found
 		// once (it is always the same) rather than by unwinding the stack
@@ -132,7 +137,9 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 			a.requestPC.Store(pc)
 		}
 		line := slog.NewRecord(end, slog.LevelInfo, "request", pc)
-		line.AddAttrs(slog.Attr{Value: slog.GroupValue(attrs...)})
+		// A copy: the group keeps its slice, which must not be attrs'
+		// array on the stack.
+		line.AddAttrs(slog.Attr{Value: slog.GroupValue(slices.Clone(attrs)...)})
 		_ = h.Handle(ctx, line)
 		return nil
 	}
@@ -248,7 +255,11 @@ type principalTexts struct {
 type principalsText struct {
 	list       []string
 	text, json []byte
+	line       []byte // text as a text log line holds it (appendTextString)
 }
+
+// appendText appends p as a text log line holds it (see appendTextLine).
+func (p *principalsText) appendText(b []byte) []byte { return append(b, p.line...) }
 
 // MarshalText implements encoding.TextMarshaler. The result is shared:
 // it must not be modified (it has no spare capacity to append to).
@@ -268,7 +279,8 @@ func (t *principalTexts) of(list []string) *principalsText {
 	json, _ := principalList(list).MarshalJSON()
 	// A copy of list: the next requests compare with it, and the caller's
 	// slice may change once its request is over.
-	e := &principalsText{list: slices.Clone(list), text: slices.Clip(text), json: slices.Clip(json)}
+	e := &principalsText{list: slices.Clone(list), text: slices.Clip(text), json: slices.Clip(json),
+		line: appendTextString(nil, string(text))}
 	t.last.Store(e)
 	return e
 }
