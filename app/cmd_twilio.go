@@ -77,10 +77,44 @@ func authTokens(cfg *config.Config) ([]string, error) {
 
 // failer returns the function that a Twilio command called name reports
 // its failures with: each is printed, like fail, with every credential of
-// cfg replaced by "[REDACTED]", since a token passed as an argument by
-// mistake (a parameter, a file name, a flag's value) would be quoted.
-func failer(name string, stderr io.Writer, cfg *config.Config) func(code int, err error) int {
-	return func(code int, err error) int { return fail(stderr, name, code, cfg.RedactError(err)) }
+// cfg and the password of each of urls replaced by "[REDACTED]", since a
+// token or password passed as an argument by mistake (a parameter, a file
+// name, a flag's value, the URL's own path) would be quoted. urls are the
+// URLs given on the command line that cfg does not hold (--url, invoke's
+// URL); each is redacted as the configuration redacts its public_url
+// (config.Config.RedactError), in every spelling of its password, and
+// whole if it is so mistyped that its password cannot be found.
+func failer(name string, stderr io.Writer, cfg *config.Config, urls ...string) func(code int, err error) int {
+	var holders []*config.Config
+	for _, u := range urls {
+		if u != "" {
+			holders = append(holders, &config.Config{PublicURL: u})
+		}
+	}
+	// The URLs first: a password that holds a token is then hidden whole,
+	// not around the token's [REDACTED].
+	holders = append(holders, cfg)
+	return func(code int, err error) int {
+		for _, c := range holders {
+			err = c.RedactError(err)
+		}
+		return fail(stderr, name, code, err)
+	}
+}
+
+// parseTwilioFlags is parseConfigFlags for a Twilio command: what it
+// prints (a usage error, the configuration's error) is also redacted with
+// the password of every argument that holds an '@', read as a URL as
+// failer reads one. Which argument is the URL is not known until the flags
+// parse, and a short unknown flag is named: --PASSWORD, pasted by mistake.
+func parseTwilioFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (cfg *config.Config, done bool, code int) {
+	w := stderr
+	for _, a := range args {
+		if strings.Contains(a, "@") {
+			w = redactingWriter{w, &config.Config{PublicURL: a}}
+		}
+	}
+	return parseConfigFlags(fs, args, w)
 }
 
 // parseParams parses name=value arguments into form parameters, in order.
@@ -188,11 +222,11 @@ func signCmd(args []string, stdout, stderr io.Writer) int {
 	fs := twilioFlags("sign", signSynopsis, stderr)
 	rawURL := fs.String("url", "", "the `URL` Twilio requests, exactly as configured (required)")
 	bodyFile := fs.String("body-file", "", "a JSON body `file`: its SHA-256 is added to the URL as bodySHA256")
-	cfg, done, code := parseConfigFlags(fs, args, stderr)
+	cfg, done, code := parseTwilioFlags(fs, args, stderr)
 	if done {
 		return code
 	}
-	failed := failer("sign", stderr, cfg)
+	failed := failer("sign", stderr, cfg, *rawURL)
 	if *rawURL == "" {
 		return failed(ExitUsage, errors.New("--url is required"))
 	}
@@ -228,11 +262,11 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 	rawURL := fs.String("url", "", "the `URL` Twilio requested, with bodySHA256 for a JSON body (required)")
 	sig := fs.String("signature", "", "the X-Twilio-Signature `value` (required)")
 	bodyFile := fs.String("body-file", "", "the JSON body `file`, sent as application/json")
-	cfg, done, code := parseConfigFlags(fs, args, stderr)
+	cfg, done, code := parseTwilioFlags(fs, args, stderr)
 	if done {
 		return code
 	}
-	failed := failer("verify", stderr, cfg)
+	failed := failer("verify", stderr, cfg, *rawURL)
 	switch {
 	case *rawURL == "":
 		return failed(ExitUsage, errors.New("--url is required"))
@@ -318,14 +352,14 @@ func invokeCmd(args []string, stdout, stderr io.Writer) int {
 	publicURL := fs.String("public-url", "", "the base `URL` Twilio would call (scheme://host[:port]); the signature covers it plus the target's path and query (default: URL's own)")
 	bodyFile := fs.String("body-file", "", "a JSON body `file`, sent as application/json with bodySHA256 in the query")
 	timeout := fs.Duration("timeout", defaultInvokeTimeout, "give up after this `duration`")
-	cfg, done, code := parseConfigFlags(fs, args, stderr)
+	cfg, done, code := parseTwilioFlags(fs, args, stderr)
 	if done {
 		return code
 	}
-	failed := failer("invoke", stderr, cfg)
 	if fs.NArg() == 0 {
-		return failed(ExitUsage, errors.New("the URL to invoke is required"))
+		return failer("invoke", stderr, cfg)(ExitUsage, errors.New("the URL to invoke is required"))
 	}
+	failed := failer("invoke", stderr, cfg, fs.Arg(0))
 	m := strings.ToUpper(*method)
 	if m != http.MethodGet && m != http.MethodPost {
 		return failed(ExitUsage, fmt.Errorf("--method %q: want GET or POST", *method))

@@ -299,6 +299,68 @@ func TestInvoke(t *testing.T) {
 	runCLICases(t, tests)
 }
 
+// The password of a URL given on the command line (sign's and verify's
+// --url, invoke's URL) is not printed back when it is also passed by
+// mistake where an argument belongs, in any spelling or case, and the
+// configured credentials stay redacted beside it.
+func TestTwilioCommandsHideURLPassword(t *testing.T) {
+	const (
+		password = "PaSsW0rdX"
+		token    = secretToken
+		pub      = "https://tw:pUbl1cPass@ivr.example.com" // the configuration's
+	)
+	withPassword := "https://tw:" + password + "@ivr.example.com/"
+	escaped := "https://tw:PaSs%21W0rd@ivr.example.com/" // the password PaSs!W0rd
+	tests := []struct {
+		name    string
+		args    []string
+		want    string   // in stderr
+		secrets []string // besides password, token and the public_url password
+	}{
+		{name: "verify: a parameter", args: []string{"verify", "--url", withPassword, "--signature", "x", password},
+			want: `gatehouse verify: argument "[REDACTED]" is not name=value`},
+		{name: "verify: the body file, lower-cased", args: []string{"verify", "--url", withPassword, "--signature", "x", "--body-file", strings.ToLower(password)},
+			want: "gatehouse verify: --body-file: open [REDACTED]: no such file or directory"},
+		{name: "verify: the --url flag joined with =", args: []string{"verify", "--url=" + withPassword, "--signature", "x", "A=1", password},
+			want: `gatehouse verify: argument "[REDACTED]" is not name=value`},
+		{name: "sign: the body file", args: []string{"sign", "--url", withPassword, "--body-file", password},
+			want: "gatehouse sign: --body-file: open [REDACTED]: no such file or directory"},
+		{name: "sign: a parameter, the password decoded", args: []string{"sign", "--url", escaped, "PaSs!W0rd"},
+			want: `gatehouse sign: argument "[REDACTED]" is not name=value`, secrets: []string{"PaSs!W0rd", "PaSs%21W0rd"}},
+		{name: "sign: the password and the token", args: []string{"sign", "--url", withPassword, "--body-file", password + "/" + token},
+			want: "gatehouse sign: --body-file: open [REDACTED]/[REDACTED]: no such file or directory"},
+		{name: "sign: the password as a flag", args: []string{"sign", "--url", withPassword, "--" + password},
+			want: "gatehouse sign: unknown flag --[REDACTED]\n"},
+		{name: "verify: the password as a flag, before the URL", args: []string{"verify", "--" + password, "--signature", "x", "--url=" + withPassword},
+			want: "gatehouse verify: unknown flag --[REDACTED]\n"},
+		{name: "invoke: the password as a flag", args: []string{"invoke", "http://tw:" + password + "@127.0.0.1:1/", "--" + strings.ToLower(password)},
+			want: "gatehouse invoke: unknown flag --[REDACTED]\n"},
+		{name: "invoke: the URL's path", args: []string{"invoke", "http://tw:" + password + "@127.0.0.1:1/" + password},
+			want: `gatehouse invoke: Post "http://127.0.0.1:1/[REDACTED]": `},
+		{name: "invoke: the method", args: []string{"invoke", "http://tw:" + password + "@127.0.0.1:1/", "--method", password},
+			want: `gatehouse invoke: --method "[REDACTED]": want GET or POST`},
+		{name: "invoke: a parameter, with the public URL's password", args: []string{"invoke", "http://tw:" + password + "@127.0.0.1:1/", "A=1", password + "-pUbl1cPass"},
+			want: `gatehouse invoke: argument "[REDACTED]-[REDACTED]" is not name=value`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			isolateTokens(t, map[string]string{"TWILIO_AUTH_TOKEN": token, "GATEHOUSE_PUBLIC_URL": pub})
+			code, out, errOut := cli(tt.args...)
+			if code != app.ExitUsage {
+				t.Errorf("exit status: got %d, want %d (stderr %q)", code, app.ExitUsage, errOut)
+			}
+			if !strings.Contains(errOut, tt.want) {
+				t.Errorf("stderr: got %q, want it to contain %q", errOut, tt.want)
+			}
+			for _, secret := range append([]string{password, token, "pUbl1cPass"}, tt.secrets...) {
+				if strings.Contains(strings.ToLower(out+errOut), strings.ToLower(secret)) {
+					t.Errorf("output %q shows %q", out+errOut, secret)
+				}
+			}
+		})
+	}
+}
+
 // A configured token passed by mistake as an argument of sign, verify or
 // invoke (a name=value parameter, the --body-file, the --method, a bad
 // flag value, in any case) is not printed back: the failure names the
