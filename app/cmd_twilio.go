@@ -349,7 +349,8 @@ const invokeSynopsis = "URL [name=value ...] [--method GET|POST] [--public-url U
 func invokeCmd(args []string, stdout, stderr io.Writer) int {
 	fs := twilioFlags("invoke", invokeSynopsis, stderr)
 	method := fs.String("method", http.MethodPost, "`GET` (parameters in the query) or POST (a form body, or the --body-file)")
-	publicURL := fs.String("public-url", "", "the base `URL` Twilio would call (scheme://host[:port]); the signature covers it plus the target's path and query (default: URL's own)")
+	fs.String("public-url", "", "the server's public `URL`, scheme://[user:pass@]host[:port] with an optional path prefix such as /ivr: "+
+		"the signature covers it plus the path and query sent; default: the configuration's public_url (GATEHOUSE_PUBLIC_URL, --config), else URL's scheme and host")
 	bodyFile := fs.String("body-file", "", "a JSON body `file`, sent as application/json with bodySHA256 in the query")
 	timeout := fs.Duration("timeout", defaultInvokeTimeout, "give up after this `duration`")
 	cfg, done, code := parseTwilioFlags(fs, args, stderr)
@@ -375,13 +376,20 @@ func invokeCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return failed(ExitUsage, err)
 	}
-	if *publicURL != "" {
-		pb, rest, err := splitURL("--public-url", *publicURL)
+	// --public-url is also the configuration's flag for public_url, so
+	// cfg.PublicURL is the flag if it was given, else the environment's or
+	// the --config file's public_url: the URL the server signs for.
+	if public := cfg.PublicURL; public != "" {
+		name := "public_url"
+		if fs.Changed("public-url") {
+			name = "--public-url"
+		}
+		pb, rest, err := splitURL(name, public)
 		if err != nil {
 			return failed(ExitUsage, err)
 		}
 		if strings.Contains(rest, "?") {
-			return failed(ExitUsage, errors.New("--public-url must not have a query"))
+			return failed(ExitUsage, fmt.Errorf("%s must not have a query", name))
 		}
 		base = pb + strings.TrimSuffix(rest, "/") // an optional path prefix, as the server's public_url
 	}

@@ -28,11 +28,11 @@ const (
 
 var vecParams = []string{"CallSid=CA1234567890ABCDE", "Caller=+14158675309", "Digits=1234", "From=+14158675309", "To=+18005551212"}
 
-// isolateTokens clears every environment variable that names a token, then
-// sets env, for the duration of the test.
+// isolateTokens clears every environment variable that names a token or
+// the public URL, then sets env, for the duration of the test.
 func isolateTokens(t *testing.T, env map[string]string) {
 	t.Helper()
-	for _, k := range []string{"TWILIO_AUTH_TOKEN", "GATEHOUSE_TWILIO_AUTH_TOKENS", "GATEHOUSE_TWILIO_AUTH_TOKEN_FILE", "GATEHOUSE_SERVER_MAX_BODY_BYTES"} {
+	for _, k := range []string{"TWILIO_AUTH_TOKEN", "GATEHOUSE_TWILIO_AUTH_TOKENS", "GATEHOUSE_TWILIO_AUTH_TOKEN_FILE", "GATEHOUSE_SERVER_MAX_BODY_BYTES", "GATEHOUSE_PUBLIC_URL"} {
 		t.Setenv(k, "")
 	}
 	for k, v := range env {
@@ -295,6 +295,43 @@ func TestInvoke(t *testing.T) {
 			code: app.ExitFalse, contains: "HTTP/1.1 401 Unauthorized"},
 		{name: "no credentials: 401, not retried", args: invoke(basic.URL+"/", "--method", "GET", "--public-url", "https://ivr.example.com"),
 			code: app.ExitFalse, contains: "HTTP/1.1 401 Unauthorized"},
+	}
+	runCLICases(t, tests)
+}
+
+// Without --public-url, invoke signs for the configuration's public_url,
+// from the environment or the --config file, as the server it tests does;
+// the flag wins, and a path prefix is kept.
+func TestInvokePublicURLFromConfig(t *testing.T) {
+	const token = secretToken
+	ivr := newIVR(t, token, "")
+	public := newIVR(t, token, "https://ivr.example.com")
+	prefixed := newIVR(t, token, "https://ivr.example.com/ivr")
+	dir := t.TempDir()
+	conf := writeFile(t, dir, "gatehouse.yaml", "public_url: https://ivr.example.com\n")
+	badConf := writeFile(t, dir, "bad.yaml", "public_url: https://ivr.example.com/?a=1\n")
+	const menu, apology = `<Gather numDigits="1"`, "We are sorry"
+	withEnv := func(url string) map[string]string { return map[string]string{"GATEHOUSE_PUBLIC_URL": url} }
+	get := func(args ...string) []string {
+		return append([]string{"invoke", "--auth-token", token, "--method", "GET"}, args...)
+	}
+	tests := []cliCase{
+		{name: "GATEHOUSE_PUBLIC_URL", env: withEnv("https://ivr.example.com"), args: get(public.URL + "/"), contains: menu},
+		{name: "public_url of --config", args: get(public.URL+"/", "--config", conf), contains: menu},
+		{name: "--public-url wins over the environment", env: withEnv("https://other.example.com"),
+			args: get(public.URL+"/", "--public-url", "https://ivr.example.com"), contains: menu},
+		{name: "--public-url wins over --config", args: get(public.URL+"/", "--config", conf, "--public-url", "https://other.example.com"), contains: apology},
+		{name: "an empty --public-url signs for the URL itself", env: withEnv("https://ivr.example.com"),
+			args: get(ivr.URL+"/", "--public-url", ""), contains: menu},
+		{name: "the environment's public_url, for another server: apology", env: withEnv("https://ivr.example.com"), args: get(ivr.URL + "/"), contains: apology},
+		{name: "a path prefix in --public-url", args: get(prefixed.URL+"/accessible", "--public-url", "https://ivr.example.com/ivr"), contains: "You reached the accessible route"},
+		{name: "a path prefix in GATEHOUSE_PUBLIC_URL", env: withEnv("https://ivr.example.com/ivr/"), args: get(prefixed.URL + "/"), contains: menu},
+		{name: "a bad public_url in the environment", env: withEnv("ivr.example.com"), args: get(ivr.URL + "/"),
+			code: app.ExitUsage, contains: "gatehouse invoke: public_url must be an absolute http or https URL"},
+		{name: "a public_url with a query in --config", args: get(ivr.URL+"/", "--config", badConf),
+			code: app.ExitUsage, contains: "gatehouse invoke: public_url must not have a query"},
+		{name: "help says the default and the prefix", args: []string{"invoke", "--help"}, contains: "optional path prefix"},
+		{name: "help says the default", args: []string{"invoke", "--help"}, contains: "default: the configuration's public_url"},
 	}
 	runCLICases(t, tests)
 }
