@@ -13,8 +13,48 @@ import (
 
 	"github.com/gatehouse/gatehouse/authn"
 	"github.com/gatehouse/gatehouse/authz"
+	"github.com/gatehouse/gatehouse/config"
 	"github.com/gatehouse/gatehouse/policies"
 )
+
+// The policy commands need no token, but a token or the public_url
+// password may still reach their output: pasted by mistake as a file name,
+// a principal, a flag, or into a policy row that lint or test quotes.
+// Each loads the credentials the environment configures (these commands
+// take no --config) and prints everything, stdout and stderr, through
+// redactedOutput.
+
+// redactedOutput loads the configuration the environment gives, only for
+// its credentials, and returns stdout and stderr wrapped so that every
+// credential of it is printed as "[REDACTED]" (config.Config.Redact). A
+// missing token is no error. If the configuration does not load, the
+// writers redact nothing and err, redacted already, says why: the command
+// reports it, and stops, once its flags are parsed, as the Twilio
+// commands do.
+func redactedOutput(stdout, stderr io.Writer) (out, errOut io.Writer, err error) {
+	cfg, err := config.Load(config.Options{})
+	if err != nil {
+		err = fmt.Errorf("the environment's configuration (read for the credentials to redact): %w", err)
+	}
+	return redactingWriter{stdout, cfg}, redactingWriter{stderr, cfg}, err
+}
+
+// redactingWriter writes to w with every credential of cfg replaced by
+// "[REDACTED]". Each Write is redacted on its own, so a credential split
+// across two writes would not be found: the commands print each line, and
+// fail each line of an error, with one write. A nil cfg redacts nothing.
+type redactingWriter struct {
+	w   io.Writer
+	cfg *config.Config
+}
+
+// Write writes p, redacted, and reports len(p) on success.
+func (r redactingWriter) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(r.w, r.cfg.Redact(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
 
 // policyFlags are the flags that name the policy files a command reads.
 type policyFlags struct {
@@ -61,8 +101,12 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringArrayVar(&principals, "principal", nil, "a `principal` the request proved, such as group:twilio (repeatable)")
 	fs.BoolVar(&exact, "exact", false, "use the principals exactly as given, without adding system.Everyone and system.Authenticated")
 	files.add(fs)
+	stdout, stderr, cfgErr := redactedOutput(stdout, stderr)
 	if done, code := parseFlags(fs, args, stderr); done {
 		return code
+	}
+	if cfgErr != nil {
+		return fail(stderr, name, ExitUsage, cfgErr)
 	}
 	if err := q.check(fs); err != nil {
 		return fail(stderr, name, ExitUsage, err)
@@ -121,8 +165,12 @@ func principalsCmd(args []string, stdout, stderr io.Writer) int {
 	)
 	q.add(fs, "the `permission`, such as view (required)")
 	files.add(fs)
+	stdout, stderr, cfgErr := redactedOutput(stdout, stderr)
 	if done, code := parseFlags(fs, args, stderr); done {
 		return code
+	}
+	if cfgErr != nil {
+		return fail(stderr, name, ExitUsage, cfgErr)
 	}
 	if err := q.check(fs); err != nil {
 		return fail(stderr, name, ExitUsage, err)
@@ -144,31 +192,41 @@ func principalsCmd(args []string, stdout, stderr io.Writer) int {
 // policyCmd runs policy lint and policy test.
 func policyCmd(args []string, stdout, stderr io.Writer) int {
 	const use = "want 'policy lint [--policy FILE] [--model FILE]' or 'policy test FILE [--policy FILE] [--model FILE]'"
+	stdout, stderr, cfgErr := redactedOutput(stdout, stderr)
 	if len(args) == 0 {
 		return fail(stderr, "policy", ExitUsage, errors.New(use))
 	}
 	switch args[0] {
 	case "lint":
-		return policyLintCmd(args[1:], stdout, stderr)
+		return policyLintCmd(args[1:], stdout, stderr, cfgErr)
 	case "test":
-		return policyTestCmd(args[1:], stdout, stderr)
+		return policyTestCmd(args[1:], stdout, stderr, cfgErr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, "usage: gatehouse policy lint [--policy FILE] [--model FILE]")
 		fmt.Fprintln(stdout, "       gatehouse policy test FILE [--policy FILE] [--model FILE]")
 		return ExitOK
 	}
+	if cfgErr != nil {
+		// The subcommand would be quoted unredacted: the configuration's
+		// problem first.
+		return fail(stderr, "policy", ExitUsage, cfgErr)
+	}
 	return fail(stderr, "policy", ExitUsage, fmt.Errorf("unknown subcommand %q: %s", args[0], use))
 }
 
 // policyLintCmd prints every problem of the policy (and model) files as
-// FILE:LINE: PROBLEM; exit 1 if there is any.
-func policyLintCmd(args []string, stdout, stderr io.Writer) int {
+// FILE:LINE: PROBLEM; exit 1 if there is any. stdout and stderr redact
+// already (redactedOutput); cfgErr is why they cannot, if they cannot.
+func policyLintCmd(args []string, stdout, stderr io.Writer, cfgErr error) int {
 	const name = "policy lint"
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	var files policyFlags
 	files.add(fs)
 	if done, code := parseFlags(fs, args, stderr); done {
 		return code
+	}
+	if cfgErr != nil {
+		return fail(stderr, name, ExitUsage, cfgErr)
 	}
 	if fs.NArg() > 0 {
 		return fail(stderr, name, ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
@@ -217,14 +275,17 @@ func policyLintCmd(args []string, stdout, stderr io.Writer) int {
 }
 
 // policyTestCmd runs a policy test file against the policy; exit 1 listing
-// every failing row.
-func policyTestCmd(args []string, stdout, stderr io.Writer) int {
+// every failing row. stdout, stderr and cfgErr are policyLintCmd's.
+func policyTestCmd(args []string, stdout, stderr io.Writer, cfgErr error) int {
 	const name = "policy test"
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	var files policyFlags
 	files.add(fs)
 	if done, code := parseFlags(fs, args, stderr); done {
 		return code
+	}
+	if cfgErr != nil {
+		return fail(stderr, name, ExitUsage, cfgErr)
 	}
 	switch {
 	case fs.NArg() == 0:

@@ -166,3 +166,99 @@ func mustRead(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// The policy commands need no token, but print none that the environment
+// configures (TWILIO_AUTH_TOKEN, a rotation token, the public_url
+// password), in any case, wherever it was pasted: a file name, a
+// principal, a flag, an argument, a policy or test row quoted by lint or
+// test. Errors on stderr and results on stdout show it as [REDACTED].
+func TestPolicyCommandsHideCredentials(t *testing.T) {
+	const (
+		token    = "SeKr3tTok"
+		rotation = "r0tation-tok3n"
+		password = "PaSsW0rdX"
+	)
+	env := map[string]string{
+		"TWILIO_AUTH_TOKEN":            token,
+		"GATEHOUSE_TWILIO_AUTH_TOKENS": rotation,
+		"GATEHOUSE_PUBLIC_URL":         "https://tw:" + password + "@ivr.example.com",
+	}
+	badEffect := writeTemp(t, "bad.csv", "p, a, /, view, "+token+"\n")
+	tokenPrincipal := writeTemp(t, "principal.csv", "p, "+strings.ToUpper(token)+", /, view, allow\np, "+rotation+", /, view, allow\n")
+	badPassword := writeTemp(t, "password.csv", "p, a, community"+password+", view, allow\n")
+	failing := writeTemp(t, "failing.csv", "allow, /, view, "+token+"\ndeny, /, view, group:twilio\n")
+	missing := filepath.Join(t.TempDir(), token, "policy.csv")
+
+	cases := []struct {
+		name       string
+		env        map[string]string // instead of env
+		args       []string
+		wantCode   int
+		wantStdout string // fragment
+		wantStderr string // fragment
+	}{
+		{name: "explain: the policy file", args: []string{"explain", "--resource", "/", "--permission", "view", "--policy", token},
+			wantCode: 2, wantStderr: "gatehouse explain: policies: open [REDACTED]: no such file or directory\n"},
+		{name: "explain: in the policy file's path, lower-cased", args: []string{"explain", "--resource", "/", "--permission", "view", "--policy", strings.ToLower(missing)},
+			wantCode: 2, wantStderr: "[REDACTED]/policy.csv: no such file or directory\n"},
+		{name: "explain: a principal", args: []string{"explain", "--resource", "/", "--permission", "view", "--principal", token},
+			wantCode: 1, wantStdout: "for principals ['system.Everyone', 'system.Authenticated', '[REDACTED]']\n"},
+		{name: "explain: the password as a principal", args: []string{"explain", "--resource", "/", "--permission", "view", "--principal", password},
+			wantCode: 1, wantStdout: "'[REDACTED]']\n"},
+		{name: "explain: a flag", args: []string{"explain", "--" + token},
+			wantCode: 2, wantStderr: "gatehouse explain: unknown flag --[REDACTED]\n"},
+		{name: "explain: an argument", args: []string{"explain", "--resource", "/", "--permission", "view", rotation},
+			wantCode: 2, wantStderr: `gatehouse explain: unexpected argument "[REDACTED]"`},
+		{name: "principals: a principal of the policy", args: []string{"principals", "--resource", "/", "--permission", "view", "--policy", tokenPrincipal},
+			wantCode: 0, wantStdout: "[REDACTED]\n[REDACTED]\n"},
+		{name: "principals: the model file", args: []string{"principals", "--resource", "/", "--permission", "view", "--model", token},
+			wantCode: 2, wantStderr: "gatehouse principals: policies: open [REDACTED]"},
+		{name: "lint: the effect", args: []string{"policy", "lint", "--policy", badEffect},
+			wantCode: 1, wantStdout: badEffect + `:1: effect must be allow or deny, got "[REDACTED]"` + "\n1 problem\n"},
+		{name: "lint: the password in a resource", args: []string{"policy", "lint", "--policy", badPassword},
+			wantCode: 1, wantStdout: badPassword + `:1: resource "community[REDACTED]" must start with /`},
+		{name: "lint: the model file", args: []string{"policy", "lint", "--model", token},
+			wantCode: 2, wantStderr: "gatehouse policy lint: policies: open [REDACTED]"},
+		{name: "test: the test file", args: []string{"policy", "test", token},
+			wantCode: 2, wantStderr: "gatehouse policy test: policies: open [REDACTED]"},
+		{name: "test: a failing row", args: []string{"policy", "test", failing},
+			wantCode: 1, wantStdout: "FAIL " + failing + ":1: allow, /, view, [REDACTED]: got ACLDenied"},
+		{name: "policy: the subcommand", args: []string{"policy", token},
+			wantCode: 2, wantStderr: `gatehouse policy: unknown subcommand "[REDACTED]"`},
+		{name: "a configuration that does not load stops the command", env: map[string]string{"TWILIO_AUTH_TOKEN": token, "GATEHOUSE_SERVER_READ_TIMEOUT": "banana"},
+			args: []string{"policy", "lint"}, wantCode: 2, wantStderr: "gatehouse policy lint: the environment's configuration (read for the credentials to redact): config: server.read_timeout: "},
+		{name: "a configuration that does not load, the token in it", env: map[string]string{"TWILIO_AUTH_TOKEN": token, "GATEHOUSE_SERVER_READ_TIMEOUT": token},
+			args: []string{"explain", "--resource", "/", "--permission", "view"}, wantCode: 2, wantStderr: `got "[REDACTED]" (from environment variable GATEHOUSE_SERVER_READ_TIMEOUT)`},
+		{name: "a configuration that does not load, a stray subcommand", env: map[string]string{"TWILIO_AUTH_TOKEN": token, "GATEHOUSE_SERVER_READ_TIMEOUT": "banana"},
+			args: []string{"policy", token}, wantCode: 2, wantStderr: "gatehouse policy: the environment's configuration"},
+		{name: "no token is no error", env: map[string]string{}, args: []string{"policy", "lint"}, wantCode: 0, wantStdout: "ok\n"},
+	}
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			clearGatehouseEnv(t)
+			e := env
+			if tt.env != nil {
+				e = tt.env
+			}
+			for k, v := range e {
+				t.Setenv(k, v)
+			}
+			code, stdout, stderr := run(tt.args...)
+			if code != tt.wantCode {
+				t.Errorf("exit status: got %d, want %d\nstdout: %s\nstderr: %s", code, tt.wantCode, stdout, stderr)
+			}
+			if !strings.Contains(stdout, tt.wantStdout) {
+				t.Errorf("stdout: got %q, want it to contain %q", stdout, tt.wantStdout)
+			}
+			if !strings.Contains(stderr, tt.wantStderr) {
+				t.Errorf("stderr: got %q, want it to contain %q", stderr, tt.wantStderr)
+			}
+			out := strings.ToLower(stdout + stderr)
+			for _, secret := range []string{token, rotation, password} {
+				if strings.Contains(out, strings.ToLower(secret)) {
+					t.Errorf("the output shows %q:\nstdout: %s\nstderr: %s", secret, stdout, stderr)
+				}
+			}
+		})
+	}
+}

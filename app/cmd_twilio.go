@@ -77,10 +77,44 @@ func authTokens(cfg *config.Config) ([]string, error) {
 
 // failer returns the function that a Twilio command called name reports
 // its failures with: each is printed, like fail, with every credential of
-// cfg replaced by "[REDACTED]", since a token passed as an argument by
-// mistake (a parameter, a file name, a flag's value) would be quoted.
-func failer(name string, stderr io.Writer, cfg *config.Config) func(code int, err error) int {
-	return func(code int, err error) int { return fail(stderr, name, code, cfg.RedactError(err)) }
+// cfg and the password of each of urls replaced by "[REDACTED]", since a
+// token or password passed as an argument by mistake (a parameter, a file
+// name, a flag's value, the URL's own path) would be quoted. urls are the
+// URLs given on the command line that cfg does not hold (--url, invoke's
+// URL); each is redacted as the configuration redacts its public_url
+// (config.Config.RedactError), in every spelling of its password, and
+// whole if it is so mistyped that its password cannot be found.
+func failer(name string, stderr io.Writer, cfg *config.Config, urls ...string) func(code int, err error) int {
+	var holders []*config.Config
+	for _, u := range urls {
+		if u != "" {
+			holders = append(holders, &config.Config{PublicURL: u})
+		}
+	}
+	// The URLs first: a password that holds a token is then hidden whole,
+	// not around the token's [REDACTED].
+	holders = append(holders, cfg)
+	return func(code int, err error) int {
+		for _, c := range holders {
+			err = c.RedactError(err)
+		}
+		return fail(stderr, name, code, err)
+	}
+}
+
+// parseTwilioFlags is parseConfigFlags for a Twilio command: what it
+// prints (a usage error, the configuration's error) is also redacted with
+// the password of every argument that holds an '@', read as a URL as
+// failer reads one. Which argument is the URL is not known until the flags
+// parse, and a short unknown flag is named: --PASSWORD, pasted by mistake.
+func parseTwilioFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (cfg *config.Config, done bool, code int) {
+	w := stderr
+	for _, a := range args {
+		if strings.Contains(a, "@") {
+			w = redactingWriter{w, &config.Config{PublicURL: a}}
+		}
+	}
+	return parseConfigFlags(fs, args, w)
 }
 
 // parseParams parses name=value arguments into form parameters, in order.
@@ -188,11 +222,11 @@ func signCmd(args []string, stdout, stderr io.Writer) int {
 	fs := twilioFlags("sign", signSynopsis, stderr)
 	rawURL := fs.String("url", "", "the `URL` Twilio requests, exactly as configured (required)")
 	bodyFile := fs.String("body-file", "", "a JSON body `file`: its SHA-256 is added to the URL as bodySHA256")
-	cfg, done, code := parseConfigFlags(fs, args, stderr)
+	cfg, done, code := parseTwilioFlags(fs, args, stderr)
 	if done {
 		return code
 	}
-	failed := failer("sign", stderr, cfg)
+	failed := failer("sign", stderr, cfg, *rawURL)
 	if *rawURL == "" {
 		return failed(ExitUsage, errors.New("--url is required"))
 	}
@@ -228,11 +262,11 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 	rawURL := fs.String("url", "", "the `URL` Twilio requested, with bodySHA256 for a JSON body (required)")
 	sig := fs.String("signature", "", "the X-Twilio-Signature `value` (required)")
 	bodyFile := fs.String("body-file", "", "the JSON body `file`, sent as application/json")
-	cfg, done, code := parseConfigFlags(fs, args, stderr)
+	cfg, done, code := parseTwilioFlags(fs, args, stderr)
 	if done {
 		return code
 	}
-	failed := failer("verify", stderr, cfg)
+	failed := failer("verify", stderr, cfg, *rawURL)
 	switch {
 	case *rawURL == "":
 		return failed(ExitUsage, errors.New("--url is required"))
@@ -315,17 +349,18 @@ const invokeSynopsis = "URL [name=value ...] [--method GET|POST] [--public-url U
 func invokeCmd(args []string, stdout, stderr io.Writer) int {
 	fs := twilioFlags("invoke", invokeSynopsis, stderr)
 	method := fs.String("method", http.MethodPost, "`GET` (parameters in the query) or POST (a form body, or the --body-file)")
-	publicURL := fs.String("public-url", "", "the base `URL` Twilio would call (scheme://host[:port]); the signature covers it plus the target's path and query (default: URL's own)")
+	fs.String("public-url", "", "the server's public `URL`, scheme://[user:pass@]host[:port] with an optional path prefix such as /ivr: "+
+		"the signature covers it plus the path and query sent; default: the configuration's public_url (GATEHOUSE_PUBLIC_URL, --config), else URL's scheme and host")
 	bodyFile := fs.String("body-file", "", "a JSON body `file`, sent as application/json with bodySHA256 in the query")
 	timeout := fs.Duration("timeout", defaultInvokeTimeout, "give up after this `duration`")
-	cfg, done, code := parseConfigFlags(fs, args, stderr)
+	cfg, done, code := parseTwilioFlags(fs, args, stderr)
 	if done {
 		return code
 	}
-	failed := failer("invoke", stderr, cfg)
 	if fs.NArg() == 0 {
-		return failed(ExitUsage, errors.New("the URL to invoke is required"))
+		return failer("invoke", stderr, cfg)(ExitUsage, errors.New("the URL to invoke is required"))
 	}
+	failed := failer("invoke", stderr, cfg, fs.Arg(0))
 	m := strings.ToUpper(*method)
 	if m != http.MethodGet && m != http.MethodPost {
 		return failed(ExitUsage, fmt.Errorf("--method %q: want GET or POST", *method))
@@ -341,13 +376,20 @@ func invokeCmd(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return failed(ExitUsage, err)
 	}
-	if *publicURL != "" {
-		pb, rest, err := splitURL("--public-url", *publicURL)
+	// --public-url is also the configuration's flag for public_url, so
+	// cfg.PublicURL is the flag if it was given, else the environment's or
+	// the --config file's public_url: the URL the server signs for.
+	if public := cfg.PublicURL; public != "" {
+		name := "public_url"
+		if fs.Changed("public-url") {
+			name = "--public-url"
+		}
+		pb, rest, err := splitURL(name, public)
 		if err != nil {
 			return failed(ExitUsage, err)
 		}
 		if strings.Contains(rest, "?") {
-			return failed(ExitUsage, errors.New("--public-url must not have a query"))
+			return failed(ExitUsage, fmt.Errorf("%s must not have a query", name))
 		}
 		base = pb + strings.TrimSuffix(rest, "/") // an optional path prefix, as the server's public_url
 	}

@@ -28,11 +28,11 @@ const (
 
 var vecParams = []string{"CallSid=CA1234567890ABCDE", "Caller=+14158675309", "Digits=1234", "From=+14158675309", "To=+18005551212"}
 
-// isolateTokens clears every environment variable that names a token, then
-// sets env, for the duration of the test.
+// isolateTokens clears every environment variable that names a token or
+// the public URL, then sets env, for the duration of the test.
 func isolateTokens(t *testing.T, env map[string]string) {
 	t.Helper()
-	for _, k := range []string{"TWILIO_AUTH_TOKEN", "GATEHOUSE_TWILIO_AUTH_TOKENS", "GATEHOUSE_TWILIO_AUTH_TOKEN_FILE", "GATEHOUSE_SERVER_MAX_BODY_BYTES"} {
+	for _, k := range []string{"TWILIO_AUTH_TOKEN", "GATEHOUSE_TWILIO_AUTH_TOKENS", "GATEHOUSE_TWILIO_AUTH_TOKEN_FILE", "GATEHOUSE_SERVER_MAX_BODY_BYTES", "GATEHOUSE_PUBLIC_URL"} {
 		t.Setenv(k, "")
 	}
 	for k, v := range env {
@@ -297,6 +297,105 @@ func TestInvoke(t *testing.T) {
 			code: app.ExitFalse, contains: "HTTP/1.1 401 Unauthorized"},
 	}
 	runCLICases(t, tests)
+}
+
+// Without --public-url, invoke signs for the configuration's public_url,
+// from the environment or the --config file, as the server it tests does;
+// the flag wins, and a path prefix is kept.
+func TestInvokePublicURLFromConfig(t *testing.T) {
+	const token = secretToken
+	ivr := newIVR(t, token, "")
+	public := newIVR(t, token, "https://ivr.example.com")
+	prefixed := newIVR(t, token, "https://ivr.example.com/ivr")
+	dir := t.TempDir()
+	conf := writeFile(t, dir, "gatehouse.yaml", "public_url: https://ivr.example.com\n")
+	badConf := writeFile(t, dir, "bad.yaml", "public_url: https://ivr.example.com/?a=1\n")
+	const menu, apology = `<Gather numDigits="1"`, "We are sorry"
+	withEnv := func(url string) map[string]string { return map[string]string{"GATEHOUSE_PUBLIC_URL": url} }
+	get := func(args ...string) []string {
+		return append([]string{"invoke", "--auth-token", token, "--method", "GET"}, args...)
+	}
+	tests := []cliCase{
+		{name: "GATEHOUSE_PUBLIC_URL", env: withEnv("https://ivr.example.com"), args: get(public.URL + "/"), contains: menu},
+		{name: "public_url of --config", args: get(public.URL+"/", "--config", conf), contains: menu},
+		{name: "--public-url wins over the environment", env: withEnv("https://other.example.com"),
+			args: get(public.URL+"/", "--public-url", "https://ivr.example.com"), contains: menu},
+		{name: "--public-url wins over --config", args: get(public.URL+"/", "--config", conf, "--public-url", "https://other.example.com"), contains: apology},
+		{name: "an empty --public-url signs for the URL itself", env: withEnv("https://ivr.example.com"),
+			args: get(ivr.URL+"/", "--public-url", ""), contains: menu},
+		{name: "the environment's public_url, for another server: apology", env: withEnv("https://ivr.example.com"), args: get(ivr.URL + "/"), contains: apology},
+		{name: "a path prefix in --public-url", args: get(prefixed.URL+"/accessible", "--public-url", "https://ivr.example.com/ivr"), contains: "You reached the accessible route"},
+		{name: "a path prefix in GATEHOUSE_PUBLIC_URL", env: withEnv("https://ivr.example.com/ivr/"), args: get(prefixed.URL + "/"), contains: menu},
+		{name: "a bad public_url in the environment", env: withEnv("ivr.example.com"), args: get(ivr.URL + "/"),
+			code: app.ExitUsage, contains: "gatehouse invoke: public_url must be an absolute http or https URL"},
+		{name: "a public_url with a query in --config", args: get(ivr.URL+"/", "--config", badConf),
+			code: app.ExitUsage, contains: "gatehouse invoke: public_url must not have a query"},
+		{name: "help says the default and the prefix", args: []string{"invoke", "--help"}, contains: "optional path prefix"},
+		{name: "help says the default", args: []string{"invoke", "--help"}, contains: "default: the configuration's public_url"},
+	}
+	runCLICases(t, tests)
+}
+
+// The password of a URL given on the command line (sign's and verify's
+// --url, invoke's URL) is not printed back when it is also passed by
+// mistake where an argument belongs, in any spelling or case, and the
+// configured credentials stay redacted beside it.
+func TestTwilioCommandsHideURLPassword(t *testing.T) {
+	const (
+		password = "PaSsW0rdX"
+		token    = secretToken
+		pub      = "https://tw:pUbl1cPass@ivr.example.com" // the configuration's
+	)
+	withPassword := "https://tw:" + password + "@ivr.example.com/"
+	escaped := "https://tw:PaSs%21W0rd@ivr.example.com/" // the password PaSs!W0rd
+	tests := []struct {
+		name    string
+		args    []string
+		want    string   // in stderr
+		secrets []string // besides password, token and the public_url password
+	}{
+		{name: "verify: a parameter", args: []string{"verify", "--url", withPassword, "--signature", "x", password},
+			want: `gatehouse verify: argument "[REDACTED]" is not name=value`},
+		{name: "verify: the body file, lower-cased", args: []string{"verify", "--url", withPassword, "--signature", "x", "--body-file", strings.ToLower(password)},
+			want: "gatehouse verify: --body-file: open [REDACTED]: no such file or directory"},
+		{name: "verify: the --url flag joined with =", args: []string{"verify", "--url=" + withPassword, "--signature", "x", "A=1", password},
+			want: `gatehouse verify: argument "[REDACTED]" is not name=value`},
+		{name: "sign: the body file", args: []string{"sign", "--url", withPassword, "--body-file", password},
+			want: "gatehouse sign: --body-file: open [REDACTED]: no such file or directory"},
+		{name: "sign: a parameter, the password decoded", args: []string{"sign", "--url", escaped, "PaSs!W0rd"},
+			want: `gatehouse sign: argument "[REDACTED]" is not name=value`, secrets: []string{"PaSs!W0rd", "PaSs%21W0rd"}},
+		{name: "sign: the password and the token", args: []string{"sign", "--url", withPassword, "--body-file", password + "/" + token},
+			want: "gatehouse sign: --body-file: open [REDACTED]/[REDACTED]: no such file or directory"},
+		{name: "sign: the password as a flag", args: []string{"sign", "--url", withPassword, "--" + password},
+			want: "gatehouse sign: unknown flag --[REDACTED]\n"},
+		{name: "verify: the password as a flag, before the URL", args: []string{"verify", "--" + password, "--signature", "x", "--url=" + withPassword},
+			want: "gatehouse verify: unknown flag --[REDACTED]\n"},
+		{name: "invoke: the password as a flag", args: []string{"invoke", "http://tw:" + password + "@127.0.0.1:1/", "--" + strings.ToLower(password)},
+			want: "gatehouse invoke: unknown flag --[REDACTED]\n"},
+		{name: "invoke: the URL's path", args: []string{"invoke", "http://tw:" + password + "@127.0.0.1:1/" + password},
+			want: `gatehouse invoke: Post "http://127.0.0.1:1/[REDACTED]": `},
+		{name: "invoke: the method", args: []string{"invoke", "http://tw:" + password + "@127.0.0.1:1/", "--method", password},
+			want: `gatehouse invoke: --method "[REDACTED]": want GET or POST`},
+		{name: "invoke: a parameter, with the public URL's password", args: []string{"invoke", "http://tw:" + password + "@127.0.0.1:1/", "A=1", password + "-pUbl1cPass"},
+			want: `gatehouse invoke: argument "[REDACTED]-[REDACTED]" is not name=value`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			isolateTokens(t, map[string]string{"TWILIO_AUTH_TOKEN": token, "GATEHOUSE_PUBLIC_URL": pub})
+			code, out, errOut := cli(tt.args...)
+			if code != app.ExitUsage {
+				t.Errorf("exit status: got %d, want %d (stderr %q)", code, app.ExitUsage, errOut)
+			}
+			if !strings.Contains(errOut, tt.want) {
+				t.Errorf("stderr: got %q, want it to contain %q", errOut, tt.want)
+			}
+			for _, secret := range append([]string{password, token, "pUbl1cPass"}, tt.secrets...) {
+				if strings.Contains(strings.ToLower(out+errOut), strings.ToLower(secret)) {
+					t.Errorf("output %q shows %q", out+errOut, secret)
+				}
+			}
+		})
+	}
 }
 
 // A configured token passed by mistake as an argument of sign, verify or
