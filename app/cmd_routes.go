@@ -22,25 +22,26 @@ func routesCmd(args []string, stdout, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("routes", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.String("config", "", "configuration `file`, YAML (.yaml, .yml) or TOML (.toml)")
-	if done, code := parseFlags(fs, args, stderr); done {
+	// The configuration is loaded with the flags, so that every failure,
+	// a stray argument included, is printed with its credentials redacted:
+	// routes needs no token, but one may be pasted in the wrong place.
+	cfg, done, code := parseConfigFlags(fs, args, stderr)
+	if done {
 		return code
 	}
+	failed := failer("routes", stderr, cfg)
 	if fs.NArg() > 0 {
-		return fail(stderr, "routes", ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+		return failed(ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}
-	cfg, err := config.Load(config.Options{Flags: fs})
-	if err == nil {
-		err = cfg.Validate()
-	}
-	if err != nil {
-		return fail(stderr, "routes", ExitUsage, err)
+	if err := cfg.Validate(); err != nil {
+		return failed(ExitUsage, err)
 	}
 	routes, err := listRoutes(cfg)
 	if err != nil {
-		return fail(stderr, "routes", ExitUsage, err)
+		return failed(ExitUsage, err)
 	}
 	if err := writeRoutes(stdout, routes); err != nil {
-		return fail(stderr, "routes", ExitFalse, err)
+		return failed(ExitFalse, err)
 	}
 	return ExitOK
 }

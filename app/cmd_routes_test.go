@@ -60,6 +60,22 @@ func TestRoutesCmd(t *testing.T) {
 	}
 }
 
+// routes needs no token, but one pasted in the wrong place is never
+// printed: not as a stray argument, not as an unknown flag.
+func TestRoutesHidesToken(t *testing.T) {
+	const tok = "SeKr3tTok-0123456789abcdef0123456789"
+	t.Setenv("TWILIO_AUTH_TOKEN", tok)
+	for _, args := range [][]string{{tok}, {"--" + tok}, {"--config", tok}} {
+		var stdout, stderr bytes.Buffer
+		if code := Main(append([]string{"routes"}, args...), &stdout, &stderr); code != ExitUsage {
+			t.Errorf("routes %q: exit status %d, want %d", args, code, ExitUsage)
+		}
+		if strings.Contains(stdout.String()+stderr.String(), tok) || stderr.Len() == 0 {
+			t.Errorf("routes %q printed %q, want an error without the token", args, stderr.String())
+		}
+	}
+}
+
 // The table lists exactly what New registers.
 func TestRoutesMatchServer(t *testing.T) {
 	a, _ := newLoggedApp(t, "info", nil)
