@@ -49,7 +49,10 @@ type Config struct {
 	// header is believed, whoever wrote it: list only proxies that set both
 	// headers on every request, overwriting the client's (or appending
 	// their own value after it), by their own addresses rather than a
-	// broad range. See [Config.TrustedProxyPrefixes].
+	// broad range: a prefix of length 0 (0.0.0.0/0, ::/0) is refused, and
+	// [Config.Warnings] names any prefix wider than /24 (IPv4) or /64
+	// (IPv6). Ignored when PublicURL is set. See
+	// [Config.TrustedProxyPrefixes].
 	// Key trusted_proxies, env GATEHOUSE_TRUSTED_PROXIES (comma separated),
 	// flag --trusted-proxies.
 	// Optional. Default none: forwarding headers are ignored.

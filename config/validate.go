@@ -23,7 +23,8 @@ const MaxBodyBytesLimit = 16 << 20
 //   - listen is host:port with a numeric port;
 //   - public_url, if set, is an absolute http or https URL with a host and
 //     without a query or fragment;
-//   - every trusted_proxies entry is a CIDR prefix or an IP address;
+//   - every trusted_proxies entry is a CIDR prefix or an IP address, and
+//     no prefix has length 0 (it would trust every peer);
 //   - every server timeout is greater than zero, and so are both size
 //     limits, and server.max_body_bytes is at most [MaxBodyBytesLimit];
 //     server.shutdown_delay may be zero but not negative;
@@ -143,9 +144,10 @@ func (c *Config) RequireToken() error {
 // means 10.0.0.0/8. An IPv4-mapped IPv6 entry is converted to its IPv4
 // form, which is what the signature check compares a peer with:
 // "::ffff:10.0.0.1" means 10.0.0.1/32 and "::ffff:10.0.0.0/104" means
-// 10.0.0.0/8. An unparsable entry is a [*FieldError] for
-// trusted_proxies matching [ErrInvalid]; the result is then nil, so that a
-// typo never trusts the wrong peers.
+// 10.0.0.0/8. An unparsable entry, or a prefix of length 0 (0.0.0.0/0,
+// ::/0, ::ffff:0.0.0.0/96), which would trust every peer, is a
+// [*FieldError] for trusted_proxies matching [ErrInvalid]; the result is
+// then nil, so that a typo never trusts the wrong peers.
 func (c *Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
 	prefixes := make([]netip.Prefix, 0, len(c.TrustedProxies))
 	var errs []error
@@ -170,7 +172,12 @@ func parseProxy(s string) (netip.Prefix, error) {
 		if err != nil {
 			return netip.Prefix{}, bad
 		}
-		return unmapPrefix(p.Masked()), nil
+		p = unmapPrefix(p.Masked())
+		if p.Bits() == 0 {
+			return netip.Prefix{}, newProblem(ErrInvalid, fmt.Sprintf(
+				"%q is a prefix of length 0, which would trust every peer: any client could choose the URL that signatures are checked against", s))
+		}
+		return p, nil
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil || a.Zone() != "" {

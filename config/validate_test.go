@@ -49,6 +49,10 @@ func TestValidate(t *testing.T) {
 		{"trusted_proxies hostname", func(c *config.Config) { c.TrustedProxies = []string{"proxy.internal"} }, "trusted_proxies", config.ErrInvalid},
 		{"trusted_proxies zone", func(c *config.Config) { c.TrustedProxies = []string{"fe80::1%eth0"} }, "trusted_proxies", config.ErrInvalid},
 		{"trusted_proxies empty entry", func(c *config.Config) { c.TrustedProxies = []string{""} }, "trusted_proxies", config.ErrInvalid},
+		{"trusted_proxies every IPv4 peer", func(c *config.Config) { c.TrustedProxies = []string{"10.0.0.1", "0.0.0.0/0"} }, "trusted_proxies", config.ErrInvalid},
+		{"trusted_proxies every IPv6 peer", func(c *config.Config) { c.TrustedProxies = []string{"::/0"} }, "trusted_proxies", config.ErrInvalid},
+		{"trusted_proxies every mapped IPv4 peer", func(c *config.Config) { c.TrustedProxies = []string{"::ffff:0.0.0.0/96"} }, "trusted_proxies", config.ErrInvalid},
+		{"trusted_proxies /1", func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0/1", "::/1"} }, "", nil},
 		{"server.read_header_timeout zero", func(c *config.Config) { c.Server.ReadHeaderTimeout = 0 }, "server.read_header_timeout", config.ErrInvalid},
 		{"server.read_timeout negative", func(c *config.Config) { c.Server.ReadTimeout = -time.Second }, "server.read_timeout", config.ErrInvalid},
 		{"server.write_timeout zero", func(c *config.Config) { c.Server.WriteTimeout = 0 }, "server.write_timeout", config.ErrInvalid},
@@ -180,7 +184,7 @@ func TestTrustedProxyPrefixes(t *testing.T) {
 		{[]string{"::ffff:10.0.0.1/128"}, []netip.Prefix{netip.MustParsePrefix("10.0.0.1/32")}},
 		{[]string{"::ffff:10.0.0.0/104"}, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
 		{[]string{"::ffff:10.1.2.3/120"}, []netip.Prefix{netip.MustParsePrefix("10.1.2.0/24")}},
-		{[]string{"::ffff:0.0.0.0/96"}, []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}},
+		{[]string{"::ffff:0.0.0.0/97"}, []netip.Prefix{netip.MustParsePrefix("0.0.0.0/1")}},
 		// Other IPv6 entries stay IPv6, a prefix reaching beyond the mapped
 		// range (shorter than /96) included.
 		{[]string{"::ffff:0:0/95"}, []netip.Prefix{netip.MustParsePrefix("::fffe:0:0/95")}},
@@ -217,11 +221,29 @@ func TestTrustedProxyPrefixes(t *testing.T) {
 		}
 	}
 
-	c := config.Default()
-	c.TrustedProxies = []string{"10.0.0.0/8", "not-an-ip"}
-	got, err := c.TrustedProxyPrefixes()
-	if got != nil || !errors.Is(err, config.ErrInvalid) {
-		t.Errorf("bad entry: got %v, %v; want nil and ErrInvalid", got, err)
+	// An unparsable entry, or one that would trust every peer, refuses
+	// the whole list.
+	for _, tt := range []struct {
+		in   []string
+		want string // the error's message
+	}{
+		{[]string{"10.0.0.0/8", "not-an-ip"}, `config: trusted_proxies: entry 2: want a CIDR prefix or an IP address, got "not-an-ip"`},
+		{[]string{"0.0.0.0/0"}, `config: trusted_proxies: entry 1: "0.0.0.0/0" is a prefix of length 0, which would trust every peer: any client could choose the URL that signatures are checked against`},
+		{[]string{"10.0.0.1", "::/0"}, `config: trusted_proxies: entry 2: "::/0" is a prefix of length 0, which would trust every peer: any client could choose the URL that signatures are checked against`},
+		{[]string{"192.0.2.1/0"}, `config: trusted_proxies: entry 1: "192.0.2.1/0" is a prefix of length 0, which would trust every peer: any client could choose the URL that signatures are checked against`},
+		{[]string{"::ffff:0.0.0.0/96"}, `config: trusted_proxies: entry 1: "::ffff:0.0.0.0/96" is a prefix of length 0, which would trust every peer: any client could choose the URL that signatures are checked against`},
+		{[]string{"::ffff:10.0.0.0/96"}, `config: trusted_proxies: entry 1: "::ffff:10.0.0.0/96" is a prefix of length 0, which would trust every peer: any client could choose the URL that signatures are checked against`},
+	} {
+		c := config.Default()
+		c.TrustedProxies = tt.in
+		got, err := c.TrustedProxyPrefixes()
+		if got != nil || !errors.Is(err, config.ErrInvalid) {
+			t.Errorf("%q: got %v, %v; want nil and ErrInvalid", tt.in, got, err)
+			continue
+		}
+		if err.Error() != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.in, err, tt.want)
+		}
 	}
 }
 
