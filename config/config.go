@@ -28,7 +28,9 @@ type Config struct {
 
 	// PublicURL is the absolute http or https URL under which Twilio
 	// reaches this server, such as "https://ivr.example.com". Signatures
-	// are checked against this URL plus the request target.
+	// are checked against this URL plus the request target. User
+	// information, for Twilio's HTTP Basic credentials, must have both a
+	// user name and a password; a port must be from 1 to 65535.
 	// Key public_url, env GATEHOUSE_PUBLIC_URL, flag --public-url.
 	// Optional. Default "": the URL is rebuilt from the request's own
 	// scheme and host.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // MaxBodyBytesLimit is the largest server.max_body_bytes Validate
@@ -22,7 +23,11 @@ const MaxBodyBytesLimit = 16 << 20
 //
 //   - listen is host:port with a numeric port;
 //   - public_url, if set, is an absolute http or https URL with a host and
-//     without a query or fragment;
+//     without a query or fragment; its port, if it has a ':' after the
+//     host, is a number from 1 to 65535; it holds no white space, control
+//     or formatting character, nor any of " < > \ ^ ` { | } unescaped; and
+//     its user information, if any, has both a user name and a password
+//     (that message does not quote it);
 //   - every trusted_proxies entry is a CIDR prefix or an IP address, and
 //     no prefix has length 0 (it would trust every peer);
 //   - every server timeout is greater than zero, and so are both size
@@ -238,15 +243,36 @@ func checkPublicURL(raw string) error {
 	if raw == "" {
 		return nil
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		// Not quoted: it may hold a password that url.Redacted cannot find.
-		return newProblem(ErrInvalid, `want an absolute http or https URL such as "https://ivr.example.com", got a value that does not parse as a URL`)
-	}
 	bad := func(why string) error {
 		return newProblem(ErrInvalid, fmt.Sprintf(`want an absolute http or https URL such as "https://ivr.example.com", got %q: %s`, redactURL(raw), why))
 	}
+	const invisibles = "white space, control and formatting characters cannot appear in a URL"
+	u, err := url.Parse(raw)
+	if err != nil {
+		// Not quoted: it may hold a password that url.Redacted cannot find.
+		msg := `want an absolute http or https URL such as "https://ivr.example.com", got a value that does not parse as a URL`
+		if strings.ContainsFunc(raw, invisible) {
+			msg += ": " + invisibles
+		}
+		return newProblem(ErrInvalid, msg)
+	}
+	if u.User != nil {
+		// Not quoted: a user name alone, with nothing to mask, may be a
+		// password typed in the wrong place.
+		name := u.User.Username()
+		password, _ := u.User.Password()
+		switch {
+		case name == "" && password == "":
+			return newProblem(ErrInvalid, "has an '@' but no user name and no password: want https://user:password@host, or no '@'")
+		case password == "":
+			return newProblem(ErrInvalid, "has a user name but no password: HTTP Basic credentials need both")
+		case name == "":
+			return newProblem(ErrInvalid, "has a password but no user name: HTTP Basic credentials need both")
+		}
+	}
 	switch {
+	case strings.ContainsFunc(raw, invisible):
+		return bad(invisibles)
 	case u.Scheme != "http" && u.Scheme != "https":
 		return bad("scheme is not http or https")
 	case u.Opaque != "" || u.Host == "" || u.Hostname() == "":
@@ -255,8 +281,25 @@ func checkPublicURL(raw string) error {
 		return bad("a query is not allowed")
 	case u.Fragment != "" || strings.Contains(raw, "#"):
 		return bad("a fragment is not allowed")
+	case strings.ContainsAny(raw, `"<>\^`+"`"+`{|}`):
+		return bad(`the characters " < > \ ^ ` + "`" + ` { | } cannot appear in a URL unescaped`)
+	case strings.HasSuffix(u.Host, ":"):
+		return bad("the port is empty: drop the ':' or give a port from 1 to 65535")
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+			return bad("the port must be a number from 1 to 65535")
+		}
 	}
 	return nil
+}
+
+// invisible reports whether r is white space, a control character or a
+// formatting character (such as a zero-width space, a byte order mark or a
+// bidirectional override): none can appear in a URL, and most cannot be
+// seen where an operator pasted it.
+func invisible(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }
 
 // validAccountSid reports whether sid has the form of a Twilio account
