@@ -37,7 +37,10 @@ type Config struct {
 	PublicURL string
 
 	// SupportNumber is the number a caller is connected to after the
-	// apology.
+	// apology: what Twilio's <Dial> can dial, an E.164 number such as
+	// "+15005550006" ("+" and 2 to 15 digits), a sip: URI such as
+	// "sip:support@example.com" or a client: identity such as
+	// "client:support" (see [Config.Validate]).
 	// Key support_number, env GATEHOUSE_SUPPORT_NUMBER, flag
 	// --support-number.
 	// Optional. Default "": the apology is followed by a hang-up.

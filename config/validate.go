@@ -38,6 +38,9 @@ const MaxBodyBytesLimit = 16 << 20
 //     message does not quote it);
 //   - log.level is debug, info, warn or error, and log.format is text or
 //     json;
+//   - support_number, if set, is what Twilio's <Dial> can dial: an E.164
+//     number ("+" and 2 to 15 digits, the first not 0), a sip: URI or a
+//     client: identity (letters, digits and _ - . @ +);
 //   - no value sent to callers (support_number, dialled after the apology,
 //     and apology.text, apology.voice and apology.language, which the
 //     TwiML carries) holds a credential of c, a token or the password of
@@ -59,6 +62,7 @@ func (c *Config) Validate() error {
 	add("listen", checkListen(c.Listen))
 	add("public_url", checkPublicURL(c.PublicURL))
 	secrets := c.secrets()
+	credential := make(map[string]bool)
 	for _, f := range []struct{ key, value, why string }{
 		{"support_number", c.SupportNumber, "the apology's TwiML would send it to callers"},
 		{"apology.text", c.Apology.Text, "callers would hear it"},
@@ -67,9 +71,15 @@ func (c *Config) Validate() error {
 	} {
 		// Not quoted, even redacted: the operator knows what they set.
 		if scrub(f.value, secrets) != f.value {
+			credential[f.key] = true
 			add(f.key, newProblem(ErrInvalid,
 				"holds a credential (a Twilio auth token or the public_url password): "+f.why))
 		}
+	}
+	if n := c.SupportNumber; n != "" && !credential["support_number"] && !dialable(n) {
+		add("support_number", newProblem(ErrInvalid, fmt.Sprintf(
+			`want what <Dial> can dial: an E.164 number ("+" and 2 to 15 digits, without spaces or punctuation, such as "+15005550006"), `+
+				`a sip: URI (such as "sip:support@example.com") or a client: identity (such as "client:support"), got %q`, n)))
 	}
 	if sid := c.Twilio.AccountSid; sid != "" && !validAccountSid(sid) {
 		// Not quoted: a token pasted here would be printed.
@@ -300,6 +310,46 @@ func checkPublicURL(raw string) error {
 // seen where an operator pasted it.
 func invisible(r rune) bool {
 	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+}
+
+// maxDialable bounds a support_number that is a sip: URI or a client:
+// identity: long enough for any address an operator would dial.
+const maxDialable = 256
+
+// dialable reports whether s is what Twilio's <Dial> can dial: an E.164
+// number, "+" and 2 to 15 digits, the first not 0; a sip: URI, "sip:" and
+// then an optional user and '@' and a host, each without white space or
+// characters a URI cannot carry; or a client: identity, "client:" and
+// letters, digits, '_', '-', '.', '@' and '+'. The scheme is read in any
+// case; the whole is at most maxDialable bytes.
+func dialable(s string) bool {
+	if len(s) > maxDialable {
+		return false
+	}
+	if digits, ok := strings.CutPrefix(s, "+"); ok {
+		return len(digits) >= 2 && len(digits) <= 15 && digits[0] != '0' && strings.Trim(digits, "0123456789") == ""
+	}
+	scheme, rest, ok := strings.Cut(s, ":")
+	if !ok || rest == "" {
+		return false
+	}
+	switch strings.ToLower(scheme) {
+	case "sip":
+		if strings.ContainsFunc(rest, invisible) || strings.ContainsAny(rest, `"<>\^`+"`"+`{|}`) {
+			return false
+		}
+		at := strings.LastIndexByte(rest, '@')
+		if at == 0 {
+			return false // an '@' without a user
+		}
+		host := rest[at+1:]
+		host, _, _ = strings.Cut(host, ";") // URI parameters, such as ;transport=tls
+		host, _, _ = strings.Cut(host, "?") // headers
+		return host != "" && host[0] != ':'
+	case "client":
+		return strings.Trim(rest, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.@+") == ""
+	}
+	return false
 }
 
 // validAccountSid reports whether sid has the form of a Twilio account

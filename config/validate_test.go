@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/netip"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -337,5 +338,88 @@ func TestValidateRefusesCredentialSentToCallers(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// support_number must be something <Dial> can dial; anything else would
+// be read out, or fail, on every call that goes wrong.
+func TestValidateSupportNumber(t *testing.T) {
+	t.Parallel()
+	const want = `config: support_number: want what <Dial> can dial: an E.164 number ("+" and 2 to 15 digits, without spaces or punctuation, such as "+15005550006"), ` +
+		`a sip: URI (such as "sip:support@example.com") or a client: identity (such as "client:support"), got `
+	tests := []struct {
+		number string
+		ok     bool
+	}{
+		{"", true},
+		{"+15005550006", true},
+		{"+44", true},
+		{"+123456789012345", true},
+		{"sip:support@example.com", true},
+		{"sip:support@example.com;transport=tls", true},
+		{"sip:support@example.com:5061?x-header=1", true},
+		{"sip:example.com", true},
+		{"SIP:support@example.com", true},
+		{"client:support", true},
+		{"client:alice.smith-2@example.com", true},
+		{"Client:support_desk", true},
+
+		{"call us", false},
+		{"15005550006", false},
+		{"+1", false},
+		{"+1234567890123456", false},
+		{"+01005550006", false},
+		{"+1 500 555 0006", false},
+		{"+1-500-555-0006", false},
+		{"+1 (500) 555-0006", false},
+		{" +15005550006", false},
+		{"+15005550006\n", false},
+		{"+", false},
+		{"tel:+15005550006", false},
+		{"sip:", false},
+		{"sip:support@", false},
+		{"sip:@example.com", false},
+		{"sip:support desk@example.com", false},
+		{"sip:<support@example.com>", false},
+		{"sip::5060", false},
+		{"client:", false},
+		{"client:support desk", false},
+		{"client:<b>", false},
+		{"client:" + strings.Repeat("a", 300), false},
+		{"https://example.com/support", false},
+	}
+	for _, tt := range tests {
+		c := config.Default()
+		c.SupportNumber = tt.number
+		err := c.Validate()
+		if tt.ok {
+			if err != nil {
+				t.Errorf("%q: got %v, want nil", tt.number, err)
+			}
+			continue
+		}
+		var fe *config.FieldError
+		if !errors.As(err, &fe) || fe.Key != "support_number" || !errors.Is(err, config.ErrInvalid) {
+			t.Errorf("%q: got %v, want a *FieldError for support_number matching ErrInvalid", tt.number, err)
+			continue
+		}
+		if got, want := err.Error(), want+strconv.Quote(tt.number); got != want {
+			t.Errorf("%q:\ngot  %s\nwant %s", tt.number, got, want)
+		}
+	}
+}
+
+// A credential in support_number is reported as such, once, without the
+// value: the check of the format, which quotes it, is skipped.
+func TestValidateSupportNumberCredentialFirst(t *testing.T) {
+	t.Parallel()
+	const token = "tok-support-4d3c2b"
+	c := config.Default()
+	c.Twilio.AuthToken = token
+	c.SupportNumber = "call " + token
+	err := c.Validate()
+	want := "config: support_number: holds a credential (a Twilio auth token or the public_url password): the apology's TwiML would send it to callers"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %q", err, want)
 	}
 }
