@@ -11,7 +11,7 @@ const envPrefix = "GATEHOUSE_"
 
 // lookupIn returns a Getenv that looks names up in environ, a list of
 // "NAME=value" strings; of several entries for one name, the last wins, as
-// for a process started with that list.
+// in the environment os/exec gives a command from such a list.
 func lookupIn(environ []string) func(string) (string, bool) {
 	m := make(map[string]string, len(environ))
 	for _, kv := range environ {
@@ -36,13 +36,17 @@ func checkEnv(environ []string, bs []binding) []error {
 	for _, b := range bs {
 		bound[b.env] = true
 	}
-	var names []string
+	last := make(map[string]string) // of several entries for a name, the last counts, as in lookupIn
 	for _, kv := range environ {
-		name, value, _ := strings.Cut(kv, "=")
-		if !strings.HasPrefix(name, envPrefix) || value == "" || bound[name] || slices.Contains(names, name) {
-			continue
+		if name, value, _ := strings.Cut(kv, "="); strings.HasPrefix(name, envPrefix) && !bound[name] {
+			last[name] = value
 		}
-		names = append(names, name)
+	}
+	var names []string
+	for name, value := range last {
+		if value != "" {
+			names = append(names, name)
+		}
 	}
 	slices.Sort(names)
 	errs := make([]error, 0, len(names))

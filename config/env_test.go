@@ -40,6 +40,7 @@ func TestLoadUnknownVariables(t *testing.T) {
 		{name: "several, sorted, each once", vars: []string{"GATEHOUSE_ZZZ", "GATEHOUSE_LISTEN", "GATEHOUSE_AAA", "GATEHOUSE_ZZZ"}, keys: []string{"GATEHOUSE_AAA", "GATEHOUSE_ZZZ"}},
 		{name: "every bound variable", vars: []string{"GATEHOUSE_LISTEN=:1", "GATEHOUSE_POLICY_WATCH_INTERVAL=1s", "TWILIO_AUTH_TOKEN", "GATEHOUSE_TWILIO_AUTH_TOKENS"}},
 		{name: "empty counts as unset, whatever the name", vars: []string{"GATEHOUSE_POLICY_FLIE=", "GATEHOUSE_SOAK="}},
+		{name: "the last of several entries counts", vars: []string{"GATEHOUSE_SOAK=60s", "GATEHOUSE_SOAK=", "GATEHOUSE_AAA=", "GATEHOUSE_AAA=1"}, keys: []string{"GATEHOUSE_AAA"}},
 		{name: "other prefixes", vars: []string{"TWILIO_AUTH_TOKN", "TWILIO_ACCOUNT_SID", "GATEHOUSEX_LISTEN", "MY_GATEHOUSE_LISTEN", "PATH=/bin"}},
 		{name: "the prefix in another case", vars: []string{"gatehouse_listen", "Gatehouse_Listen"}},
 	}

@@ -93,12 +93,20 @@ type Options struct {
 // credential. Values shorter than six characters are
 // not searched for: they would mangle messages and protect nothing.
 func Load(o Options) (*Config, error) {
-	getenv, environ := o.Getenv, o.Environ
+	// The environment is listed once, for the check of GATEHOUSE_ names
+	// and, when only Environ is injected, for the lookups.
+	getenv := o.Getenv
+	var environ []string
 	switch {
-	case getenv == nil && environ == nil:
-		getenv, environ = os.LookupEnv, os.Environ
+	case getenv == nil && o.Environ == nil:
+		getenv, environ = os.LookupEnv, os.Environ()
 	case getenv == nil:
-		getenv = lookupIn(environ())
+		environ = o.Environ()
+		getenv = lookupIn(environ)
+	default:
+		if o.Environ != nil {
+			environ = o.Environ()
+		}
 	}
 	path := o.File
 	if f := changedFlag(o.Flags, "config"); f != nil {
@@ -138,10 +146,7 @@ func Load(o Options) (*Config, error) {
 		}
 	}
 
-	var envErrs []error
-	if environ != nil {
-		envErrs = checkEnv(environ(), bs)
-	}
+	envErrs := checkEnv(environ, bs)
 
 	v := viper.NewWithOptions(viper.WithDecoderRegistry(caseCheckedDecoders{viper.NewCodecRegistry()}))
 	var errs []error
