@@ -303,7 +303,8 @@ func TestPublicURLCredentials(t *testing.T) {
 func TestPublicURLCredentialsIncomplete(t *testing.T) {
 	cfg := testConfig(t, map[string]string{"TWILIO_AUTH_TOKEN": "t0k3n", "GATEHOUSE_PUBLIC_URL": "https://twilio@ivr.example.com"})
 	_, err := New(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if !errors.Is(err, authn.ErrBasicConfig) {
-		t.Errorf("New with a user name but no password = %v, want authn.ErrBasicConfig", err)
+	var fe *config.FieldError
+	if !errors.As(err, &fe) || fe.Key != "public_url" || !errors.Is(err, config.ErrInvalid) {
+		t.Errorf("New with a user name but no password = %v, want a *config.FieldError for public_url matching config.ErrInvalid", err)
 	}
 }

@@ -207,25 +207,26 @@ func waitForLog(t *testing.T, log *lockedBuffer, done <-chan int, want string) b
 // do reach an anonymous caller, which is why they are checked.
 func TestNewRefusesCredentialSentToCallers(t *testing.T) {
 	tests := []struct {
-		key string
-		env string
+		key      string
+		env      string
+		harmless string // a valid value without a credential
 	}{
-		{"support_number", "GATEHOUSE_SUPPORT_NUMBER"},
-		{"apology.text", "GATEHOUSE_APOLOGY_TEXT"},
-		{"apology.voice", "GATEHOUSE_APOLOGY_VOICE"},
-		{"apology.language", "GATEHOUSE_APOLOGY_LANGUAGE"},
+		{"support_number", "GATEHOUSE_SUPPORT_NUMBER", "client:harmless-value"},
+		{"apology.text", "GATEHOUSE_APOLOGY_TEXT", "harmless-value"},
+		{"apology.voice", "GATEHOUSE_APOLOGY_VOICE", "harmless-value"},
+		{"apology.language", "GATEHOUSE_APOLOGY_LANGUAGE", "harmless-value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {
 			// Without a credential, the value is in the apology.
-			cfg := testConfig(t, map[string]string{"TWILIO_AUTH_TOKEN": pastedToken, tt.env: "harmless-value"})
+			cfg := testConfig(t, map[string]string{"TWILIO_AUTH_TOKEN": pastedToken, tt.env: tt.harmless})
 			a, err := New(cfg, nil)
 			if err != nil {
 				t.Fatalf("New: %v", err)
 			}
 			rec := httptest.NewRecorder()
 			a.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/no-such-page", nil))
-			if !strings.Contains(rec.Body.String(), "harmless-value") {
+			if !strings.Contains(rec.Body.String(), tt.harmless) {
 				t.Fatalf("an anonymous caller got %q, want the configured value in it", rec.Body.String())
 			}
 

@@ -28,14 +28,19 @@ type Config struct {
 
 	// PublicURL is the absolute http or https URL under which Twilio
 	// reaches this server, such as "https://ivr.example.com". Signatures
-	// are checked against this URL plus the request target.
+	// are checked against this URL plus the request target. User
+	// information, for Twilio's HTTP Basic credentials, must have both a
+	// user name and a password; a port must be from 1 to 65535.
 	// Key public_url, env GATEHOUSE_PUBLIC_URL, flag --public-url.
 	// Optional. Default "": the URL is rebuilt from the request's own
 	// scheme and host.
 	PublicURL string
 
 	// SupportNumber is the number a caller is connected to after the
-	// apology.
+	// apology: what Twilio's <Dial> can dial, an E.164 number such as
+	// "+15005550006" ("+" and 2 to 15 digits), a sip: URI such as
+	// "sip:support@example.com" or a client: identity such as
+	// "client:support" (see [Config.Validate]).
 	// Key support_number, env GATEHOUSE_SUPPORT_NUMBER, flag
 	// --support-number.
 	// Optional. Default "": the apology is followed by a hang-up.
@@ -49,7 +54,10 @@ type Config struct {
 	// header is believed, whoever wrote it: list only proxies that set both
 	// headers on every request, overwriting the client's (or appending
 	// their own value after it), by their own addresses rather than a
-	// broad range. See [Config.TrustedProxyPrefixes].
+	// broad range: a prefix of length 0 (0.0.0.0/0, ::/0) is refused, and
+	// [Config.Warnings] names any prefix wider than /24 (IPv4) or /64
+	// (IPv6). Ignored when PublicURL is set. See
+	// [Config.TrustedProxyPrefixes].
 	// Key trusted_proxies, env GATEHOUSE_TRUSTED_PROXIES (comma separated),
 	// flag --trusted-proxies.
 	// Optional. Default none: forwarding headers are ignored.

@@ -6,7 +6,9 @@ import "errors"
 // name the key or file concerned.
 var (
 	// ErrUnknownKey reports a key in the configuration file that Gatehouse
-	// does not know, usually a typo such as publc_url.
+	// does not know, usually a typo such as publc_url, or an environment
+	// variable named GATEHOUSE_ that no key reads, such as
+	// GATEHOUSE_POLICY_FLIE.
 	ErrUnknownKey = errors.New("unknown key")
 
 	// ErrInvalid reports a value of the wrong type (a number where a
@@ -28,7 +30,9 @@ var (
 // FieldError reports a problem with one configuration key. Its message is
 // one line, "config: <key>: <problem>", and never contains a secret value.
 type FieldError struct {
-	// Key is the configuration key, such as "server.read_timeout".
+	// Key is the configuration key, such as "server.read_timeout", or,
+	// for an unknown environment variable, the variable's name, such as
+	// "GATEHOUSE_POLICY_FLIE".
 	Key string
 	// Err describes the problem. It matches ErrUnknownKey, ErrInvalid or
 	// ErrRequired, or is the [io/fs] error from reading

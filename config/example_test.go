@@ -326,3 +326,22 @@ func ExampleConfig() {
 	// 2 accepted tokens
 	// true
 }
+
+// Warnings says what serve logs at warn level at startup: here that the
+// URL is rebuilt from each request, and that a trusted proxy's prefix
+// takes in far more peers than a few proxies.
+func ExampleConfig_Warnings() {
+	cfg := config.Default()
+	cfg.TrustedProxies = []string{"10.0.0.7", "10.0.0.0/8", "2001:db8::/48"}
+	for _, w := range cfg.Warnings() {
+		fmt.Println(w)
+	}
+
+	cfg.PublicURL = "https://ivr.example.com"
+	fmt.Println(cfg.Warnings())
+	// Output:
+	// public_url is not set: signatures are checked against the URL rebuilt from each request's own Host header (and X-Forwarded-* from trusted_proxies), so a request Twilio signed for another host of the same account verifies here too; set public_url to the scheme and host Twilio calls
+	// trusted_proxies: "10.0.0.0/8" is wider than /24: every peer inside it may choose the URL that signatures are checked against; list the proxies' own addresses
+	// trusted_proxies: "2001:db8::/48" is wider than /64: every peer inside it may choose the URL that signatures are checked against; list the proxies' own addresses
+	// [trusted_proxies is ignored: public_url is set, so X-Forwarded-Proto and X-Forwarded-Host are never read; remove trusted_proxies, or unset public_url if the URL must come from the proxies]
+}

@@ -40,11 +40,11 @@ func flags(t *testing.T, args ...string) *pflag.FlagSet {
 	return fs
 }
 
-// load calls config.Load with an empty environment unless o.Getenv is set,
-// so that the test machine's environment never leaks in.
+// load calls config.Load with an empty environment unless o.Getenv or
+// o.Environ is set, so that the test machine's environment never leaks in.
 func load(t *testing.T, o config.Options) (*config.Config, error) {
 	t.Helper()
-	if o.Getenv == nil {
+	if o.Getenv == nil && o.Environ == nil {
 		o.Getenv = env(nil)
 	}
 	return config.Load(o)
@@ -58,4 +58,9 @@ func mustLoad(t *testing.T, o config.Options) *config.Config {
 		t.Fatalf("Load: %v", err)
 	}
 	return cfg
+}
+
+// environ returns an Environ that lists kv, "NAME=value" strings.
+func environ(kv ...string) func() []string {
+	return func() []string { return kv }
 }

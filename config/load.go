@@ -37,15 +37,26 @@ type Options struct {
 	Flags *pflag.FlagSet
 
 	// Getenv looks up an environment variable. Tests inject a map.
-	// Optional. Default [os.LookupEnv].
+	// Optional. Default: a lookup in Environ if that is set, else
+	// [os.LookupEnv].
 	Getenv func(key string) (value string, ok bool)
+
+	// Environ lists the environment as "NAME=value" strings, as
+	// [os.Environ] does, so that Load can refuse a GATEHOUSE_ variable
+	// that no key reads (see [Load]). A caller that injects Getenv should
+	// inject Environ too, or set only Environ.
+	// Optional. Default: [os.Environ] if Getenv is nil too; otherwise
+	// none, and no variable is refused.
+	Environ func() []string
 }
 
 // Load builds a Config through a private Viper instance. A key's value is
 // taken from the first of these that sets it:
 //
 //  1. a flag in o.Flags that the user set;
-//  2. its environment variable (an empty variable counts as unset);
+//  2. its environment variable (an empty variable counts as unset: it
+//     does not clear a value from the file, which a flag set to the
+//     empty string does);
 //  3. the configuration file;
 //  4. [Default].
 //
@@ -63,11 +74,17 @@ type Options struct {
 // further); a key with a dot in its name, such as "twilio.auth_token"
 // written as one YAML key, which Viper would let shadow the same key in a
 // twilio section ([*FieldError] matching [ErrInvalid], saying how to nest
-// it; the file is then read no further either); a key in the file that Gatehouse does not know and a value of
-// the wrong type, such as server.read_timeout: banana ([*FieldError]); and
-// an unreadable or empty token file. A wrongly typed value in the file is an error even when the
-// environment or a flag overrides it. Load does not call [Config.Validate]
-// or [Config.RequireToken].
+// it; the file is then read no further either); a key in the file that
+// Gatehouse does not know and a value of the wrong type, such as
+// server.read_timeout: banana ([*FieldError]); an environment variable
+// whose name starts with GATEHOUSE_ but that no key reads, such as
+// GATEHOUSE_POLICY_FLIE ([*FieldError] whose Key is the variable's name,
+// matching [ErrUnknownKey], naming the variable it was probably meant to
+// be but never quoting its value; an empty one is ignored, as empty
+// variables are); and an unreadable or empty token file. A wrongly typed
+// value in the file is an error even when the environment or a flag
+// overrides it. Load does not call [Config.Validate] or
+// [Config.RequireToken].
 //
 // No error message contains a credential: values of credential keys are
 // never quoted, and any credential Load saw, from any source, is replaced
@@ -76,9 +93,20 @@ type Options struct {
 // credential. Values shorter than six characters are
 // not searched for: they would mangle messages and protect nothing.
 func Load(o Options) (*Config, error) {
+	// The environment is listed once, for the check of GATEHOUSE_ names
+	// and, when only Environ is injected, for the lookups.
 	getenv := o.Getenv
-	if getenv == nil {
-		getenv = os.LookupEnv
+	var environ []string
+	switch {
+	case getenv == nil && o.Environ == nil:
+		getenv, environ = os.LookupEnv, os.Environ()
+	case getenv == nil:
+		environ = o.Environ()
+		getenv = lookupIn(environ)
+	default:
+		if o.Environ != nil {
+			environ = o.Environ()
+		}
 	}
 	path := o.File
 	if f := changedFlag(o.Flags, "config"); f != nil {
@@ -118,10 +146,15 @@ func Load(o Options) (*Config, error) {
 		}
 	}
 
+	envErrs := checkEnv(environ, bs)
+
 	v := viper.NewWithOptions(viper.WithDecoderRegistry(caseCheckedDecoders{viper.NewCodecRegistry()}))
 	var errs []error
 	if path != "" {
 		if err := readFile(v, path); err != nil {
+			if len(envErrs) > 0 {
+				err = errors.Join(append([]error{err}, envErrs...)...)
+			}
 			return nil, redactError(err, secrets)
 		}
 		errs = checkKeys(v)
@@ -170,6 +203,8 @@ func Load(o Options) (*Config, error) {
 			errs = append(errs, &FieldError{Key: b.key, Err: newProblem(err, err.Error()+" (from "+src+")")})
 		}
 	}
+
+	errs = append(errs, envErrs...)
 
 	if name := cfg.Twilio.AuthTokenFile; name != "" {
 		token, err := readTokenFile(name)

@@ -3,6 +3,7 @@ package config_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -126,5 +127,77 @@ func TestPublicURLPasswordNeverLogged(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "twilio:xxxxx@ivr.example.com") {
 		t.Errorf("the public URL is not shown masked; the test is not exercising LogValue:\n%s", out.String())
+	}
+}
+
+// TestValidatePublicURLCredentialsAndSyntax covers the public_url values
+// that parse as a URL but that no signature could verify against: half
+// of a pair of credentials, a port out of range or empty, and characters
+// a URL cannot carry. The message for credentials never quotes the URL.
+func TestValidatePublicURLCredentialsAndSyntax(t *testing.T) {
+	t.Parallel()
+	const (
+		prefix = "config: public_url: "
+		want   = `want an absolute http or https URL such as "https://ivr.example.com", got `
+	)
+	tests := []struct {
+		url  string
+		want string // the message; "" means valid
+	}{
+		{"https://twilio:pw-Qz8sJ4@ivr.example.com", ""},
+		{"https://ivr.example.com:8443/ivr", ""},
+		{"https://ivr.example.com:1", ""},
+		{"https://ivr.example.com:65535", ""},
+		{"https://[2001:db8::1]:443", ""},
+		{"https://[2001:db8::1]", ""},
+		{"https://ivr.example.com/a%20b", ""},
+		{"https://ivr.exämple.com/café", ""},
+		// Credentials with a half missing.
+		{"https://user-Zq9@ivr.example.com", prefix + "has a user name but no password: HTTP Basic credentials need both"},
+		{"https://user-Zq9:@ivr.example.com", prefix + "has a user name but no password: HTTP Basic credentials need both"},
+		{"https://:pw-Zq9@ivr.example.com", prefix + "has a password but no user name: HTTP Basic credentials need both"},
+		{"https://@ivr.example.com", prefix + "has an '@' but no user name and no password: want https://user:password@host, or no '@'"},
+		{"https://:@ivr.example.com", prefix + "has an '@' but no user name and no password: want https://user:password@host, or no '@'"},
+		{"https://user-Zq9@ivr.example.com/a b", prefix + "has a user name but no password: HTTP Basic credentials need both"},
+		// Ports.
+		{"https://ivr.example.com:99999", prefix + want + `"https://ivr.example.com:99999": the port must be a number from 1 to 65535`},
+		{"https://ivr.example.com:65536/ivr", prefix + want + `"https://ivr.example.com:65536/ivr": the port must be a number from 1 to 65535`},
+		{"https://ivr.example.com:0", prefix + want + `"https://ivr.example.com:0": the port must be a number from 1 to 65535`},
+		{"https://ivr.example.com:", prefix + want + `"https://ivr.example.com:": the port is empty: drop the ':' or give a port from 1 to 65535`},
+		{"https://ivr.example.com:/ivr", prefix + want + `"https://ivr.example.com:/ivr": the port is empty: drop the ':' or give a port from 1 to 65535`},
+		{"https://[2001:db8::1]:", prefix + want + `"https://[2001:db8::1]:": the port is empty: drop the ':' or give a port from 1 to 65535`},
+		{"https://u:pw-Zq9@ivr.example.com:70000", prefix + want + `"https://u:xxxxx@ivr.example.com:70000": the port must be a number from 1 to 65535`},
+		// White space, control and formatting characters, and characters
+		// a URL cannot carry unescaped.
+		{"https://ivr.example.com/a b", prefix + want + `"https://ivr.example.com/a b": white space, control and formatting characters cannot appear in a URL`},
+		{"https://ivr.example.com/ivr ", prefix + want + `"https://ivr.example.com/ivr ": white space, control and formatting characters cannot appear in a URL`},
+		{"https://ivr.example.com/\u00a0", prefix + want + `"https://ivr.example.com/\u00a0": white space, control and formatting characters cannot appear in a URL`},
+		{"https://ivr.example.com/\u200b", prefix + want + `"https://ivr.example.com/\u200b": white space, control and formatting characters cannot appear in a URL`},
+		{"https://ivr.example.com/\u0085", prefix + want + `"https://ivr.example.com/\u0085": white space, control and formatting characters cannot appear in a URL`},
+		{"https://u:pw-Zq9@ivr.example.com/a\u2028b", prefix + want + `"https://u:xxxxx@ivr.example.com/a%E2%80%A8b": white space, control and formatting characters cannot appear in a URL`},
+		{"https://ivr.example.com/\n", prefix + want + "a value that does not parse as a URL: white space, control and formatting characters cannot appear in a URL"},
+		{"https://ivr example.com", prefix + want + "a value that does not parse as a URL: white space, control and formatting characters cannot appear in a URL"},
+		{"https://ivr.example.com/{path}", prefix + want + `"https://ivr.example.com/{path}": the characters " < > \ ^ ` + "`" + ` { | } cannot appear in a URL unescaped`},
+		{"https://ivr.example.com/a|b", prefix + want + `"https://ivr.example.com/a|b": the characters " < > \ ^ ` + "`" + ` { | } cannot appear in a URL unescaped`},
+	}
+	for _, tt := range tests {
+		c := config.Default()
+		c.PublicURL = tt.url
+		err := c.Validate()
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("%q: got %v, want nil", tt.url, err)
+			}
+			continue
+		}
+		if err == nil || !errors.Is(err, config.ErrInvalid) || err.Error() != tt.want {
+			t.Errorf("%q:\ngot  %v\nwant %s (matching ErrInvalid)", tt.url, err, tt.want)
+			continue
+		}
+		for _, secret := range []string{"user-Zq9", "pw-Zq9"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("%q: got %q, which quotes %s", tt.url, err, secret)
+			}
+		}
 	}
 }

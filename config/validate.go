@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // MaxBodyBytesLimit is the largest server.max_body_bytes Validate
@@ -22,8 +23,13 @@ const MaxBodyBytesLimit = 16 << 20
 //
 //   - listen is host:port with a numeric port;
 //   - public_url, if set, is an absolute http or https URL with a host and
-//     without a query or fragment;
-//   - every trusted_proxies entry is a CIDR prefix or an IP address;
+//     without a query or fragment; its port, if it has a ':' after the
+//     host, is a number from 1 to 65535; it holds no white space, control
+//     or formatting character, nor any of " < > \ ^ ` { | } unescaped; and
+//     its user information, if any, has both a user name and a password
+//     (that message does not quote it);
+//   - every trusted_proxies entry is a CIDR prefix or an IP address, and
+//     no prefix has length 0 (it would trust every peer);
 //   - every server timeout is greater than zero, and so are both size
 //     limits, and server.max_body_bytes is at most [MaxBodyBytesLimit];
 //     server.shutdown_delay may be zero but not negative;
@@ -32,6 +38,9 @@ const MaxBodyBytesLimit = 16 << 20
 //     message does not quote it);
 //   - log.level is debug, info, warn or error, and log.format is text or
 //     json;
+//   - support_number, if set, is what Twilio's <Dial> can dial: an E.164
+//     number ("+" and 2 to 15 digits, the first not 0), a sip: URI or a
+//     client: identity (letters, digits and _ - . @ +);
 //   - no value sent to callers (support_number, dialled after the apology,
 //     and apology.text, apology.voice and apology.language, which the
 //     TwiML carries) holds a credential of c, a token or the password of
@@ -53,6 +62,7 @@ func (c *Config) Validate() error {
 	add("listen", checkListen(c.Listen))
 	add("public_url", checkPublicURL(c.PublicURL))
 	secrets := c.secrets()
+	credential := make(map[string]bool)
 	for _, f := range []struct{ key, value, why string }{
 		{"support_number", c.SupportNumber, "the apology's TwiML would send it to callers"},
 		{"apology.text", c.Apology.Text, "callers would hear it"},
@@ -61,9 +71,15 @@ func (c *Config) Validate() error {
 	} {
 		// Not quoted, even redacted: the operator knows what they set.
 		if scrub(f.value, secrets) != f.value {
+			credential[f.key] = true
 			add(f.key, newProblem(ErrInvalid,
 				"holds a credential (a Twilio auth token or the public_url password): "+f.why))
 		}
+	}
+	if n := c.SupportNumber; n != "" && !credential["support_number"] && !dialable(n) {
+		add("support_number", newProblem(ErrInvalid, fmt.Sprintf(
+			`want what <Dial> can dial: an E.164 number ("+" and 2 to 15 digits, without spaces or punctuation, such as "+15005550006"), `+
+				`a sip: URI (such as "sip:support@example.com") or a client: identity (such as "client:support"), got %q`, n)))
 	}
 	if sid := c.Twilio.AccountSid; sid != "" && !validAccountSid(sid) {
 		// Not quoted: a token pasted here would be printed.
@@ -143,9 +159,10 @@ func (c *Config) RequireToken() error {
 // means 10.0.0.0/8. An IPv4-mapped IPv6 entry is converted to its IPv4
 // form, which is what the signature check compares a peer with:
 // "::ffff:10.0.0.1" means 10.0.0.1/32 and "::ffff:10.0.0.0/104" means
-// 10.0.0.0/8. An unparsable entry is a [*FieldError] for
-// trusted_proxies matching [ErrInvalid]; the result is then nil, so that a
-// typo never trusts the wrong peers.
+// 10.0.0.0/8. An unparsable entry, or a prefix of length 0 (0.0.0.0/0,
+// ::/0, ::ffff:0.0.0.0/96), which would trust every peer, is a
+// [*FieldError] for trusted_proxies matching [ErrInvalid]; the result is
+// then nil, so that a typo never trusts the wrong peers.
 func (c *Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
 	prefixes := make([]netip.Prefix, 0, len(c.TrustedProxies))
 	var errs []error
@@ -170,7 +187,12 @@ func parseProxy(s string) (netip.Prefix, error) {
 		if err != nil {
 			return netip.Prefix{}, bad
 		}
-		return unmapPrefix(p.Masked()), nil
+		p = unmapPrefix(p.Masked())
+		if p.Bits() == 0 {
+			return netip.Prefix{}, newProblem(ErrInvalid, fmt.Sprintf(
+				"%q is a prefix of length 0, which would trust every peer: any client could choose the URL that signatures are checked against", s))
+		}
+		return p, nil
 	}
 	a, err := netip.ParseAddr(s)
 	if err != nil || a.Zone() != "" {
@@ -231,15 +253,36 @@ func checkPublicURL(raw string) error {
 	if raw == "" {
 		return nil
 	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		// Not quoted: it may hold a password that url.Redacted cannot find.
-		return newProblem(ErrInvalid, `want an absolute http or https URL such as "https://ivr.example.com", got a value that does not parse as a URL`)
-	}
 	bad := func(why string) error {
 		return newProblem(ErrInvalid, fmt.Sprintf(`want an absolute http or https URL such as "https://ivr.example.com", got %q: %s`, redactURL(raw), why))
 	}
+	const invisibles = "white space, control and formatting characters cannot appear in a URL"
+	u, err := url.Parse(raw)
+	if err != nil {
+		// Not quoted: it may hold a password that url.Redacted cannot find.
+		msg := `want an absolute http or https URL such as "https://ivr.example.com", got a value that does not parse as a URL`
+		if strings.ContainsFunc(raw, invisible) {
+			msg += ": " + invisibles
+		}
+		return newProblem(ErrInvalid, msg)
+	}
+	if u.User != nil {
+		// Not quoted: a user name alone, with nothing to mask, may be a
+		// password typed in the wrong place.
+		name := u.User.Username()
+		password, _ := u.User.Password()
+		switch {
+		case name == "" && password == "":
+			return newProblem(ErrInvalid, "has an '@' but no user name and no password: want https://user:password@host, or no '@'")
+		case password == "":
+			return newProblem(ErrInvalid, "has a user name but no password: HTTP Basic credentials need both")
+		case name == "":
+			return newProblem(ErrInvalid, "has a password but no user name: HTTP Basic credentials need both")
+		}
+	}
 	switch {
+	case strings.ContainsFunc(raw, invisible):
+		return bad(invisibles)
 	case u.Scheme != "http" && u.Scheme != "https":
 		return bad("scheme is not http or https")
 	case u.Opaque != "" || u.Host == "" || u.Hostname() == "":
@@ -248,8 +291,65 @@ func checkPublicURL(raw string) error {
 		return bad("a query is not allowed")
 	case u.Fragment != "" || strings.Contains(raw, "#"):
 		return bad("a fragment is not allowed")
+	case strings.ContainsAny(raw, `"<>\^`+"`"+`{|}`):
+		return bad(`the characters " < > \ ^ ` + "`" + ` { | } cannot appear in a URL unescaped`)
+	case strings.HasSuffix(u.Host, ":"):
+		return bad("the port is empty: drop the ':' or give a port from 1 to 65535")
+	}
+	if port := u.Port(); port != "" {
+		if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+			return bad("the port must be a number from 1 to 65535")
+		}
 	}
 	return nil
+}
+
+// invisible reports whether r is white space, a control character or a
+// formatting character (such as a zero-width space, a byte order mark or a
+// bidirectional override): none can appear in a URL, and most cannot be
+// seen where an operator pasted it.
+func invisible(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
+}
+
+// maxDialable bounds a support_number that is a sip: URI or a client:
+// identity: long enough for any address an operator would dial.
+const maxDialable = 256
+
+// dialable reports whether s is what Twilio's <Dial> can dial: an E.164
+// number, "+" and 2 to 15 digits, the first not 0; a sip: URI, "sip:" and
+// then an optional user and '@' and a host, each without white space or
+// characters a URI cannot carry; or a client: identity, "client:" and
+// letters, digits, '_', '-', '.', '@' and '+'. The scheme is read in any
+// case; the whole is at most maxDialable bytes.
+func dialable(s string) bool {
+	if len(s) > maxDialable {
+		return false
+	}
+	if digits, ok := strings.CutPrefix(s, "+"); ok {
+		return len(digits) >= 2 && len(digits) <= 15 && digits[0] != '0' && strings.Trim(digits, "0123456789") == ""
+	}
+	scheme, rest, ok := strings.Cut(s, ":")
+	if !ok || rest == "" {
+		return false
+	}
+	switch strings.ToLower(scheme) {
+	case "sip":
+		if strings.ContainsFunc(rest, invisible) || strings.ContainsAny(rest, `"<>\^`+"`"+`{|}`) {
+			return false
+		}
+		at := strings.LastIndexByte(rest, '@')
+		if at == 0 {
+			return false // an '@' without a user
+		}
+		host := rest[at+1:]
+		host, _, _ = strings.Cut(host, ";") // URI parameters, such as ;transport=tls
+		host, _, _ = strings.Cut(host, "?") // headers
+		return host != "" && host[0] != ':'
+	case "client":
+		return strings.Trim(rest, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.@+") == ""
+	}
+	return false
 }
 
 // validAccountSid reports whether sid has the form of a Twilio account

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/netip"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,10 @@ func TestValidate(t *testing.T) {
 		{"trusted_proxies hostname", func(c *config.Config) { c.TrustedProxies = []string{"proxy.internal"} }, "trusted_proxies", config.ErrInvalid},
 		{"trusted_proxies zone", func(c *config.Config) { c.TrustedProxies = []string{"fe80::1%eth0"} }, "trusted_proxies", config.ErrInvalid},
 		{"trusted_proxies empty entry", func(c *config.Config) { c.TrustedProxies = []string{""} }, "trusted_proxies", config.ErrInvalid},
+		{"trusted_proxies every IPv4 peer", func(c *config.Config) { c.TrustedProxies = []string{"10.0.0.1", "0.0.0.0/0"} }, "trusted_proxies", config.ErrInvalid},
+		{"trusted_proxies every IPv6 peer", func(c *config.Config) { c.TrustedProxies = []string{"::/0"} }, "trusted_proxies", config.ErrInvalid},
+		{"trusted_proxies every mapped IPv4 peer", func(c *config.Config) { c.TrustedProxies = []string{"::ffff:0.0.0.0/96"} }, "trusted_proxies", config.ErrInvalid},
+		{"trusted_proxies /1", func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0/1", "::/1"} }, "", nil},
 		{"server.read_header_timeout zero", func(c *config.Config) { c.Server.ReadHeaderTimeout = 0 }, "server.read_header_timeout", config.ErrInvalid},
 		{"server.read_timeout negative", func(c *config.Config) { c.Server.ReadTimeout = -time.Second }, "server.read_timeout", config.ErrInvalid},
 		{"server.write_timeout zero", func(c *config.Config) { c.Server.WriteTimeout = 0 }, "server.write_timeout", config.ErrInvalid},
@@ -180,7 +185,7 @@ func TestTrustedProxyPrefixes(t *testing.T) {
 		{[]string{"::ffff:10.0.0.1/128"}, []netip.Prefix{netip.MustParsePrefix("10.0.0.1/32")}},
 		{[]string{"::ffff:10.0.0.0/104"}, []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}},
 		{[]string{"::ffff:10.1.2.3/120"}, []netip.Prefix{netip.MustParsePrefix("10.1.2.0/24")}},
-		{[]string{"::ffff:0.0.0.0/96"}, []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}},
+		{[]string{"::ffff:0.0.0.0/97"}, []netip.Prefix{netip.MustParsePrefix("0.0.0.0/1")}},
 		// Other IPv6 entries stay IPv6, a prefix reaching beyond the mapped
 		// range (shorter than /96) included.
 		{[]string{"::ffff:0:0/95"}, []netip.Prefix{netip.MustParsePrefix("::fffe:0:0/95")}},
@@ -217,11 +222,29 @@ func TestTrustedProxyPrefixes(t *testing.T) {
 		}
 	}
 
-	c := config.Default()
-	c.TrustedProxies = []string{"10.0.0.0/8", "not-an-ip"}
-	got, err := c.TrustedProxyPrefixes()
-	if got != nil || !errors.Is(err, config.ErrInvalid) {
-		t.Errorf("bad entry: got %v, %v; want nil and ErrInvalid", got, err)
+	// An unparsable entry, or one that would trust every peer, refuses
+	// the whole list.
+	for _, tt := range []struct {
+		in   []string
+		want string // the error's message
+	}{
+		{[]string{"10.0.0.0/8", "not-an-ip"}, `config: trusted_proxies: entry 2: want a CIDR prefix or an IP address, got "not-an-ip"`},
+		{[]string{"0.0.0.0/0"}, `config: trusted_proxies: entry 1: "0.0.0.0/0" is a prefix of length 0, which would trust every peer: any client could choose the URL that signatures are checked against`},
+		{[]string{"10.0.0.1", "::/0"}, `config: trusted_proxies: entry 2: "::/0" is a prefix of length 0, which would trust every peer: any client could choose the URL that signatures are checked against`},
+		{[]string{"192.0.2.1/0"}, `config: trusted_proxies: entry 1: "192.0.2.1/0" is a prefix of length 0, which would trust every peer: any client could choose the URL that signatures are checked against`},
+		{[]string{"::ffff:0.0.0.0/96"}, `config: trusted_proxies: entry 1: "::ffff:0.0.0.0/96" is a prefix of length 0, which would trust every peer: any client could choose the URL that signatures are checked against`},
+		{[]string{"::ffff:10.0.0.0/96"}, `config: trusted_proxies: entry 1: "::ffff:10.0.0.0/96" is a prefix of length 0, which would trust every peer: any client could choose the URL that signatures are checked against`},
+	} {
+		c := config.Default()
+		c.TrustedProxies = tt.in
+		got, err := c.TrustedProxyPrefixes()
+		if got != nil || !errors.Is(err, config.ErrInvalid) {
+			t.Errorf("%q: got %v, %v; want nil and ErrInvalid", tt.in, got, err)
+			continue
+		}
+		if err.Error() != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.in, err, tt.want)
+		}
 	}
 }
 
@@ -315,5 +338,88 @@ func TestValidateRefusesCredentialSentToCallers(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// support_number must be something <Dial> can dial; anything else would
+// be read out, or fail, on every call that goes wrong.
+func TestValidateSupportNumber(t *testing.T) {
+	t.Parallel()
+	const want = `config: support_number: want what <Dial> can dial: an E.164 number ("+" and 2 to 15 digits, without spaces or punctuation, such as "+15005550006"), ` +
+		`a sip: URI (such as "sip:support@example.com") or a client: identity (such as "client:support"), got `
+	tests := []struct {
+		number string
+		ok     bool
+	}{
+		{"", true},
+		{"+15005550006", true},
+		{"+44", true},
+		{"+123456789012345", true},
+		{"sip:support@example.com", true},
+		{"sip:support@example.com;transport=tls", true},
+		{"sip:support@example.com:5061?x-header=1", true},
+		{"sip:example.com", true},
+		{"SIP:support@example.com", true},
+		{"client:support", true},
+		{"client:alice.smith-2@example.com", true},
+		{"Client:support_desk", true},
+
+		{"call us", false},
+		{"15005550006", false},
+		{"+1", false},
+		{"+1234567890123456", false},
+		{"+01005550006", false},
+		{"+1 500 555 0006", false},
+		{"+1-500-555-0006", false},
+		{"+1 (500) 555-0006", false},
+		{" +15005550006", false},
+		{"+15005550006\n", false},
+		{"+", false},
+		{"tel:+15005550006", false},
+		{"sip:", false},
+		{"sip:support@", false},
+		{"sip:@example.com", false},
+		{"sip:support desk@example.com", false},
+		{"sip:<support@example.com>", false},
+		{"sip::5060", false},
+		{"client:", false},
+		{"client:support desk", false},
+		{"client:<b>", false},
+		{"client:" + strings.Repeat("a", 300), false},
+		{"https://example.com/support", false},
+	}
+	for _, tt := range tests {
+		c := config.Default()
+		c.SupportNumber = tt.number
+		err := c.Validate()
+		if tt.ok {
+			if err != nil {
+				t.Errorf("%q: got %v, want nil", tt.number, err)
+			}
+			continue
+		}
+		var fe *config.FieldError
+		if !errors.As(err, &fe) || fe.Key != "support_number" || !errors.Is(err, config.ErrInvalid) {
+			t.Errorf("%q: got %v, want a *FieldError for support_number matching ErrInvalid", tt.number, err)
+			continue
+		}
+		if got, want := err.Error(), want+strconv.Quote(tt.number); got != want {
+			t.Errorf("%q:\ngot  %s\nwant %s", tt.number, got, want)
+		}
+	}
+}
+
+// A credential in support_number is reported as such, once, without the
+// value: the check of the format, which quotes it, is skipped.
+func TestValidateSupportNumberCredentialFirst(t *testing.T) {
+	t.Parallel()
+	const token = "tok-support-4d3c2b"
+	c := config.Default()
+	c.Twilio.AuthToken = token
+	c.SupportNumber = "call " + token
+	err := c.Validate()
+	want := "config: support_number: holds a credential (a Twilio auth token or the public_url password): the apology's TwiML would send it to callers"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %q", err, want)
 	}
 }

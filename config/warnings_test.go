@@ -1,0 +1,107 @@
+package config_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gatehouse/gatehouse/config"
+)
+
+func TestWarnings(t *testing.T) {
+	t.Parallel()
+	const (
+		unset   = "public_url is not set: signatures are checked against the URL rebuilt from each request's own Host header (and X-Forwarded-* from trusted_proxies), so a request Twilio signed for another host of the same account verifies here too; set public_url to the scheme and host Twilio calls"
+		ignored = "trusted_proxies is ignored: public_url is set, so X-Forwarded-Proto and X-Forwarded-Host are never read; remove trusted_proxies, or unset public_url if the URL must come from the proxies"
+		wide    = " may choose the URL that signatures are checked against; list the proxies' own addresses"
+	)
+	tests := []struct {
+		name      string
+		publicURL string
+		proxies   []string
+		want      []string
+	}{
+		{name: "public_url set", publicURL: "https://ivr.example.com", want: nil},
+		{name: "nothing set", want: []string{unset}},
+		{name: "narrow proxies", proxies: []string{"192.0.2.1", "10.1.2.0/24", "2001:db8::/64", "2001:db8::1", "::ffff:10.0.0.0/120"}, want: []string{unset}},
+		{name: "wide proxies", proxies: []string{"192.0.2.1", "10.0.0.0/8", "10.1.2.0/23", "2001:db8::/63", "0.0.0.0/1"}, want: []string{
+			unset,
+			`trusted_proxies: "10.0.0.0/8" is wider than /24: every peer inside it` + wide,
+			`trusted_proxies: "10.1.2.0/23" is wider than /24: every peer inside it` + wide,
+			`trusted_proxies: "2001:db8::/63" is wider than /64: every peer inside it` + wide,
+			`trusted_proxies: "0.0.0.0/1" is wider than /24: every peer inside it` + wide,
+		}},
+		{name: "wide proxies as read", proxies: []string{"10.1.2.3/8", "::ffff:10.0.0.0/104", "::ffff:0:0/95", "2001:db8:1::1/48"}, want: []string{
+			unset,
+			`trusted_proxies: "10.1.2.3/8" (10.0.0.0/8) is wider than /24: every peer inside it` + wide,
+			`trusted_proxies: "::ffff:10.0.0.0/104" (10.0.0.0/8) is wider than /24: every peer inside it` + wide,
+			`trusted_proxies: "2001:db8:1::1/48" (2001:db8:1::/48) is wider than /64: every peer inside it` + wide,
+		}},
+		{name: "entries Validate refuses are skipped", proxies: []string{"proxy.internal", "0.0.0.0/0", "10.0.0.0/33"}, want: []string{unset}},
+		{name: "proxies with public_url", publicURL: "https://ivr.example.com", proxies: []string{"192.0.2.1"}, want: []string{ignored}},
+		{name: "wide proxies with public_url", publicURL: "https://ivr.example.com", proxies: []string{"10.0.0.0/8"}, want: []string{ignored}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := config.Default()
+			c.PublicURL = tt.publicURL
+			c.TrustedProxies = tt.proxies
+			got := c.Warnings()
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got %d warnings:\n%s\nwant %d:\n%s", len(got), strings.Join(got, "\n"), len(tt.want), strings.Join(tt.want, "\n"))
+			}
+			for _, w := range got {
+				if strings.ContainsAny(w, "\r\n") {
+					t.Errorf("got %q, want one line", w)
+				}
+			}
+		})
+	}
+	var nilConfig *config.Config
+	if got := nilConfig.Warnings(); got != nil {
+		t.Errorf("nil Config: got %q, want nil", got)
+	}
+}
+
+// Warnings are scrubbed like LogValue: no credential shows, even one that
+// reads as a prefix and was pasted into trusted_proxies.
+func TestWarningsHideCredentials(t *testing.T) {
+	t.Parallel()
+	const prefixToken = "2001:db8:77::/48" // a token only a test would choose
+	tests := []struct {
+		name   string
+		edit   func(*config.Config)
+		secret string
+	}{
+		{"token pasted into trusted_proxies", func(c *config.Config) {
+			c.Twilio.AuthToken = prefixToken
+			c.TrustedProxies = []string{"10.0.0.0/8", prefixToken}
+		}, prefixToken},
+		{"rotation token pasted into trusted_proxies", func(c *config.Config) {
+			c.Twilio.AuthTokens = []config.Secret{prefixToken}
+			c.TrustedProxies = []string{prefixToken}
+		}, prefixToken},
+		{"public_url password with trusted_proxies", func(c *config.Config) {
+			c.PublicURL = "https://twilio:pw-warn-1f2e3d@ivr.example.com"
+			c.TrustedProxies = []string{"10.0.0.0/8", "pw-warn-1f2e3d"}
+		}, "pw-warn-1f2e3d"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := config.Default()
+			tt.edit(c)
+			got := strings.Join(c.Warnings(), "\n")
+			if got == "" {
+				t.Fatal("no warnings, want at least one")
+			}
+			if strings.Contains(got, tt.secret) {
+				t.Errorf("warnings show %q:\n%s", tt.secret, got)
+			}
+			if tt.secret == prefixToken && !strings.Contains(got, `trusted_proxies: "[REDACTED]" is wider than /64`) {
+				t.Errorf("got\n%s\nwant the pasted token named as [REDACTED]", got)
+			}
+		})
+	}
+}
