@@ -230,10 +230,10 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	}
 	// Config.LogValue redacts any credential pasted into another key.
 	logger.Info("starting", slog.Any("config", cfg))
-	if cfg.PublicURL == "" {
-		logger.Warn("public_url is not set: signatures are checked against the URL rebuilt from each request's own Host header " +
-			"(and X-Forwarded-* from trusted_proxies), so a request Twilio signed for another host of the same account verifies here too; " +
-			"set public_url to the scheme and host Twilio calls")
+	// The configuration's own warnings (public_url unset, proxies trusted
+	// too widely or to no effect), scrubbed of credentials.
+	for _, w := range cfg.Warnings() {
+		logger.Warn(w)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -132,6 +132,16 @@ func TestCLI(t *testing.T) {
 		}
 	})
 
+	t.Run("serve warns of a proxy range too wide", func(t *testing.T) {
+		s := start(t, append(tokEnv, "GATEHOUSE_TRUSTED_PROXIES=10.0.0.0/8,10.1.2.3"))
+		if !strings.Contains(s.Logs(), `level=WARN msg="trusted_proxies: \"10.0.0.0/8\" is wider than /24`) {
+			t.Errorf("no warning about 10.0.0.0/8:\n%s", s.Logs())
+		}
+		if strings.Contains(s.Logs(), `10.1.2.3\" is wider`) {
+			t.Errorf("warned about a single address:\n%s", s.Logs())
+		}
+	})
+
 	t.Run("invoke against serve", func(t *testing.T) {
 		s := start(t, append(tokEnv, "GATEHOUSE_PUBLIC_URL=https://ivr.example.com"))
 		if strings.Contains(s.Logs(), "public_url is not set") {
