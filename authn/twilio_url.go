@@ -183,8 +183,10 @@ func (t *TwilioSignature) trustedPeer(remoteAddr string) bool {
 		return false
 	}
 	// A link-local peer's address carries its zone ("fe80::1%eth0"), which
-	// no prefix contains.
-	ip = ip.WithZone("").Unmap()
+	// no prefix contains: such a peer is never trusted. Matching it without
+	// its zone would trust that address on every interface, where anyone
+	// on another link may take it.
+	ip = ip.Unmap()
 	for _, p := range t.proxies {
 		if p.Contains(ip) {
 			return true

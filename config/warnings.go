@@ -51,16 +51,21 @@ func (c *Config) Warnings() []string {
 			if err != nil {
 				continue
 			}
+			name := fmt.Sprintf("%q", s)
+			if p.String() != s {
+				name += " (" + p.String() + ")"
+			}
+			if p.Addr().IsLinkLocalUnicast() {
+				warnings = append(warnings, fmt.Sprintf("trusted_proxies: %s is link-local: a peer reached over link-local IPv6 "+
+					"carries its interface's zone and is never trusted (the address may be taken on another interface); set public_url", name))
+				continue
+			}
 			limit := warnIPv6Bits
 			if p.Addr().Is4() {
 				limit = warnIPv4Bits
 			}
 			if p.Bits() >= limit {
 				continue
-			}
-			name := fmt.Sprintf("%q", s)
-			if p.String() != s {
-				name += " (" + p.String() + ")"
 			}
 			warnings = append(warnings, fmt.Sprintf("trusted_proxies: %s is wider than /%d: every peer inside it may choose the URL that signatures are checked against; "+
 				"list the proxies' own addresses", name, limit))

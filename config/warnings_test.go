@@ -37,6 +37,11 @@ func TestWarnings(t *testing.T) {
 			`trusted_proxies: "::ffff:10.0.0.0/104" (10.0.0.0/8) is wider than /24: every peer inside it` + wide,
 			`trusted_proxies: "2001:db8:1::1/48" (2001:db8:1::/48) is wider than /64: every peer inside it` + wide,
 		}},
+		{name: "link-local proxies", proxies: []string{"fe80::1", "fe80::/10"}, want: []string{
+			unset,
+			`trusted_proxies: "fe80::1" (fe80::1/128) is link-local: a peer reached over link-local IPv6 carries its interface's zone and is never trusted (the address may be taken on another interface); set public_url`,
+			`trusted_proxies: "fe80::/10" is link-local: a peer reached over link-local IPv6 carries its interface's zone and is never trusted (the address may be taken on another interface); set public_url`,
+		}},
 		{name: "entries Validate refuses are skipped", proxies: []string{"proxy.internal", "0.0.0.0/0", "10.0.0.0/33"}, want: []string{unset}},
 		{name: "proxies with public_url", publicURL: "https://ivr.example.com", proxies: []string{"192.0.2.1"}, want: []string{ignored}},
 		{name: "wide proxies with public_url", publicURL: "https://ivr.example.com", proxies: []string{"10.0.0.0/8"}, want: []string{ignored}},

@@ -44,10 +44,9 @@ func LintFile(path string) ([]*LineError, error) {
 //     (ErrShadowed);
 //   - a g row that makes a principal a member of itself (ErrSelfMember);
 //   - a principal (of a p row, or a g row's member) that differs from
-//     system.Everyone or system.Authenticated only in case, or whose
-//     "system." prefix does (ErrUnknownSystem): system principals are
-//     case-sensitive, so such a row is most likely a misspelt one that
-//     applies to nobody.
+//     system.Everyone or system.Authenticated only in case
+//     (ErrUnknownSystem): system principals are case-sensitive, so such a
+//     row is most likely a misspelt one that applies to nobody.
 //
 // A later row is shadowed when an earlier row of the same resource has a
 // permission that is * or the later row's own, and a principal that every
@@ -162,10 +161,10 @@ func lintRules(f *File) []*LineError {
 	return out
 }
 
-// lookalikeSystem reports whether p looks like a system principal without
-// being in the system namespace exactly: "System.Everyone", say. (Parse
-// refuses any other name with the exact "system." prefix.)
+// lookalikeSystem reports whether p is system.Everyone or
+// system.Authenticated spelt in another case: "System.Everyone", say,
+// which no request holds unless a g row gives it. (Parse refuses any
+// other name with the exact "system." prefix.)
 func lookalikeSystem(p string) bool {
-	return len(p) >= len(systemPrefix) && strings.EqualFold(p[:len(systemPrefix)], systemPrefix) &&
-		!strings.HasPrefix(p, systemPrefix)
+	return p != everyone && p != authenticated && (strings.EqualFold(p, everyone) || strings.EqualFold(p, authenticated))
 }

@@ -123,6 +123,9 @@ func TestLint(t *testing.T) {
 			"p, System.Everyone, /admin, *, deny",
 			"g, SYSTEM.Authenticated, group:b",
 			"p, systemic, /, view, allow",
+			// A group of its own, named with a capital S: not a lookalike.
+			"g, alice, System.Admins",
+			"p, System.Admins, /, view, allow",
 		}, []problem{{2, policies.ErrUnknownSystem}, {3, policies.ErrUnknownSystem}, {4, policies.ErrUnknownSystem}}},
 		{"no p rows", []string{
 			"# only groups",

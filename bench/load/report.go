@@ -573,8 +573,8 @@ func (r *report) signatureAlone(signed, bare loopbackRuns, pairs int) {
 	ratios := throughputRatios(signed, bare)
 	headline := fmt.Sprintf("the signature check alone ÷ bare, throughput (median of %s)", plural(pairs, "pair"))
 	sum, ok := signed.summary()
-	if len(ratios) == pairs && ok {
-		bareSum, _ := bare.summary()
+	bareSum, okB := bare.summary()
+	if len(ratios) == pairs && ok && okB {
 		r.rows = append(r.rows, row{headline, loadText(sum), "bare " + rpsText(bareSum["rps"]), percent(median(ratios)), "", ""})
 	} else {
 		r.missingRow(headline, "")

@@ -208,6 +208,8 @@ func TestReportMissing(t *testing.T) {
 			"server CPU per request, Gatehouse − the same view", "", "LOAD view pair 1: server_cpu_s"},
 		{"the signature-check server missing", goodStats(), withLoad("signed", 2, "", nil), allTheParts,
 			"the signature check alone ÷ bare", "", "LOAD signed pair 2"},
+		{"the bare route's latency missing, for the signature check's ratio", goodStats(), withLoad("bare", 2, "p50_us", nil), allTheParts,
+			"the signature check alone ÷ bare", "", "LOAD bare pair 2: p50_us"},
 		{"the signature-check server's CPU missing", goodStats(), withLoad("signed", 3, "server_cpu_s", nil), allTheParts,
 			"server CPU per request, the signature check alone − bare", "", "LOAD signed pair 3: server_cpu_s"},
 		{"no loopback at all", goodStats(), nil, allTheParts,
