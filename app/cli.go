@@ -76,10 +76,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return c.run(rest, stdout, stderr)
 		}
 	}
-	// Named only if short: a long one may be a credential pasted in the
-	// wrong place, as for an unknown flag (see flagError).
-	if len(name) <= maxEchoedFlag {
-		fmt.Fprintf(stderr, "gatehouse: unknown command %q%s\n", name, hint)
+	// Named only if short, and redacted: it may be a credential pasted in
+	// the wrong place, as for an unknown flag (see flagError). Without a
+	// configuration to redact with, not named at all.
+	if cfg, err := config.Load(config.Options{}); err == nil && len(name) <= maxEchoedFlag {
+		fmt.Fprintf(stderr, "%s\n", cfg.Redact(fmt.Sprintf("gatehouse: unknown command %q%s", name, hint)))
 	} else {
 		fmt.Fprintln(stderr, "gatehouse: unknown command"+hint)
 	}
@@ -87,14 +88,16 @@ func Main(args []string, stdout, stderr io.Writer) int {
 }
 
 // parseFlags parses args into fs. It returns done with the exit status
-// when the command must stop: after --help, or on a usage error.
-func parseFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (done bool, code int) {
+// when the command must stop: after --help, or on a usage error. named
+// says whether a short unknown flag may be named (see flagError): only if
+// stderr redacts the configuration's credentials, one of which it may be.
+func parseFlags(fs *pflag.FlagSet, args []string, stderr io.Writer, named bool) (done bool, code int) {
 	fs.SetOutput(stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return true, ExitOK
 		}
-		return true, fail(stderr, fs.Name(), ExitUsage, flagError(fs, err))
+		return true, fail(stderr, fs.Name(), ExitUsage, flagError(fs, err, named))
 	}
 	return false, 0
 }
@@ -107,9 +110,11 @@ const maxEchoedFlag = 24
 // that quote no argument: pflag quotes a bad value, or a whole argument it
 // cannot read (-auth-token=TOKEN, with one dash), and either may be a
 // token that no configuration loaded yet could redact. An unknown flag is
-// named only if it is short (a token is not), or by the flag it begins
-// with (--auth-tokenTOKEN, without the '=').
-func flagError(fs *pflag.FlagSet, err error) error {
+// named only if it is short (a token is not) and named is set (a short
+// public_url password may be one, which only a loaded configuration can
+// redact), or by the flag it begins with (--auth-tokenTOKEN, without the
+// '=').
+func flagError(fs *pflag.FlagSet, err error, named bool) error {
 	var (
 		bad     *pflag.InvalidValueError
 		unknown *pflag.NotExistError
@@ -141,7 +146,7 @@ func flagError(fs *pflag.FlagSet, err error) error {
 		switch {
 		case longest != "":
 			return fmt.Errorf("unknown flag beginning with --%s: write --%s=VALUE or --%s VALUE", longest, longest, longest)
-		case len(name) <= maxEchoedFlag:
+		case named && len(name) <= maxEchoedFlag:
 			return fmt.Errorf("unknown flag --%s", name)
 		}
 		return fmt.Errorf("unknown flag of %d characters (not repeated: it may be a secret)", len(name))
@@ -167,8 +172,8 @@ func parseConfigFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (cfg *
 		if errors.Is(err, pflag.ErrHelp) {
 			return nil, true, ExitOK
 		}
-		cfg, _ := config.Load(config.Options{Flags: fs}) // nil on error: Redact is then a no-op
-		return nil, true, fail(stderr, fs.Name(), ExitUsage, cfg.RedactError(flagError(fs, err)))
+		cfg, _ := config.Load(config.Options{Flags: fs}) // nil on error: Redact is then a no-op, and nothing is named
+		return nil, true, fail(stderr, fs.Name(), ExitUsage, cfg.RedactError(flagError(fs, err, cfg != nil)))
 	}
 	cfg, err := config.Load(config.Options{Flags: fs})
 	if err != nil {

@@ -31,26 +31,34 @@ import (
 // writers redact nothing and err, redacted already, says why: the command
 // reports it, and stops, once its flags are parsed, as the Twilio
 // commands do.
-func redactedOutput(stdout, stderr io.Writer) (out, errOut io.Writer, err error) {
+func redactedOutput(stdout, stderr io.Writer, args []string) (out, errOut io.Writer, err error) {
 	cfg, err := config.Load(config.Options{})
 	if err != nil {
 		err = fmt.Errorf("the environment's configuration (read for the credentials to redact): %w", err)
 	}
-	return redactingWriter{stdout, cfg}, redactingWriter{stderr, cfg}, err
+	// The passwords of URLs on the command line first (see failer), then
+	// the configuration's credentials.
+	holders := append(urlHolders(args), cfg)
+	return redactingWriter{stdout, holders}, redactingWriter{stderr, holders}, err
 }
 
-// redactingWriter writes to w with every credential of cfg replaced by
-// "[REDACTED]". Each Write is redacted on its own, so a credential split
-// across two writes would not be found: the commands print each line, and
-// fail each line of an error, with one write. A nil cfg redacts nothing.
+// redactingWriter writes to w with every credential of each configuration
+// of holders replaced by "[REDACTED]". Each Write is redacted on its own,
+// so a credential split across two writes would not be found: the
+// commands print each line, and fail each line of an error, with one
+// write. A nil configuration redacts nothing.
 type redactingWriter struct {
-	w   io.Writer
-	cfg *config.Config
+	w       io.Writer
+	holders []*config.Config
 }
 
 // Write writes p, redacted, and reports len(p) on success.
 func (r redactingWriter) Write(p []byte) (int, error) {
-	if _, err := io.WriteString(r.w, r.cfg.Redact(string(p))); err != nil {
+	s := string(p)
+	for _, c := range r.holders {
+		s = c.Redact(s)
+	}
+	if _, err := io.WriteString(r.w, s); err != nil {
 		return 0, err
 	}
 	return len(p), nil
@@ -101,8 +109,8 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringArrayVar(&principals, "principal", nil, "a `principal` the request proved, such as group:twilio (repeatable)")
 	fs.BoolVar(&exact, "exact", false, "use the principals exactly as given, without adding system.Everyone and system.Authenticated")
 	files.add(fs)
-	stdout, stderr, cfgErr := redactedOutput(stdout, stderr)
-	if done, code := parseFlags(fs, args, stderr); done {
+	stdout, stderr, cfgErr := redactedOutput(stdout, stderr, args)
+	if done, code := parseFlags(fs, args, stderr, cfgErr == nil); done {
 		return code
 	}
 	if cfgErr != nil {
@@ -165,8 +173,8 @@ func principalsCmd(args []string, stdout, stderr io.Writer) int {
 	)
 	q.add(fs, "the `permission`, such as view (required)")
 	files.add(fs)
-	stdout, stderr, cfgErr := redactedOutput(stdout, stderr)
-	if done, code := parseFlags(fs, args, stderr); done {
+	stdout, stderr, cfgErr := redactedOutput(stdout, stderr, args)
+	if done, code := parseFlags(fs, args, stderr, cfgErr == nil); done {
 		return code
 	}
 	if cfgErr != nil {
@@ -192,7 +200,7 @@ func principalsCmd(args []string, stdout, stderr io.Writer) int {
 // policyCmd runs policy lint and policy test.
 func policyCmd(args []string, stdout, stderr io.Writer) int {
 	const use = "want 'policy lint [--policy FILE] [--model FILE]' or 'policy test FILE [--policy FILE] [--model FILE]'"
-	stdout, stderr, cfgErr := redactedOutput(stdout, stderr)
+	stdout, stderr, cfgErr := redactedOutput(stdout, stderr, args)
 	if len(args) == 0 {
 		return fail(stderr, "policy", ExitUsage, errors.New(use))
 	}
@@ -222,7 +230,7 @@ func policyLintCmd(args []string, stdout, stderr io.Writer, cfgErr error) int {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	var files policyFlags
 	files.add(fs)
-	if done, code := parseFlags(fs, args, stderr); done {
+	if done, code := parseFlags(fs, args, stderr, cfgErr == nil); done {
 		return code
 	}
 	if cfgErr != nil {
@@ -281,7 +289,7 @@ func policyTestCmd(args []string, stdout, stderr io.Writer, cfgErr error) int {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	var files policyFlags
 	files.add(fs)
-	if done, code := parseFlags(fs, args, stderr); done {
+	if done, code := parseFlags(fs, args, stderr, cfgErr == nil); done {
 		return code
 	}
 	if cfgErr != nil {

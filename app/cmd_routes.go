@@ -25,11 +25,11 @@ func routesCmd(args []string, stdout, stderr io.Writer) int {
 	// The configuration is loaded with the flags, so that every failure,
 	// a stray argument included, is printed with its credentials redacted:
 	// routes needs no token, but one may be pasted in the wrong place.
-	cfg, done, code := parseConfigFlags(fs, args, stderr)
+	cfg, done, code := parseConfigFlags(fs, args, redactingWriter{stderr, urlHolders(args)})
 	if done {
 		return code
 	}
-	failed := failer("routes", stderr, cfg)
+	failed := failer("routes", stderr, cfg, urlArgs(args)...)
 	if fs.NArg() > 0 {
 		return failed(ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}

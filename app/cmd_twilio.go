@@ -108,13 +108,38 @@ func failer(name string, stderr io.Writer, cfg *config.Config, urls ...string) f
 // failer reads one. Which argument is the URL is not known until the flags
 // parse, and a short unknown flag is named: --PASSWORD, pasted by mistake.
 func parseTwilioFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (cfg *config.Config, done bool, code int) {
-	w := stderr
+	return parseConfigFlags(fs, args, redactingWriter{stderr, urlHolders(args)})
+}
+
+// urlArgs returns the arguments of args that may be URLs holding a
+// password: those with an '@', without a leading --flag=. Any of them may
+// be quoted back (as a stray argument, a file name, a parameter), so each
+// command redacts the password of every one, not only of its URL.
+func urlArgs(args []string) []string {
+	var out []string
 	for _, a := range args {
-		if strings.Contains(a, "@") {
-			w = redactingWriter{w, &config.Config{PublicURL: a}}
+		if !strings.Contains(a, "@") {
+			continue
 		}
+		if strings.HasPrefix(a, "-") {
+			if _, v, ok := strings.Cut(a, "="); ok {
+				a = v
+			}
+		}
+		out = append(out, a)
 	}
-	return parseConfigFlags(fs, args, w)
+	return out
+}
+
+// urlHolders returns a configuration holding each of urlArgs(args) as its
+// public_url: their Redact hides each one's password, as the
+// configuration's hides public_url's.
+func urlHolders(args []string) []*config.Config {
+	var out []*config.Config
+	for _, u := range urlArgs(args) {
+		out = append(out, &config.Config{PublicURL: u})
+	}
+	return out
 }
 
 // parseParams parses name=value arguments into form parameters, in order.
@@ -226,7 +251,7 @@ func signCmd(args []string, stdout, stderr io.Writer) int {
 	if done {
 		return code
 	}
-	failed := failer("sign", stderr, cfg, *rawURL)
+	failed := failer("sign", stderr, cfg, urlArgs(args)...)
 	if *rawURL == "" {
 		return failed(ExitUsage, errors.New("--url is required"))
 	}
@@ -266,7 +291,7 @@ func verifyCmd(args []string, stdout, stderr io.Writer) int {
 	if done {
 		return code
 	}
-	failed := failer("verify", stderr, cfg, *rawURL)
+	failed := failer("verify", stderr, cfg, urlArgs(args)...)
 	switch {
 	case *rawURL == "":
 		return failed(ExitUsage, errors.New("--url is required"))
@@ -360,7 +385,7 @@ func invokeCmd(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() == 0 {
 		return failer("invoke", stderr, cfg)(ExitUsage, errors.New("the URL to invoke is required"))
 	}
-	failed := failer("invoke", stderr, cfg, fs.Arg(0))
+	failed := failer("invoke", stderr, cfg, urlArgs(args)...)
 	m := strings.ToUpper(*method)
 	if m != http.MethodGet && m != http.MethodPost {
 		return failed(ExitUsage, fmt.Errorf("--method %q: want GET or POST", *method))

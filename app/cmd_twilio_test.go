@@ -378,6 +378,20 @@ func TestTwilioCommandsHideURLPassword(t *testing.T) {
 			want: `gatehouse invoke: --method "[REDACTED]": want GET or POST`},
 		{name: "invoke: a parameter, with the public URL's password", args: []string{"invoke", "http://tw:" + password + "@127.0.0.1:1/", "A=1", password + "-pUbl1cPass"},
 			want: `gatehouse invoke: argument "[REDACTED]-[REDACTED]" is not name=value`},
+		// A URL with a password given where another argument goes: quoted
+		// back, it is redacted too.
+		{name: "sign: a URL as a stray argument", args: []string{"sign", "--url", "https://ivr.example.com/", withPassword},
+			want: `gatehouse sign: argument "https:[REDACTED]@ivr.example.com/" is not name=value`},
+		{name: "invoke: the public URL as a stray argument", args: []string{"invoke", "http://127.0.0.1:1/", withPassword},
+			want: `gatehouse invoke: argument "https:[REDACTED]@ivr.example.com/" is not name=value`},
+		{name: "verify: a URL as a stray argument", args: []string{"verify", "--url", "https://ivr.example.com/", "--signature", "x", withPassword},
+			want: `gatehouse verify: argument "https:[REDACTED]@ivr.example.com/" is not name=value`},
+		{name: "sign: a URL as the body file", args: []string{"sign", "--url", "https://ivr.example.com/", "--body-file=" + withPassword},
+			want: "gatehouse sign: --body-file: open https:[REDACTED]@ivr.example.com/: no such file or directory"},
+		{name: "routes: a URL as a stray argument", args: []string{"routes", withPassword},
+			want: `gatehouse routes: unexpected argument "https:[REDACTED]@ivr.example.com/"`},
+		{name: "explain: a URL as the policy file", args: []string{"explain", "--resource", "/", "--permission", "view", "--policy", withPassword},
+			want: "https:[REDACTED]@ivr.example.com/: no such file or directory"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -395,6 +409,28 @@ func TestTwilioCommandsHideURLPassword(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// When the configuration cannot load, nothing can redact its credentials:
+// a short unknown flag or command, which may be one of them (a short
+// public_url password, say), is then not named at all.
+func TestUnknownNamesNotRepeatedWithoutConfiguration(t *testing.T) {
+	const password = "hunter22"
+	isolateTokens(t, map[string]string{"GATEHOUSE_PUBLIC_URL": "https://tw:" + password + "@ivr.example.com", "GATEHOUSE_SERVER_READ_TIMEOUT": "banana"})
+	for _, args := range [][]string{
+		{"explain", "--" + password},
+		{"principals", "--" + password},
+		{"policy", "lint", "--" + password},
+		{"policy", "test", "--" + password},
+		{"sign", "--" + password},
+		{"routes", "--" + password},
+		{password},
+	} {
+		code, out, errOut := cli(args...)
+		if code != app.ExitUsage || strings.Contains(out+errOut, password) || errOut == "" {
+			t.Errorf("gatehouse %q: exit %d, output %q; want %d, an error that does not repeat the name", args, code, out+errOut, app.ExitUsage)
+		}
 	}
 }
 

@@ -211,7 +211,7 @@ func TestNewRefusesCredentialSentToCallers(t *testing.T) {
 		env      string
 		harmless string // a valid value without a credential
 	}{
-		{"support_number", "GATEHOUSE_SUPPORT_NUMBER", "client:harmless-value"},
+		{"support_number", "GATEHOUSE_SUPPORT_NUMBER", "+15005550006"},
 		{"apology.text", "GATEHOUSE_APOLOGY_TEXT", "harmless-value"},
 		{"apology.voice", "GATEHOUSE_APOLOGY_VOICE", "harmless-value"},
 		{"apology.language", "GATEHOUSE_APOLOGY_LANGUAGE", "harmless-value"},

@@ -37,10 +37,9 @@ type Config struct {
 	PublicURL string
 
 	// SupportNumber is the number a caller is connected to after the
-	// apology: what Twilio's <Dial> can dial, an E.164 number such as
-	// "+15005550006" ("+" and 2 to 15 digits), a sip: URI such as
-	// "sip:support@example.com" or a client: identity such as
-	// "client:support" (see [Config.Validate]).
+	// apology: a phone number in a form Twilio's <Dial> dials, E.164 such
+	// as "+15005550006" or a form Twilio also accepts, such as
+	// "(415) 555-1212" (see [Config.Validate]).
 	// Key support_number, env GATEHOUSE_SUPPORT_NUMBER, flag
 	// --support-number.
 	// Optional. Default "": the apology is followed by a hang-up.
@@ -395,7 +394,25 @@ func redactURL(raw string) string {
 		}
 		return raw
 	}
-	return u.Redacted()
+	if _, ok := u.User.Password(); !ok {
+		return raw // a user name alone is no secret
+	}
+	// The URL as written, only its password masked: url.URL.Redacted
+	// would re-escape the rest, and a message about a character in it
+	// would then quote another. The authority ends where url.Parse ends
+	// it, at the first '/', '?' or '#', and the user information at its
+	// last '@'.
+	start := strings.Index(raw, "://") + len("://")
+	end := len(raw)
+	if i := strings.IndexAny(raw[start:], "/?#"); i >= 0 {
+		end = start + i
+	}
+	at := strings.LastIndexByte(raw[start:end], '@')
+	colon := strings.IndexByte(raw[start:start+max(at, 0)], ':')
+	if start < len("://") || at < 0 || colon < 0 {
+		return u.Redacted()
+	}
+	return raw[:start+colon+1] + "xxxxx" + raw[start+at:]
 }
 
 // Interface guards.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -10,8 +11,9 @@ import (
 const envPrefix = "GATEHOUSE_"
 
 // lookupIn returns a Getenv that looks names up in environ, a list of
-// "NAME=value" strings; of several entries for one name, the last wins, as
-// in the environment os/exec gives a command from such a list.
+// "NAME=value" strings; of several entries for one name, the last wins.
+// (A real process's os.Environ holds each name once: os/exec keeps one
+// entry per name when it builds a command's environment.)
 func lookupIn(environ []string) func(string) (string, bool) {
 	m := make(map[string]string, len(environ))
 	for _, kv := range environ {
@@ -58,7 +60,7 @@ func checkEnv(environ []string, bs []binding) []error {
 		case name == envPrefix+"CONFIG":
 			msg += " (the configuration file is named by --config)"
 		}
-		errs = append(errs, &FieldError{Key: name, Err: newProblem(ErrUnknownKey, msg)})
+		errs = append(errs, &FieldError{Key: envName(name), Err: newProblem(ErrUnknownKey, msg)})
 	}
 	return errs
 }
@@ -103,4 +105,18 @@ func suggestEnv(name string, bs []binding) string {
 		return sameLast[0]
 	}
 	return ""
+}
+
+// envName returns name as an error names it: as it is if it holds only
+// letters, digits and underscores, else quoted, so that a name holding a
+// newline or a terminal's escape sequence can neither break the message
+// in two nor forge a line of its own.
+func envName(name string) string {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return strconv.Quote(name)
+		}
+	}
+	return name
 }

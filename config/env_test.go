@@ -34,9 +34,12 @@ func TestLoadUnknownVariables(t *testing.T) {
 		{name: "the token without its section", vars: []string{"GATEHOUSE_AUTH_TOKEN"}, keys: []string{"GATEHOUSE_AUTH_TOKEN"}, suggest: "TWILIO_AUTH_TOKEN"},
 		{name: "a key without its section", vars: []string{"GATEHOUSE_AUTH_TOKEN_FILE"}, keys: []string{"GATEHOUSE_AUTH_TOKEN_FILE"}, suggest: "GATEHOUSE_TWILIO_AUTH_TOKEN_FILE"},
 		{name: "a server key without its section", vars: []string{"GATEHOUSE_IDLE_TIMEOUT"}, keys: []string{"GATEHOUSE_IDLE_TIMEOUT"}, suggest: "GATEHOUSE_SERVER_IDLE_TIMEOUT"},
-		{name: "a test knob", vars: []string{"GATEHOUSE_SOAK"}, keys: []string{"GATEHOUSE_SOAK"}},
+		{name: "a name no key reads", vars: []string{"GATEHOUSE_SOAK"}, keys: []string{"GATEHOUSE_SOAK"}},
 		{name: "the config flag as a variable", vars: []string{"GATEHOUSE_CONFIG"}, keys: []string{"GATEHOUSE_CONFIG"}, hint: "named by --config"},
 		{name: "the bare prefix", vars: []string{"GATEHOUSE_"}, keys: []string{"GATEHOUSE_"}},
+		// A name that could break the one-line message, or forge a line.
+		{name: "a newline in the name", vars: []string{"GATEHOUSE_X\ngatehouse serve: ok=1"}, keys: []string{`"GATEHOUSE_X\ngatehouse serve: ok"`}},
+		{name: "an escape sequence in the name", vars: []string{"GATEHOUSE_\x1b[2J"}, keys: []string{`"GATEHOUSE_\x1b[2J"`}},
 		{name: "several, sorted, each once", vars: []string{"GATEHOUSE_ZZZ", "GATEHOUSE_LISTEN", "GATEHOUSE_AAA", "GATEHOUSE_ZZZ"}, keys: []string{"GATEHOUSE_AAA", "GATEHOUSE_ZZZ"}},
 		{name: "every bound variable", vars: []string{"GATEHOUSE_LISTEN=:1", "GATEHOUSE_POLICY_WATCH_INTERVAL=1s", "TWILIO_AUTH_TOKEN", "GATEHOUSE_TWILIO_AUTH_TOKENS"}},
 		{name: "empty counts as unset, whatever the name", vars: []string{"GATEHOUSE_POLICY_FLIE=", "GATEHOUSE_SOAK="}},

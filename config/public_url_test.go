@@ -174,7 +174,11 @@ func TestValidatePublicURLCredentialsAndSyntax(t *testing.T) {
 		{"https://ivr.example.com/\u00a0", prefix + want + `"https://ivr.example.com/\u00a0": white space, control and formatting characters cannot appear in a URL`},
 		{"https://ivr.example.com/\u200b", prefix + want + `"https://ivr.example.com/\u200b": white space, control and formatting characters cannot appear in a URL`},
 		{"https://ivr.example.com/\u0085", prefix + want + `"https://ivr.example.com/\u0085": white space, control and formatting characters cannot appear in a URL`},
-		{"https://u:pw-Zq9@ivr.example.com/a\u2028b", prefix + want + `"https://u:xxxxx@ivr.example.com/a%E2%80%A8b": white space, control and formatting characters cannot appear in a URL`},
+		// Quoted as written, the password masked: not re-escaped, which
+		// would hide the character the message is about.
+		{"https://u:pw-Zq9@ivr.example.com/a\u2028b", prefix + want + `"https://u:xxxxx@ivr.example.com/a\u2028b": white space, control and formatting characters cannot appear in a URL`},
+		{"https://u:pw-Zq9@ivr.example.com/a b", prefix + want + `"https://u:xxxxx@ivr.example.com/a b": white space, control and formatting characters cannot appear in a URL`},
+		{"https://u:pw-Zq9@ivr.example.com/{x}", prefix + want + `"https://u:xxxxx@ivr.example.com/{x}": the characters " < > \ ^ ` + "`" + ` { | } cannot appear in a URL unescaped`},
 		{"https://ivr.example.com/\n", prefix + want + "a value that does not parse as a URL: white space, control and formatting characters cannot appear in a URL"},
 		{"https://ivr example.com", prefix + want + "a value that does not parse as a URL: white space, control and formatting characters cannot appear in a URL"},
 		{"https://ivr.example.com/{path}", prefix + want + `"https://ivr.example.com/{path}": the characters " < > \ ^ ` + "`" + ` { | } cannot appear in a URL unescaped`},

@@ -38,9 +38,9 @@ const MaxBodyBytesLimit = 16 << 20
 //     message does not quote it);
 //   - log.level is debug, info, warn or error, and log.format is text or
 //     json;
-//   - support_number, if set, is what Twilio's <Dial> can dial: an E.164
-//     number ("+" and 2 to 15 digits, the first not 0), a sip: URI or a
-//     client: identity (letters, digits and _ - . @ +);
+//   - support_number, if set, is a phone number in a form Twilio's <Dial>
+//     dials: E.164 ("+15005550006") or a form Twilio also accepts, such as
+//     "(415) 555-1212" (3 to 15 digits; see dialable);
 //   - no value sent to callers (support_number, dialled after the apology,
 //     and apology.text, apology.voice and apology.language, which the
 //     TwiML carries) holds a credential of c, a token or the password of
@@ -78,8 +78,7 @@ func (c *Config) Validate() error {
 	}
 	if n := c.SupportNumber; n != "" && !credential["support_number"] && !dialable(n) {
 		add("support_number", newProblem(ErrInvalid, fmt.Sprintf(
-			`want what <Dial> can dial: an E.164 number ("+" and 2 to 15 digits, without spaces or punctuation, such as "+15005550006"), `+
-				`a sip: URI (such as "sip:support@example.com") or a client: identity (such as "client:support"), got %q`, n)))
+			`want a phone number <Dial> can dial, such as "+15005550006" or "(415) 555-1212", got %q`, n)))
 	}
 	if sid := c.Twilio.AccountSid; sid != "" && !validAccountSid(sid) {
 		// Not quoted: a token pasted here would be printed.
@@ -312,44 +311,34 @@ func invisible(r rune) bool {
 	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r)
 }
 
-// maxDialable bounds a support_number that is a sip: URI or a client:
-// identity: long enough for any address an operator would dial.
-const maxDialable = 256
-
-// dialable reports whether s is what Twilio's <Dial> can dial: an E.164
-// number, "+" and 2 to 15 digits, the first not 0; a sip: URI, "sip:" and
-// then an optional user and '@' and a host, each without white space or
-// characters a URI cannot carry; or a client: identity, "client:" and
-// letters, digits, '_', '-', '.', '@' and '+'. The scheme is read in any
-// case; the whole is at most maxDialable bytes.
+// dialable reports whether s is a phone number in a form Twilio's <Dial>
+// dials, the only thing the apology's <Dial> holds: E.164 ("+" and the
+// number), or the unformatted and punctuated forms Twilio also accepts,
+// such as "(415) 555-1212" or "415-555-1212": an optional leading '+',
+// then 3 to 15 digits, with single spaces, '-', '.', '(' and ')' between
+// them, and the first digit after a '+' not 0.
 func dialable(s string) bool {
-	if len(s) > maxDialable {
-		return false
-	}
-	if digits, ok := strings.CutPrefix(s, "+"); ok {
-		return len(digits) >= 2 && len(digits) <= 15 && digits[0] != '0' && strings.Trim(digits, "0123456789") == ""
-	}
-	scheme, rest, ok := strings.Cut(s, ":")
-	if !ok || rest == "" {
-		return false
-	}
-	switch strings.ToLower(scheme) {
-	case "sip":
-		if strings.ContainsFunc(rest, invisible) || strings.ContainsAny(rest, `"<>\^`+"`"+`{|}`) {
+	rest, plus := strings.CutPrefix(s, "+")
+	digits := 0
+	for i := 0; i < len(rest); i++ {
+		switch c := rest[i]; {
+		case c >= '0' && c <= '9':
+			if plus && digits == 0 && c == '0' {
+				return false
+			}
+			digits++
+		case c == ' ' || c == '-' || c == '.':
+			// A separator between digits, groups or parentheses, never
+			// first, last or doubled.
+			if i == 0 || i == len(rest)-1 || strings.IndexByte(" -.", rest[i-1]) >= 0 {
+				return false
+			}
+		case c == '(' || c == ')':
+		default:
 			return false
 		}
-		at := strings.LastIndexByte(rest, '@')
-		if at == 0 {
-			return false // an '@' without a user
-		}
-		host := rest[at+1:]
-		host, _, _ = strings.Cut(host, ";") // URI parameters, such as ;transport=tls
-		host, _, _ = strings.Cut(host, "?") // headers
-		return host != "" && host[0] != ':'
-	case "client":
-		return strings.Trim(rest, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.@+") == ""
 	}
-	return false
+	return digits >= 3 && digits <= 15 && strings.Count(rest, "(") == strings.Count(rest, ")")
 }
 
 // validAccountSid reports whether sid has the form of a Twilio account

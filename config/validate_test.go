@@ -345,47 +345,40 @@ func TestValidateRefusesCredentialSentToCallers(t *testing.T) {
 // be read out, or fail, on every call that goes wrong.
 func TestValidateSupportNumber(t *testing.T) {
 	t.Parallel()
-	const want = `config: support_number: want what <Dial> can dial: an E.164 number ("+" and 2 to 15 digits, without spaces or punctuation, such as "+15005550006"), ` +
-		`a sip: URI (such as "sip:support@example.com") or a client: identity (such as "client:support"), got `
+	const want = `config: support_number: want a phone number <Dial> can dial, such as "+15005550006" or "(415) 555-1212", got `
 	tests := []struct {
 		number string
 		ok     bool
 	}{
 		{"", true},
 		{"+15005550006", true},
-		{"+44", true},
+		{"+441632960961", true},
 		{"+123456789012345", true},
-		{"sip:support@example.com", true},
-		{"sip:support@example.com;transport=tls", true},
-		{"sip:support@example.com:5061?x-header=1", true},
-		{"sip:example.com", true},
-		{"SIP:support@example.com", true},
-		{"client:support", true},
-		{"client:alice.smith-2@example.com", true},
-		{"Client:support_desk", true},
+		{"15005550006", true},
+		{"415-555-1212", true},
+		{"(415) 555-1212", true},
+		{"+1 (500) 555-0006", true},
+		{"+1-500-555-0006", true},
+		{"+1 500 555 0006", true},
+		{"415.555.1212", true},
+		{"911", true},
 
 		{"call us", false},
-		{"15005550006", false},
 		{"+1", false},
+		{"12", false},
 		{"+1234567890123456", false},
 		{"+01005550006", false},
-		{"+1 500 555 0006", false},
-		{"+1-500-555-0006", false},
-		{"+1 (500) 555-0006", false},
 		{" +15005550006", false},
+		{"+15005550006 ", false},
 		{"+15005550006\n", false},
+		{"415--555-1212", false},
+		{"415  555 1212", false},
+		{"(415 555-1212", false},
 		{"+", false},
 		{"tel:+15005550006", false},
-		{"sip:", false},
-		{"sip:support@", false},
-		{"sip:@example.com", false},
-		{"sip:support desk@example.com", false},
-		{"sip:<support@example.com>", false},
-		{"sip::5060", false},
-		{"client:", false},
-		{"client:support desk", false},
-		{"client:<b>", false},
-		{"client:" + strings.Repeat("a", 300), false},
+		{"sip:support@example.com", false},
+		{"client:support", false},
+		{"+1 500 555 0006 ext 2", false},
 		{"https://example.com/support", false},
 	}
 	for _, tt := range tests {

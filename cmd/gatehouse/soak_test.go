@@ -13,8 +13,8 @@ import (
 )
 
 const (
-	// soakDefault is the soak's length in CI; GATEHOUSE_SOAK (a Go
-	// duration) overrides it: GATEHOUSE_SOAK=60s go test -count=1 -run
+	// soakDefault is the soak's length in CI; SOAK_DURATION (a Go
+	// duration) overrides it: SOAK_DURATION=60s go test -count=1 -run
 	// TestSoak -v ./cmd/gatehouse
 	soakDefault = 8 * time.Second
 	soakWorkers = 24
@@ -102,7 +102,7 @@ func peak(samples []soakSample, f func(soakSample) float64) float64 {
 
 // TestSoak sends signed and unsigned requests of every kind from 24
 // workers (half keep their connections alive, half open one per request)
-// for GATEHOUSE_SOAK (default 8s), sampling the server's goroutines, heap
+// for SOAK_DURATION (default 8s), sampling the server's goroutines, heap
 // and resident set every second. It asserts: no error, and every answer
 // exactly the one the default policy gives its kind; once the load stops
 // and the connections close, at most soakGoroutineSlack more goroutines
@@ -111,10 +111,10 @@ func peak(samples []soakSample, f func(soakSample) float64) float64 {
 // soakRSSSlack above those of the first half.
 func TestSoak(t *testing.T) {
 	length := soakDefault
-	if v := os.Getenv("GATEHOUSE_SOAK"); v != "" {
+	if v := os.Getenv("SOAK_DURATION"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d < 2*time.Second {
-			t.Fatalf("GATEHOUSE_SOAK=%q: want a Go duration of at least 2s", v)
+			t.Fatalf("SOAK_DURATION=%q: want a Go duration of at least 2s", v)
 		}
 		length = d
 	}
