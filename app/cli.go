@@ -237,7 +237,7 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	logger.Info("starting", slog.Any("config", cfg))
 	// The configuration's own warnings (public_url unset, proxies trusted
 	// too widely or to no effect), scrubbed of credentials.
-	for _, w := range cfg.Warnings() {
+	for _, w := range append(cfg.Warnings(), a.startupWarnings()...) {
 		logger.Warn(w)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

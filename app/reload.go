@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/casbin/casbin/v2/model"
 
+	"github.com/gatehouse/gatehouse/authn"
 	"github.com/gatehouse/gatehouse/authz"
 	"github.com/gatehouse/gatehouse/config"
 	"github.com/gatehouse/gatehouse/policies"
@@ -29,6 +31,10 @@ type policyState struct {
 	tried   [sha256.Size]byte // digest of the files' content last loaded or rejected
 	seen    [sha256.Size]byte // digest of the files' content when last read
 	readErr string            // the last error reading the files, if any
+
+	// accounts: the policy loaded at startup names an account: principal
+	// (see startupWarnings).
+	accounts bool
 }
 
 // loadedPolicy is a parsed model and policy file, with the digest of the
@@ -52,6 +58,11 @@ func loadPolicy(cfg config.Policy) (*policyState, error) {
 		return nil, err
 	}
 	p.acl, p.tried, p.seen = acl, l.digest, l.digest
+	for _, r := range l.file.Rules {
+		if strings.HasPrefix(r.Fields[0], authn.AccountPrefix) {
+			p.accounts = true
+		}
+	}
 	return p, nil
 }
 
@@ -311,4 +322,16 @@ func (a *App) reloadOn(sig <-chan os.Signal) (stop func()) {
 		close(done)
 		<-stopped
 	}
+}
+
+// startupWarnings returns what serve warns of at startup about the
+// configuration and the policy together, each one line: a policy that
+// grants to account: principals while twilio.account_sid does not pin the
+// account, so that a re-cut body could prove another account's SID.
+func (a *App) startupWarnings() []string {
+	if a.policy == nil || !a.policy.accounts || a.cfg.Twilio.AccountSid != "" {
+		return nil
+	}
+	return []string{"the policy names account: principals and twilio.account_sid is not set: a signed request proves account: for " +
+		"whatever AccountSid it carries, which a re-cut form body can make another account's; set twilio.account_sid to your account's SID"}
 }

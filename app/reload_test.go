@@ -488,3 +488,30 @@ func TestWatchSkipsContentTriedMeanwhile(t *testing.T) {
 		})
 	}
 }
+
+// serve warns when the policy grants to account: principals and the
+// account is not pinned, and only then.
+func TestStartupWarnsOfUnpinnedAccounts(t *testing.T) {
+	dir := t.TempDir()
+	accounts := filepath.Join(dir, "accounts.csv")
+	replaceFile(t, accounts, "p, group:twilio, /, view, allow\ng, account:AC0123456789abcdef0123456789abcdef, group:staff\n")
+	plain := filepath.Join(dir, "plain.csv")
+	replaceFile(t, plain, policyA)
+	tests := []struct {
+		name   string
+		env    map[string]string
+		warned bool
+	}{
+		{"the embedded policy", nil, false},
+		{"no account: principal", map[string]string{"GATEHOUSE_POLICY_FILE": plain}, false},
+		{"account: principals, not pinned", map[string]string{"GATEHOUSE_POLICY_FILE": accounts}, true},
+		{"account: principals, pinned", map[string]string{"GATEHOUSE_POLICY_FILE": accounts, "GATEHOUSE_TWILIO_ACCOUNT_SID": "AC0123456789abcdef0123456789abcdef"}, false},
+	}
+	for _, tt := range tests {
+		a, _ := newLoggedApp(t, "info", tt.env)
+		got := a.startupWarnings()
+		if warned := len(got) == 1 && strings.Contains(got[0], "twilio.account_sid is not set"); warned != tt.warned || (!tt.warned && len(got) != 0) {
+			t.Errorf("%s: startupWarnings() = %q, want a warning: %v", tt.name, got, tt.warned)
+		}
+	}
+}
