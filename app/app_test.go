@@ -220,6 +220,11 @@ func TestOpsMethods(t *testing.T) {
 		{"HEAD", "/metrics", 405, "GET", false},
 		{"PUT", "/metrics", 405, "GET", false},
 		{"GET", "/readyz/", 200, "", true},
+		// An escaped spelling Echo does not route: plain, never the apology.
+		{"GET", "/%72eadyz", 404, "", false},
+		{"HEAD", "/%72eadyz", 404, "", false},
+		{"OPTIONS", "/%72eadyz", 405, "GET, HEAD", false},
+		{"GE", "/readyz", 405, "GET, HEAD", false},
 		{"OPTIONS", "/", 200, "", true},
 		{"HEAD", "/nowhere", 200, "", true},
 	}

@@ -196,6 +196,13 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
+	// Whether each stop signal was ignored when the process started (a
+	// background job of a non-interactive shell ignores SIGINT), read
+	// before Notify ends that: see the second signal below.
+	ignoredAtStart := map[os.Signal]bool{
+		os.Interrupt:    signal.Ignored(os.Interrupt),
+		syscall.SIGTERM: signal.Ignored(syscall.SIGTERM),
+	}
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	config.AddFlags(fs)
@@ -260,19 +267,20 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 		select {
 		case sig := <-again:
 			logOut.Close()
-			signal.Reset(sig)
-			if p, err := os.FindProcess(os.Getpid()); err == nil {
-				p.Signal(sig)
-			}
-			// Reset restored the disposition the process started with. If
-			// that was to ignore the signal (a background job of a
-			// non-interactive shell ignores SIGINT), the signal did
-			// nothing: exit as it would have, with the shell's status for
-			// it.
-			time.Sleep(time.Second)
 			code := ExitFalse
 			if s, ok := sig.(syscall.Signal); ok {
-				code = 128 + int(s)
+				code = 128 + int(s) // the shell's status for a death by s
+			}
+			// Reset restores the disposition the process started with:
+			// if that was to ignore the signal, raising it again would do
+			// nothing. Then exit at once with the status it would have
+			// given.
+			if !ignoredAtStart[sig] {
+				signal.Reset(sig)
+				if p, err := os.FindProcess(os.Getpid()); err == nil {
+					p.Signal(sig)
+				}
+				time.Sleep(time.Second) // the signal kills the process first
 			}
 			os.Exit(code)
 		case <-served:

@@ -44,13 +44,18 @@ func TestRequestLineFormat(t *testing.T) {
 			`{"time":X,"level":"INFO","msg":"request","request_id":"X","method":"GET","route":"healthz","pattern":"/healthz","status":200,"latency":X,"peer":"192.0.2.1"}`},
 	}
 	for _, tt := range tests {
-		for _, format := range []string{"text", "json"} {
+		// serve's text logger writes the request line itself: its line
+		// must be the handler's.
+		for _, format := range []string{"text", "json", "serve's text"} {
 			t.Run(tt.name+"/"+format, func(t *testing.T) {
 				var logs bytes.Buffer
 				var h slog.Handler = slog.NewTextHandler(&logs, nil)
 				want := tt.text
-				if format == "json" {
+				switch format {
+				case "json":
 					h, want = slog.NewJSONHandler(&logs, nil), tt.js
+				case "serve's text":
+					h = newTextHandler(&logs, nil)
 				}
 				cfg := testConfig(t, map[string]string{"TWILIO_AUTH_TOKEN": testToken, "GATEHOUSE_PUBLIC_URL": "https://ivr.example.com"})
 				a, err := New(cfg, slog.New(h))

@@ -100,6 +100,11 @@ func (b *batchWriter) run() {
 func (b *batchWriter) Close() error {
 	b.mu.Lock()
 	if b.closed {
+		// Another Close runs: return once it has written everything, so
+		// that no caller exits with lines still queued.
+		for !b.flushed {
+			b.changed.Wait()
+		}
 		b.mu.Unlock()
 		return nil
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // countingBuffer is an io.Writer that counts its Write calls.
@@ -187,5 +188,60 @@ func TestBatchWriterCloseUnderLoad(t *testing.T) {
 				t.Fatalf("run %d: writer %d's line lost", run, w)
 			}
 		}
+	}
+}
+
+// gatedWriter blocks every Write until release is closed.
+type gatedWriter struct {
+	countingBuffer
+	entered chan struct{} // closed at the first Write
+	release chan struct{}
+	once    sync.Once
+}
+
+func (g *gatedWriter) Write(p []byte) (int, error) {
+	g.once.Do(func() { close(g.entered) })
+	<-g.release
+	return g.countingBuffer.Write(p)
+}
+
+// A second Close returns only once the first has written everything: the
+// process may exit as soon as any Close returns (serve's deferred Close
+// and the second signal's race at exit).
+func TestBatchWriterSecondCloseWaits(t *testing.T) {
+	g := &gatedWriter{entered: make(chan struct{}), release: make(chan struct{})}
+	b := newBatchWriter(g)
+	fmt.Fprintln(b, "first line")
+	<-g.entered // the writer goroutine is inside the slow Write
+	fmt.Fprintln(b, "second line")
+	first := make(chan struct{})
+	go func() { b.Close(); close(first) }()
+	second := make(chan struct{})
+	go func() {
+		for {
+			b.mu.Lock()
+			closed := b.closed
+			b.mu.Unlock()
+			if closed {
+				break
+			}
+		}
+		b.Close()
+		close(second)
+	}()
+	// Give a wrong Close time to return (a bounded wait for an event that
+	// must not happen, not a measure of speed).
+	select {
+	case <-second:
+		t.Fatal("the second Close returned while lines were still being written")
+	case <-first:
+		t.Fatal("the first Close returned while its writer was blocked")
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(g.release)
+	<-first
+	<-second
+	if got := g.String(); got != "first line\nsecond line\n" {
+		t.Errorf("written %q, want both lines", got)
 	}
 }

@@ -138,24 +138,30 @@ func (p *policyState) loadFiles() (*loadedPolicy, error) {
 // (renamed over it, or copied into it, by tools that keep the time, as
 // cp -p, rsync -a and tar x do), and a revocation deployed that way must
 // not go unnoticed. Policy files are small: reading them every few
-// seconds costs little. A file that cannot be read is reported at once
-// (want is nil), once per distinct error, so that the reload logs it; the
-// policy in force stays.
-func (p *policyState) settledChange() (want *[sha256.Size]byte, ok bool) {
+// seconds costs little. A file that cannot be read is reported in
+// readErr, once per distinct error, for the watcher to log; nothing is
+// loaded then, and the policy in force stays. (A file removed and written
+// anew is missing for a moment, then half written: what follows the
+// error must settle like any other content.)
+func (p *policyState) settledChange() (want *[sha256.Size]byte, ok bool, readErr error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	modelText, policyData, err := readPolicyFiles(p.cfg)
 	if err != nil {
-		return nil, err.Error() != p.readErr
+		if err.Error() == p.readErr {
+			return nil, false, nil
+		}
+		p.readErr = err.Error()
+		return nil, false, err
 	}
 	p.readErr = ""
 	d := digestOf(modelText, policyData)
 	first := d != p.seen
 	p.seen = d
 	if d == p.tried || first {
-		return nil, false
+		return nil, false, nil
 	}
-	return &d, true
+	return &d, true, nil
 }
 
 // reloadPolicy reloads the configured model and policy files and returns
@@ -274,7 +280,13 @@ func (a *App) watchPolicy(ctx context.Context, interval time.Duration) {
 			return
 		case <-t.C:
 		}
-		if want, ok := a.policy.settledChange(); ok {
+		switch want, ok, err := a.policy.settledChange(); {
+		case err != nil:
+			// Logged, as a rejected reload is; nothing is loaded.
+			kept := a.policy.acl.Generation()
+			a.logRejected("watch", kept, err)
+			a.metrics.policyReloaded(kept, err)
+		case ok:
 			_, _ = a.reload("watch", want) // reload logs its errors
 		}
 	}

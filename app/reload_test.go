@@ -335,7 +335,7 @@ func TestSettledChange(t *testing.T) {
 	p := a.policy
 	poll := func() bool {
 		t.Helper()
-		want, ok := p.settledChange()
+		want, ok, _ := p.settledChange()
 		if ok {
 			if _, err := a.reload("watch", want); err != nil {
 				t.Fatal(err)
@@ -371,7 +371,7 @@ func TestSettledChange(t *testing.T) {
 	// Settled at one content, changed again before the reload reads it.
 	replaceFile(t, path, policyA)
 	poll()
-	want, ok := p.settledChange()
+	want, ok, _ := p.settledChange()
 	if !ok {
 		t.Fatal("policy A did not settle")
 	}
@@ -435,7 +435,7 @@ func TestSettledChangeSameStat(t *testing.T) {
 				t.Fatal(err)
 			}
 			for poll := 1; poll <= 2; poll++ {
-				if want, ok := a.policy.settledChange(); ok {
+				if want, ok, _ := a.policy.settledChange(); ok {
 					if _, err := a.reload("watch", want); err != nil {
 						t.Fatal(err)
 					}
@@ -466,10 +466,10 @@ func TestWatchSkipsContentTriedMeanwhile(t *testing.T) {
 			replaceFile(t, path, policyA)
 			a, logs := reloadApp(t, path, 0)
 			replaceFile(t, path, tt.content)
-			if _, ok := a.policy.settledChange(); ok {
+			if _, ok, _ := a.policy.settledChange(); ok {
 				t.Fatal("first sighting of a new content: settled")
 			}
-			want, ok := a.policy.settledChange()
+			want, ok, _ := a.policy.settledChange()
 			if !ok {
 				t.Fatal("the new content did not settle")
 			}
@@ -482,7 +482,7 @@ func TestWatchSkipsContentTriedMeanwhile(t *testing.T) {
 			if got := len(logs.records(t, "INFO")) + len(logs.records(t, "ERROR")); got != before {
 				t.Errorf("watcher's reload logged %d lines, want none", got-before)
 			}
-			if _, ok := a.policy.settledChange(); ok {
+			if _, ok, _ := a.policy.settledChange(); ok {
 				t.Error("the content SIGHUP tried settled again")
 			}
 		})
@@ -513,5 +513,50 @@ func TestStartupWarnsOfUnpinnedAccounts(t *testing.T) {
 		if warned := len(got) == 1 && strings.Contains(got[0], "twilio.account_sid is not set"); warned != tt.warned || (!tt.warned && len(got) != 0) {
 			t.Errorf("%s: startupWarnings() = %q, want a warning: %v", tt.name, got, tt.warned)
 		}
+	}
+}
+
+// A file removed and written anew is missing for a moment, then half
+// written. The poll that finds it missing logs that and loads nothing;
+// what follows must settle like any other content, so the half that a
+// later poll may read (here, without its deny row) is never loaded.
+func TestWatchAfterReadErrorSettles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.csv")
+	const full = "p, system.Everyone, /accessible, view, deny\np, group:twilio, /, view, allow\n"
+	replaceFile(t, path, full)
+	a, logs := reloadApp(t, path, 0)
+	poll := func() {
+		t.Helper()
+		switch want, ok, err := a.policy.settledChange(); {
+		case err != nil:
+			a.logRejected("watch", a.policy.acl.Generation(), err)
+		case ok:
+			if _, err := a.reload("watch", want); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	poll()
+	if !strings.Contains(logs.String(), "policy reload rejected") {
+		t.Errorf("the missing file was not logged:\n%s", logs.String())
+	}
+	// The new file's first half: an allow, without the deny.
+	if err := os.WriteFile(path, []byte(full[strings.Index(full, "\n")+1:]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	poll()
+	if g := a.policy.acl.Generation(); g != 1 || reaches(t, a, "/accessible") {
+		t.Fatalf("half-written policy loaded after a read error: generation %d", g)
+	}
+	if err := os.WriteFile(path, []byte(full), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	poll()
+	poll()
+	if reaches(t, a, "/accessible") {
+		t.Errorf("the whole file, settled: /accessible reached, want denied")
 	}
 }

@@ -2,6 +2,8 @@ package app
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -25,22 +27,36 @@ func (a *App) routes(ivr *views.IVR) []views.Route {
 	}
 }
 
-// opsPaths are the operations endpoints among the routes: they answer
-// plain HTTP, never TwiML, and only GET (and HEAD, for probes that send
-// it: the status is the same, the body is dropped).
-var opsPaths = map[string]string{"/healthz": "GET, HEAD", "/readyz": "GET, HEAD", "/metrics": "GET"}
+// opsAllow returns the methods the operations endpoint at path answers,
+// and whether path is one: they answer plain HTTP, never TwiML, and only
+// GET (and HEAD, for probes that send it: the status is the same, the
+// body is dropped).
+func opsAllow(path string) (allow string, ok bool) {
+	switch path {
+	case "/healthz", "/readyz":
+		return "GET, HEAD", true
+	case "/metrics":
+		return "GET", true
+	}
+	return "", false
+}
 
-// notFound is the not-found view: the apology, except that a request for
-// an operations endpoint with a method it does not answer gets a plain
-// 405 with Allow. A load balancer probing /readyz with another method
-// (HAProxy's default is OPTIONS) must not read the apology's 200 as
-// "ready", during a drain least of all.
+// notFound is the not-found view: the apology, except for an operations
+// endpoint, which never gets it. A load balancer probing /readyz must not
+// read the apology's 200 as "ready", during a drain least of all: a
+// method the endpoint does not answer (HAProxy's default is OPTIONS) gets
+// a plain 405 with Allow, and a method it answers a plain 404, since it
+// reached here under a spelling Echo does not route (/%72eadyz: Echo
+// routes the escaped path, the same resource by RFC 3986).
 func notFound(apology echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		allow, ok := opsPaths[r.URL.Path]
-		if !ok || r.Method == http.MethodGet || (r.Method == http.MethodHead && allow != "GET") {
+		allow, ok := opsAllow(r.URL.Path)
+		if !ok {
 			return apology(c)
+		}
+		if slices.Contains(strings.Split(allow, ", "), r.Method) {
+			return c.String(http.StatusNotFound, "not found\n")
 		}
 		c.Response().Header().Set("Allow", allow)
 		return c.String(http.StatusMethodNotAllowed, "method not allowed\n")

@@ -18,7 +18,8 @@ import (
 // one lockedWriter, so that lines never interleave whatever w is.
 type textHandler struct {
 	slog.Handler
-	w *lockedWriter
+	w    *lockedWriter
+	bufs *sync.Pool // of *[]byte: the buffers of lines written directly
 }
 
 // newTextHandler returns a textHandler writing to w with opts, which must
@@ -26,7 +27,8 @@ type textHandler struct {
 // them).
 func newTextHandler(w io.Writer, opts *slog.HandlerOptions) *textHandler {
 	lw := &lockedWriter{w: w}
-	return &textHandler{Handler: slog.NewTextHandler(lw, opts), w: lw}
+	bufs := &sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+	return &textHandler{Handler: slog.NewTextHandler(lw, opts), w: lw, bufs: bufs}
 }
 
 // lockedWriter serializes the writes to w.
@@ -41,10 +43,7 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	return l.w.Write(p)
 }
 
-// lineBufs holds the buffers of request lines.
-var lineBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
-
-// maxPooledLine bounds the buffers lineBufs keeps.
+// maxPooledLine bounds the buffers a textHandler keeps.
 const maxPooledLine = 64 << 10
 
 // writeLine writes the line of a record at t, level and msg with attrs,
@@ -52,14 +51,14 @@ const maxPooledLine = 64 << 10
 // value of a kind appendTextLine does not write, and the caller then
 // hands the record to the handler.
 func (h *textHandler) writeLine(t time.Time, level slog.Level, msg string, attrs []slog.Attr) bool {
-	bp := lineBufs.Get().(*[]byte)
+	bp := h.bufs.Get().(*[]byte)
 	b, ok := appendTextLine((*bp)[:0], t, level, msg, attrs)
 	if ok {
 		_, _ = h.w.Write(b) // as the handler does: a log write error has nowhere to go
 	}
 	if cap(b) <= maxPooledLine {
 		*bp = b[:0]
-		lineBufs.Put(bp)
+		h.bufs.Put(bp)
 	}
 	return ok
 }
@@ -71,9 +70,12 @@ func (h *textHandler) writeLine(t time.Time, level slog.Level, msg string, attrs
 // TestTextLineMatchesSlog and FuzzTextLine hold it to the handler's own
 // output.
 func appendTextLine(b []byte, t time.Time, level slog.Level, msg string, attrs []slog.Attr) ([]byte, bool) {
-	b = append(b, "time="...)
-	b = appendRFC3339Millis(b, t.Round(0))
-	b = append(b, " level="...)
+	if !t.IsZero() { // the handler leaves out a zero time
+		b = append(b, "time="...)
+		b = appendRFC3339Millis(b, t.Round(0))
+		b = append(b, ' ')
+	}
+	b = append(b, "level="...)
 	b = appendTextString(b, level.String())
 	b = append(b, " msg="...)
 	b = appendTextString(b, msg)

@@ -34,6 +34,7 @@ func TestTextLineMatchesSlog(t *testing.T) {
 		time.Date(2026, 11, 29, 0, 30, 57, 999_999_999, zone),
 		time.Date(1999, 1, 2, 3, 4, 5, 100_000, time.UTC),
 		time.Now(), // with a monotonic reading
+		{},         // the zero time, which the handler leaves out
 	}
 	strs := []string{"", "plain", "with space", "a=b", `quo"te`, `back\slash`, "tab\there", "new\nline",
 		"del\x7f", "nul\x00", "héllo", "日本", "\u00a0nbsp", "\u200bzero-width", "\xff\xfe", "\ufffd", "[system.Everyone group:twilio]",
@@ -120,21 +121,23 @@ func (c *lineCounter) Write(p []byte) (int, error) {
 }
 
 func FuzzTextLine(f *testing.F) {
-	f.Add("request", "key", "value", int64(200), uint64(1), int64(236202), int64(1764376257855000000))
-	f.Add("", "a b", "c=d", int64(-1), uint64(0), int64(-5), int64(0))
-	f.Add("m\n", "k\xff", "日本\t", int64(math.MinInt64), uint64(math.MaxUint64), int64(math.MaxInt64), int64(-1))
-	f.Fuzz(func(t *testing.T, msg, key, value string, n int64, u uint64, d, unixNano int64) {
+	f.Add("request", "key", "value", int64(200), uint64(1), int64(236202), int64(1764376257855000000), int8(0), int32(0))
+	f.Add("", "a b", "c=d", int64(-1), uint64(0), int64(-5), int64(0), int8(-4), int32(19800))
+	f.Add("m\n", "k\xff", "日本\t", int64(math.MinInt64), uint64(math.MaxUint64), int64(math.MaxInt64), int64(-1), int8(8), int32(-12345))
+	f.Fuzz(func(t *testing.T, msg, key, value string, n int64, u uint64, d, unixNano int64, level int8, offset int32) {
 		if key == "" {
 			key = "k"
 		}
+		texts := &principalTexts{}
 		attrs := []slog.Attr{slog.String(key, value), slog.Int64("n", n), slog.Uint64("u", u),
-			slog.Duration("d", time.Duration(d)), slog.Any("p", principalList{value, key})}
-		tm := time.Unix(0, unixNano).UTC()
-		got, ok := appendTextLine(nil, tm, slog.LevelInfo, msg, attrs)
+			slog.Duration("d", time.Duration(d)), slog.Any("p", principalList{value, key}),
+			slog.Any("principals", texts.of([]string{value, key}))}
+		tm := time.Unix(0, unixNano).In(time.FixedZone("Z", int(offset%(18*3600))))
+		got, ok := appendTextLine(nil, tm, slog.Level(level), msg, attrs)
 		if !ok {
 			t.Fatal("appendTextLine refused")
 		}
-		if want := slogLine(t, tm, slog.LevelInfo, msg, attrs); string(got) != want {
+		if want := slogLine(t, tm, slog.Level(level), msg, attrs); string(got) != want {
 			t.Errorf("got  %q\nwant %q", got, want)
 		}
 		if strings.Count(string(got), "\n") != 1 {

@@ -4,6 +4,7 @@ package main_test
 // debug_authorization lines, /metrics, and graceful shutdown.
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -522,13 +523,21 @@ func TestOpsShutdownTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	// A body announced and never sent: the view waits for it (up to
-	// server.read_timeout, 10 s), longer than the shutdown may take.
+	// A body announced and never all sent: the handler waits for it (up
+	// to server.read_timeout, 10 s), longer than the shutdown may take.
+	// With Expect: 100-continue, net/http answers "100 Continue" when the
+	// handler starts reading the body: the request is then in flight.
 	if _, err := io.WriteString(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"+
-		"X-Twilio-Signature: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\nContent-Length: 100\r\n\r\nDigits=1"); err != nil {
+		"X-Twilio-Signature: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\nExpect: 100-continue\r\nContent-Length: 100\r\n\r\n"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // the request reaches the view
+	line, err := bufio.NewReader(conn).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 100 ") {
+		t.Fatalf("waiting for 100 Continue: got %q, %v", line, err)
+	}
+	if _, err := io.WriteString(conn, "Digits=1"); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -548,8 +557,10 @@ func TestOpsShutdownTimeout(t *testing.T) {
 // that disposition, as the default action needs, would drop the signal,
 // so the process exits as the signal would have, with status 130.
 func TestOpsSecondSignalIgnoredAtStart(t *testing.T) {
+	// A short delay: the process must not wait for anything once the
+	// second signal comes, so the drain never gets to end (and exit 0).
 	s := startWrapped(t, []string{"sh", "-c", `trap "" INT; exec "$@"`, "sh"},
-		[]string{"TWILIO_AUTH_TOKEN=" + token, "GATEHOUSE_SERVER_SHUTDOWN_DELAY=60s"})
+		[]string{"TWILIO_AUTH_TOKEN=" + token, "GATEHOUSE_SERVER_SHUTDOWN_DELAY=500ms"})
 	s.exitCode = 130
 	if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
@@ -569,7 +580,7 @@ func TestOpsSecondSignalIgnoredAtStart(t *testing.T) {
 	select {
 	case <-s.done:
 	case <-time.After(30 * time.Second):
-		t.Fatal("the process still runs 30s after the second SIGINT (the delay is 60s)")
+		t.Fatal("the process still runs 30s after the second SIGINT")
 	}
 	if strings.Contains(s.Logs(), "msg=stopped") {
 		t.Errorf("the process finished its drain instead of stopping at once:\n%s", s.Logs())
