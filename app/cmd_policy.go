@@ -64,6 +64,21 @@ func (r redactingWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// parsePolicyFlags parses args into fs for a policy command whose output
+// redactedOutput redacts, or cannot (cfgErr says why). It returns done
+// with the exit status when the command must stop: after --help, on a
+// usage error, or when the configuration cannot load, and so cannot
+// redact.
+func parsePolicyFlags(fs *pflag.FlagSet, args []string, stderr io.Writer, cfgErr error) (done bool, code int) {
+	if done, code := parseFlags(fs, args, stderr, cfgErr == nil); done {
+		return true, code
+	}
+	if cfgErr != nil {
+		return true, fail(stderr, fs.Name(), ExitUsage, cfgErr)
+	}
+	return false, 0
+}
+
 // policyFlags are the flags that name the policy files a command reads.
 type policyFlags struct {
 	policy, model string
@@ -110,11 +125,8 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&exact, "exact", false, "use the principals exactly as given, without adding system.Everyone and system.Authenticated")
 	files.add(fs)
 	stdout, stderr, cfgErr := redactedOutput(stdout, stderr, args)
-	if done, code := parseFlags(fs, args, stderr, cfgErr == nil); done {
+	if done, code := parsePolicyFlags(fs, args, stderr, cfgErr); done {
 		return code
-	}
-	if cfgErr != nil {
-		return fail(stderr, name, ExitUsage, cfgErr)
 	}
 	if err := q.check(fs); err != nil {
 		return fail(stderr, name, ExitUsage, err)
@@ -174,11 +186,8 @@ func principalsCmd(args []string, stdout, stderr io.Writer) int {
 	q.add(fs, "the `permission`, such as view (required)")
 	files.add(fs)
 	stdout, stderr, cfgErr := redactedOutput(stdout, stderr, args)
-	if done, code := parseFlags(fs, args, stderr, cfgErr == nil); done {
+	if done, code := parsePolicyFlags(fs, args, stderr, cfgErr); done {
 		return code
-	}
-	if cfgErr != nil {
-		return fail(stderr, name, ExitUsage, cfgErr)
 	}
 	if err := q.check(fs); err != nil {
 		return fail(stderr, name, ExitUsage, err)
@@ -230,11 +239,8 @@ func policyLintCmd(args []string, stdout, stderr io.Writer, cfgErr error) int {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	var files policyFlags
 	files.add(fs)
-	if done, code := parseFlags(fs, args, stderr, cfgErr == nil); done {
+	if done, code := parsePolicyFlags(fs, args, stderr, cfgErr); done {
 		return code
-	}
-	if cfgErr != nil {
-		return fail(stderr, name, ExitUsage, cfgErr)
 	}
 	if fs.NArg() > 0 {
 		return fail(stderr, name, ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
@@ -289,11 +295,8 @@ func policyTestCmd(args []string, stdout, stderr io.Writer, cfgErr error) int {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	var files policyFlags
 	files.add(fs)
-	if done, code := parseFlags(fs, args, stderr, cfgErr == nil); done {
+	if done, code := parsePolicyFlags(fs, args, stderr, cfgErr); done {
 		return code
-	}
-	if cfgErr != nil {
-		return fail(stderr, name, ExitUsage, cfgErr)
 	}
 	switch {
 	case fs.NArg() == 0:

@@ -479,29 +479,10 @@ func TestOpsSecondSignal(t *testing.T) {
 		t.Fatalf("GET /accessible = %d", status)
 	}
 	id := hdr.Get("X-Request-Id")
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
 	// Readiness fails just before the draining line is logged; that line
 	// most likely still waits in the log's batch (up to 5 ms) when the
 	// second signal arrives.
-	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	for ready := 200; ready != http.StatusServiceUnavailable; {
-		resp, err := fresh.Get(s.base + "/readyz")
-		if err != nil {
-			t.Fatalf("GET /readyz during the delay: %v", err)
-		}
-		resp.Body.Close()
-		ready = resp.StatusCode
-	}
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-s.done:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the process still runs 30s after the second SIGTERM (the delay is 60s)")
-	}
+	s.signalTwice(t, syscall.SIGTERM)
 	for _, want := range []string{"request_id=" + id, `msg="draining: readiness fails`} {
 		if !strings.Contains(s.Logs(), want) {
 			t.Errorf("the log line with %q was lost:\n%s", want, s.Logs())
@@ -552,17 +533,11 @@ func TestOpsShutdownTimeout(t *testing.T) {
 	}
 }
 
-// A second SIGINT stops the process at once even when SIGINT was ignored
-// when it started (a background job of a non-interactive shell): restoring
-// that disposition, as the default action needs, would drop the signal,
-// so the process exits as the signal would have, with status 130.
-func TestOpsSecondSignalIgnoredAtStart(t *testing.T) {
-	// A short delay: the process must not wait for anything once the
-	// second signal comes, so the drain never gets to end (and exit 0).
-	s := startWrapped(t, []string{"sh", "-c", `trap "" INT; exec "$@"`, "sh"},
-		[]string{"TWILIO_AUTH_TOKEN=" + token, "GATEHOUSE_SERVER_SHUTDOWN_DELAY=500ms"})
-	s.exitCode = 130
-	if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
+// signalTwice sends sig, waits for readiness to fail (the drain has
+// begun), sends sig again and waits for the process to end.
+func (s *server) signalTwice(t *testing.T, sig syscall.Signal) {
+	t.Helper()
+	if err := s.cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	fresh := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
@@ -574,14 +549,27 @@ func TestOpsSecondSignalIgnoredAtStart(t *testing.T) {
 		resp.Body.Close()
 		ready = resp.StatusCode
 	}
-	if err := s.cmd.Process.Signal(syscall.SIGINT); err != nil {
+	if err := s.cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case <-s.done:
 	case <-time.After(30 * time.Second):
-		t.Fatal("the process still runs 30s after the second SIGINT")
+		t.Fatalf("the process still runs 30s after the second %v", sig)
 	}
+}
+
+// A second SIGINT stops the process at once even when SIGINT was ignored
+// when it started (a background job of a non-interactive shell): restoring
+// that disposition, as the default action needs, would drop the signal,
+// so the process exits as the signal would have, with status 130.
+func TestOpsSecondSignalIgnoredAtStart(t *testing.T) {
+	// A short delay: the process must not wait for anything once the
+	// second signal comes, so the drain never gets to end (and exit 0).
+	s := startWrapped(t, []string{"sh", "-c", `trap "" INT; exec "$@"`, "sh"},
+		[]string{"TWILIO_AUTH_TOKEN=" + token, "GATEHOUSE_SERVER_SHUTDOWN_DELAY=500ms"})
+	s.exitCode = 130
+	s.signalTwice(t, syscall.SIGINT)
 	if strings.Contains(s.Logs(), "msg=stopped") {
 		t.Errorf("the process finished its drain instead of stopping at once:\n%s", s.Logs())
 	}
