@@ -219,7 +219,9 @@ func TestOpsMethods(t *testing.T) {
 		{"DELETE", "/healthz", 405, "GET, HEAD", false},
 		{"HEAD", "/metrics", 405, "GET", false},
 		{"PUT", "/metrics", 405, "GET", false},
-		{"GET", "/readyz/", 200, "", true},
+		{"GET", "/readyz/", 404, "", false},
+		{"GET", "/./readyz", 404, "", false},
+		{"HEAD", "/x/../readyz", 404, "", false},
 		// An escaped spelling Echo does not route: plain, never the apology.
 		{"GET", "/%72eadyz", 404, "", false},
 		{"HEAD", "/%72eadyz", 404, "", false},

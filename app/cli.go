@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -79,8 +80,14 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	// Named only if short, and redacted: it may be a credential pasted in
 	// the wrong place, as for an unknown flag (see flagError). Without a
 	// configuration to redact with, not named at all.
-	if cfg, err := config.Load(config.Options{}); err == nil && len(name) <= maxEchoedFlag {
-		fmt.Fprintf(stderr, "%s\n", cfg.Redact(fmt.Sprintf("gatehouse: unknown command %q%s", name, hint)))
+	// The --config file among the other arguments is not read: what it
+	// holds could not be redacted.
+	if cfg, err := config.Load(config.Options{}); err == nil && len(name) <= maxEchoedFlag && !slices.ContainsFunc(rest, isConfigFlag) {
+		msg := fmt.Sprintf("gatehouse: unknown command %q%s", name, hint)
+		for _, c := range append(urlHolders([]string{name}), cfg) {
+			msg = c.Redact(msg)
+		}
+		fmt.Fprintln(stderr, msg)
 	} else {
 		fmt.Fprintln(stderr, "gatehouse: unknown command"+hint)
 	}
@@ -101,6 +108,9 @@ func parseFlags(fs *pflag.FlagSet, args []string, stderr io.Writer, named bool) 
 	}
 	return false, 0
 }
+
+// isConfigFlag reports whether arg gives the --config flag.
+func isConfigFlag(arg string) bool { return arg == "--config" || strings.HasPrefix(arg, "--config=") }
 
 // maxEchoedFlag is the longest unknown flag name that flagError repeats:
 // shorter than any Twilio credential (an auth token has 32 characters).
@@ -172,8 +182,12 @@ func parseConfigFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (cfg *
 		if errors.Is(err, pflag.ErrHelp) {
 			return nil, true, ExitOK
 		}
-		cfg, _ := config.Load(config.Options{Flags: fs}) // nil on error: Redact is then a no-op, and nothing is named
-		return nil, true, fail(stderr, fs.Name(), ExitUsage, cfg.RedactError(flagError(fs, err, cfg != nil)))
+		// nil on error: Redact is then a no-op, and nothing is named. Nor
+		// is anything when a --config came after the bad flag: the parse
+		// stopped before it, so its file, and what it holds, is not read.
+		cfg, _ := config.Load(config.Options{Flags: fs})
+		named := cfg != nil && (fs.Lookup("config") == nil || fs.Lookup("config").Changed || !slices.ContainsFunc(args, isConfigFlag))
+		return nil, true, fail(stderr, fs.Name(), ExitUsage, cfg.RedactError(flagError(fs, err, named)))
 	}
 	cfg, err := config.Load(config.Options{Flags: fs})
 	if err != nil {

@@ -419,6 +419,7 @@ func TestUnknownNamesNotRepeatedWithoutConfiguration(t *testing.T) {
 	const password = "hunter22"
 	isolateTokens(t, map[string]string{"GATEHOUSE_PUBLIC_URL": "https://tw:" + password + "@ivr.example.com", "GATEHOUSE_SERVER_READ_TIMEOUT": "banana"})
 	for _, args := range [][]string{
+		{"https://u:" + password + "@h/"},
 		{"explain", "--" + password},
 		{"principals", "--" + password},
 		{"policy", "lint", "--" + password},
@@ -431,6 +432,31 @@ func TestUnknownNamesNotRepeatedWithoutConfiguration(t *testing.T) {
 		if code != app.ExitUsage || strings.Contains(out+errOut, password) || errOut == "" {
 			t.Errorf("gatehouse %q: exit %d, output %q; want %d, an error that does not repeat the name", args, code, out+errOut, app.ExitUsage)
 		}
+	}
+}
+
+// A --config file the parse never reached (it came after the bad flag, or
+// after an unknown command) is not read, so what it holds could not be
+// redacted: a short unknown name is then not repeated.
+func TestUnknownNamesNotRepeatedBeforeConfig(t *testing.T) {
+	const password = "Sekr3tPw"
+	isolateTokens(t, map[string]string{"TWILIO_AUTH_TOKEN": secretToken})
+	file := writeFile(t, t.TempDir(), "gh.yaml", "public_url: https://tw:"+password+"@ivr.example.com\n")
+	for _, args := range [][]string{
+		{"serve", "--" + password, "--config", file},
+		{"sign", "--" + password, "--config", file},
+		{"routes", "--" + password, "--config=" + file},
+		{password, "--config", file},
+		{"https://u:" + password + "@h/"},
+	} {
+		code, out, errOut := cli(args...)
+		if code != app.ExitUsage || strings.Contains(out+errOut, password) || errOut == "" {
+			t.Errorf("gatehouse %q: exit %d, output %q; want %d, an error that does not repeat it", args, code, out+errOut, app.ExitUsage)
+		}
+	}
+	// Once the file is read, a name it redacts is named, redacted.
+	if _, _, errOut := cli("sign", "--config", file, "--"+password); !strings.Contains(errOut, "unknown flag --[REDACTED]") {
+		t.Errorf("sign --config FILE --%s: stderr %q, want the flag named, redacted", password, errOut)
 	}
 }
 

@@ -148,6 +148,9 @@ func (p *policyState) settledChange() (want *[sha256.Size]byte, ok bool, readErr
 	defer p.mu.Unlock()
 	modelText, policyData, err := readPolicyFiles(p.cfg)
 	if err != nil {
+		// What was read before the error counts for nothing: the content
+		// that follows must be read twice in a row after it.
+		p.seen = [sha256.Size]byte{}
 		if err.Error() == p.readErr {
 			return nil, false, nil
 		}

@@ -560,3 +560,36 @@ func TestWatchAfterReadErrorSettles(t *testing.T) {
 		t.Errorf("the whole file, settled: /accessible reached, want denied")
 	}
 }
+
+// What a poll read before a read error counts for nothing: a content read
+// once before the file went missing, and once after, has not been read
+// twice in a row, and is not loaded yet.
+func TestWatchReadErrorForgetsWhatWasSeen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.csv")
+	replaceFile(t, path, policyB)
+	a, _ := reloadApp(t, path, 0)
+	poll := func() {
+		t.Helper()
+		if want, ok, err := a.policy.settledChange(); err == nil && ok {
+			if _, err := a.reload("watch", want); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	half := policyB[strings.Index(policyB, "\n")+1:] // without the deny row
+	if err := os.WriteFile(path, []byte(half), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	poll() // first sighting of the half
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	poll() // the read error
+	if err := os.WriteFile(path, []byte(half), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	poll() // the half again, but not twice in a row
+	if g := a.policy.acl.Generation(); g != 1 || reaches(t, a, "/accessible") {
+		t.Errorf("generation %d after one sighting since the error; want 1, /accessible denied", g)
+	}
+}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 
@@ -46,12 +47,12 @@ func opsAllow(path string) (allow string, ok bool) {
 // read the apology's 200 as "ready", during a drain least of all: a
 // method the endpoint does not answer (HAProxy's default is OPTIONS) gets
 // a plain 405 with Allow, and a method it answers a plain 404, since it
-// reached here under a spelling Echo does not route (/%72eadyz: Echo
-// routes the escaped path, the same resource by RFC 3986).
+// reached here under a spelling of the path Echo does not route
+// (/%72eadyz: Echo routes the escaped path; /./readyz; /readyz/).
 func notFound(apology echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		allow, ok := opsAllow(r.URL.Path)
+		allow, ok := opsAllow(path.Clean(r.URL.Path))
 		if !ok {
 			return apology(c)
 		}

@@ -402,14 +402,22 @@ func redactURL(raw string) string {
 	// would then quote another. The authority ends where url.Parse ends
 	// it, at the first '/', '?' or '#', and the user information at its
 	// last '@'.
-	start := strings.Index(raw, "://") + len("://")
+	var start int
+	switch {
+	case u.Scheme != "" && strings.HasPrefix(raw[len(u.Scheme):], "://"):
+		start = len(u.Scheme) + len("://")
+	case u.Scheme == "" && strings.HasPrefix(raw, "//"):
+		start = len("//")
+	default:
+		return u.Redacted()
+	}
 	end := len(raw)
 	if i := strings.IndexAny(raw[start:], "/?#"); i >= 0 {
 		end = start + i
 	}
 	at := strings.LastIndexByte(raw[start:end], '@')
 	colon := strings.IndexByte(raw[start:start+max(at, 0)], ':')
-	if start < len("://") || at < 0 || colon < 0 {
+	if at < 0 || colon < 0 {
 		return u.Redacted()
 	}
 	return raw[:start+colon+1] + "xxxxx" + raw[start+at:]

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -100,6 +101,11 @@ func scrub(s string, secrets []string) string {
 		}
 		re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(secret))
 		s = re.ReplaceAllLiteralString(s, redacted)
+		// As %q writes it, if that differs: a '"' or '\\' in it is escaped.
+		if q := strconv.Quote(secret); q[1:len(q)-1] != secret {
+			re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(q[1:len(q)-1]))
+			s = re.ReplaceAllLiteralString(s, redacted)
+		}
 	}
 	return s
 }

@@ -280,6 +280,12 @@ func TestRedact(t *testing.T) {
 			t.Errorf("Redact(%q): got %q, want %q", tt.in, got, tt.want)
 		}
 	}
+	// A password with a quote or a backslash, as %q writes it.
+	quoted := config.Default()
+	quoted.PublicURL = `https://twilio:Sekr3t"Pw\x@ivr.example.com`
+	if got, want := quoted.Redact(fmt.Sprintf("argument %q", `Sekr3t"Pw\x`)), `argument "[REDACTED]"`; got != want {
+		t.Errorf("Redact of a quoted password: got %q, want %q", got, want)
+	}
 	var nilCfg *config.Config
 	if got := nilCfg.Redact(token); got != token {
 		t.Errorf("nil Config: got %q, want %q", got, token)

@@ -315,11 +315,16 @@ func invisible(r rune) bool {
 // dials, the only thing the apology's <Dial> holds: E.164 ("+" and the
 // number), or the unformatted and punctuated forms Twilio also accepts,
 // such as "(415) 555-1212" or "415-555-1212": an optional leading '+',
-// then 3 to 15 digits, with single spaces, '-', '.', '(' and ')' between
-// them, and the first digit after a '+' not 0.
+// then 3 to 15 digits, with single spaces, '-' or '.' between them, and
+// at most one group of digits in parentheses; the first digit after a '+'
+// not 0; at most 32 bytes in all.
 func dialable(s string) bool {
+	if len(s) > 32 {
+		return false
+	}
 	rest, plus := strings.CutPrefix(s, "+")
-	digits := 0
+	digits, group := 0, -1 // group: the digits in the open parentheses, or -1
+	groups := 0
 	for i := 0; i < len(rest); i++ {
 		switch c := rest[i]; {
 		case c >= '0' && c <= '9':
@@ -327,18 +332,30 @@ func dialable(s string) bool {
 				return false
 			}
 			digits++
+			if group >= 0 {
+				group++
+			}
 		case c == ' ' || c == '-' || c == '.':
 			// A separator between digits, groups or parentheses, never
 			// first, last or doubled.
 			if i == 0 || i == len(rest)-1 || strings.IndexByte(" -.", rest[i-1]) >= 0 {
 				return false
 			}
-		case c == '(' || c == ')':
+		case c == '(':
+			if group >= 0 || groups > 0 {
+				return false // nested, or a second group
+			}
+			group, groups = 0, 1
+		case c == ')':
+			if group <= 0 {
+				return false // no open group, or an empty one
+			}
+			group = -1
 		default:
 			return false
 		}
 	}
-	return digits >= 3 && digits <= 15 && strings.Count(rest, "(") == strings.Count(rest, ")")
+	return digits >= 3 && digits <= 15 && group < 0
 }
 
 // validAccountSid reports whether sid has the form of a Twilio account

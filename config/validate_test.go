@@ -379,6 +379,12 @@ func TestValidateSupportNumber(t *testing.T) {
 		{"sip:support@example.com", false},
 		{"client:support", false},
 		{"+1 500 555 0006 ext 2", false},
+		{")415(555-1212", false},
+		{"()911", false},
+		{"(415) (555) 1212", false},
+		{"((415)) 555-1212", false},
+		{"(415 555-1212", false},
+		{"+1 (500) 555-0006 0006 0006 0006", false},
 		{"https://example.com/support", false},
 	}
 	for _, tt := range tests {

@@ -55,7 +55,7 @@ func (c *Config) Warnings() []string {
 			if p.String() != s {
 				name += " (" + p.String() + ")"
 			}
-			if p.Addr().IsLinkLocalUnicast() {
+			if p.Addr().Is6() && p.Addr().IsLinkLocalUnicast() {
 				warnings = append(warnings, fmt.Sprintf("trusted_proxies: %s is link-local: a peer reached over link-local IPv6 "+
 					"carries its interface's zone and is never trusted (the address may be taken on another interface); set public_url", name))
 				continue

@@ -37,6 +37,10 @@ func TestWarnings(t *testing.T) {
 			`trusted_proxies: "::ffff:10.0.0.0/104" (10.0.0.0/8) is wider than /24: every peer inside it` + wide,
 			`trusted_proxies: "2001:db8:1::1/48" (2001:db8:1::/48) is wider than /64: every peer inside it` + wide,
 		}},
+		{name: "IPv4 link-local proxies are trusted like any", proxies: []string{"169.254.0.0/16", "169.254.1.2"}, want: []string{
+			unset,
+			`trusted_proxies: "169.254.0.0/16" is wider than /24: every peer inside it` + wide,
+		}},
 		{name: "link-local proxies", proxies: []string{"fe80::1", "fe80::/10"}, want: []string{
 			unset,
 			`trusted_proxies: "fe80::1" (fe80::1/128) is link-local: a peer reached over link-local IPv6 carries its interface's zone and is never trusted (the address may be taken on another interface); set public_url`,
