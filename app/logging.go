@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"runtime"
 	"slices"
-	"strings"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/gatehouse/gatehouse/authn"
 	"github.com/gatehouse/gatehouse/authz"
+	"github.com/gatehouse/gatehouse/config"
 	"github.com/gatehouse/gatehouse/views"
 )
 
@@ -356,7 +356,7 @@ func (a *App) observeSignature(r *http.Request, v authn.Verification) {
 		a.log.LogAttrs(ctx, slog.LevelDebug, "signature did not verify",
 			slog.String("request_id", rec.RequestID()),
 			slog.String("reason", string(v.Reason)),
-			slog.String("url", maskPassword(v.URL)))
+			slog.String("url", config.RedactURL(v.URL)))
 	}
 }
 
@@ -366,30 +366,6 @@ func peerHost(addr string) string {
 		return host
 	}
 	return addr
-}
-
-// maskPassword replaces the password in raw's user information, if any,
-// with "xxxxx", changing nothing else: the URL stays byte for byte what the
-// signature was checked against.
-func maskPassword(raw string) string {
-	i := strings.Index(raw, "://")
-	if i < 0 {
-		return raw
-	}
-	rest := raw[i+3:]
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	at := strings.LastIndex(rest[:end], "@")
-	if at < 0 {
-		return raw
-	}
-	user, _, hasPassword := strings.Cut(rest[:at], ":")
-	if !hasPassword {
-		return raw
-	}
-	return raw[:i+3] + user + ":xxxxx" + rest[at:]
 }
 
 // debugVisible lets the records of level DEBUG through to its handler

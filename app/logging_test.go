@@ -276,23 +276,6 @@ func TestDebugAuthorizationLevels(t *testing.T) {
 	}
 }
 
-func TestMaskPassword(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{"https://ivr.example.com/?a=b", "https://ivr.example.com/?a=b"},
-		{"https://user:pw@ivr.example.com/x", "https://user:xxxxx@ivr.example.com/x"},
-		{"https://user@ivr.example.com/x", "https://user@ivr.example.com/x"},
-		{"https://u:p@w@h:8443?x=a@b", "https://u:xxxxx@h:8443?x=a@b"},
-		{"https://h/p?email=a:b@c", "https://h/p?email=a:b@c"},
-		{"https://u:p@h", "https://u:xxxxx@h"},
-		{"not a url", "not a url"},
-	}
-	for _, tt := range tests {
-		if got := maskPassword(tt.in); got != tt.want {
-			t.Errorf("maskPassword(%q): got %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
-
 // BenchmarkRequest measures a signed request through the whole server,
 // request log (JSON, discarded) and metrics included, against the same
 // request with logging at error level.

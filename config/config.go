@@ -362,7 +362,7 @@ func masked(c Config) maskedConfig { return maskedConfig(c.scrubbed()) }
 func (c Config) scrubbed() Config {
 	secrets := c.secrets()
 	s := func(p *string) { *p = scrub(*p, secrets) }
-	c.PublicURL = redactURL(c.PublicURL)
+	c.PublicURL = RedactURL(c.PublicURL)
 	if c.TrustedProxies != nil {
 		c.TrustedProxies = slices.Clone(c.TrustedProxies)
 	}
@@ -381,12 +381,14 @@ func (c Config) scrubbed() Config {
 	return c
 }
 
-// redactURL masks the password of a URL's user information, if any. A URL
-// with an '@' that does not parse, or that parses without user
-// information (a mistyped "https:/user:pass@host" puts the credentials in
-// the path, "https:user:pass@host" in the opaque part), may hold a password
-// that url.URL.Redacted cannot find: it is redacted whole.
-func redactURL(raw string) string {
+// RedactURL returns raw, a URL, as written except that the password of its
+// user information, if any, is replaced by "xxxxx". A URL with an '@'
+// that does not parse, or that parses without user information (a mistyped
+// "https:/user:pass@host" puts the credentials in the path,
+// "https:user:pass@host" in the opaque part), may hold a password that
+// cannot be found: it is replaced whole by "[REDACTED]". Anything else is
+// returned as it is.
+func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || u.User == nil {
 		if strings.Contains(raw, "@") {

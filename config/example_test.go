@@ -345,3 +345,11 @@ func ExampleConfig_Warnings() {
 	// trusted_proxies: "2001:db8::/48" is wider than /64: every peer inside it may choose the URL that signatures are checked against; list the proxies' own addresses
 	// [trusted_proxies is ignored: public_url is set, so X-Forwarded-Proto and X-Forwarded-Host are never read; remove trusted_proxies, or unset public_url if the URL must come from the proxies]
 }
+
+func ExampleRedactURL() {
+	fmt.Println(config.RedactURL("https://twilio:s3cret@ivr.example.com/ivr?x=1"))
+	fmt.Println(config.RedactURL("https://ivr.example.com/ivr"))
+	// Output:
+	// https://twilio:xxxxx@ivr.example.com/ivr?x=1
+	// https://ivr.example.com/ivr
+}

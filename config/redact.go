@@ -44,14 +44,14 @@ const minRedacted = 6
 // urlPasswords returns what must be scrubbed from messages for a
 // public_url value raw, wherever an operator pasted it: the password of
 // its user information as written, decoded, and re-encoded (path and
-// query spellings); and, when raw is so mistyped that redactURL hides it
+// query spellings); and, when raw is so mistyped that RedactURL hides it
 // whole, raw itself. It errs on the side of scrubbing: the password is
 // everything between the first ':' after the scheme and the last '@'
 // before any '?' or '#', even if it holds a '/', and a missing or
 // one-slash "://" does not stop it.
 func urlPasswords(raw string) []string {
 	var out []string
-	if redactURL(raw) == redacted {
+	if RedactURL(raw) == redacted {
 		out = append(out, raw)
 	}
 	// Read raw with its scheme, if it has one, and as if it had none

@@ -261,6 +261,30 @@ func TestConfigShowsNoPastedCredential(t *testing.T) {
 	}
 }
 
+// RedactURL masks the password of a URL as written, never re-escaping
+// the rest, and redacts whole a URL whose password it cannot find.
+func TestRedactURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"https://ivr.example.com/?a=b", "https://ivr.example.com/?a=b"},
+		{"https://user:pw@ivr.example.com/x", "https://user:xxxxx@ivr.example.com/x"},
+		{"https://user@ivr.example.com/x", "https://user@ivr.example.com/x"},
+		{"https://u:p@w@h:8443?x=a@b", "https://u:xxxxx@h:8443?x=a@b"},
+		// An '@' elsewhere may be a mistyped authority's: it errs on hiding.
+		{"https://h/p?email=a:b@c", "[REDACTED]"},
+		{"https://u:p@h", "https://u:xxxxx@h"},
+		{"HTTPS://u:p@h/a b", "HTTPS://u:xxxxx@h/a b"},
+		{"//u:Sekr3tPw@host/x://a:b@c", "//u:xxxxx@host/x://a:b@c"},
+		{"https:/u:p@h", "[REDACTED]"},
+		{"not a url", "not a url"},
+	}
+	for _, tt := range tests {
+		if got := config.RedactURL(tt.in); got != tt.want {
+			t.Errorf("RedactURL(%q): got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestRedact(t *testing.T) {
 	t.Parallel()
 	const token, short = "tok-LEAKME-7f3a9c2e", "abc12"

@@ -253,7 +253,7 @@ func checkPublicURL(raw string) error {
 		return nil
 	}
 	bad := func(why string) error {
-		return newProblem(ErrInvalid, fmt.Sprintf(`want an absolute http or https URL such as "https://ivr.example.com", got %q: %s`, redactURL(raw), why))
+		return newProblem(ErrInvalid, fmt.Sprintf(`want an absolute http or https URL such as "https://ivr.example.com", got %q: %s`, RedactURL(raw), why))
 	}
 	const invisibles = "white space, control and formatting characters cannot appear in a URL"
 	u, err := url.Parse(raw)
