@@ -100,29 +100,26 @@ func (a *App) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		if s.Principals != nil {
 			attrs = append(attrs, slog.Any("principals", a.principals.of(s.Principals)))
 		}
+		th, direct := h.(*textHandler) // serve's text log: the line written directly
 		switch {
 		case s.AuthzFailed:
 			attrs = append(attrs, slog.String("permission", s.Permission), slog.String("decision", resultError))
 		case s.Decision != nil:
 			d := s.Decision
-			result, ace := resultDenied, "<default deny>"
+			result := resultDenied
 			if d.Allowed {
 				result = resultAllowed
-			}
-			if d.ACE != nil {
-				ace = a.aces.text(*d.ACE)
 			}
 			attrs = append(attrs,
 				slog.String("permission", d.Permission),
 				slog.String("decision", result),
-				slog.String("ace", ace),
+				a.aceAttr(d.ACE, direct),
 				slog.String("context", d.Context),
 				slog.Uint64("generation", d.Generation),
 			)
 		}
-		// serve's text log: the line written directly, the same bytes as
-		// the handler's.
-		if th, ok := h.(*textHandler); ok && th.writeLine(end, slog.LevelInfo, "request", attrs) {
+		// The same bytes as the handler's.
+		if direct && th.writeLine(end, slog.LevelInfo, "request", attrs) {
 			return nil
 		}
 		// The handler itself, as Logger.LogAttrs would call it, with the
@@ -288,22 +285,62 @@ func (t *principalTexts) of(list []string) *principalsText {
 // aceTexts remembers the rendering of the ACE that decided the last
 // request (a webhook's requests are decided by the same few ACEs), so that
 // the request log does not render it afresh each time. It compares the
-// whole ACE, so it never returns another ACE's text.
-type aceTexts struct{ last atomic.Pointer[aceText] }
+// whole ACE, so it never returns another ACE's rendering.
+type aceTexts struct {
+	last atomic.Pointer[aceText]
+	deny atomic.Pointer[aceText] // defaultDeny's
+}
 
+// defaultDeny is the ace of a request line whose decision no ACE made.
+const defaultDeny = "<default deny>"
+
+// aceText is the rendering of an ACE (ace.String()), or of defaultDeny,
+// made once for many lines: as a string, and as serve's text line holds
+// it.
 type aceText struct {
 	ace  authz.ACE
 	text string
+	line []byte // text as a text log line holds it (appendTextString)
 }
 
-// text returns ace.String().
-func (t *aceTexts) text(ace authz.ACE) string {
-	if e := t.last.Load(); e != nil && e.ace == ace {
-		return e.text
+func newACEText(ace authz.ACE, text string) *aceText {
+	return &aceText{ace: ace, text: text, line: appendTextString(nil, text)}
+}
+
+// appendText appends a as a text log line holds it (see appendTextLine).
+func (a *aceText) appendText(b []byte) []byte { return append(b, a.line...) }
+
+// MarshalText implements encoding.TextMarshaler, as the string text: a
+// TextHandler writes it as it writes that string.
+func (a *aceText) MarshalText() ([]byte, error) { return []byte(a.text), nil }
+
+// of returns the rendering of ace, or of defaultDeny if ace is nil.
+func (t *aceTexts) of(ace *authz.ACE) *aceText {
+	if ace == nil {
+		if e := t.deny.Load(); e != nil {
+			return e
+		}
+		e := newACEText(authz.ACE{}, defaultDeny)
+		t.deny.Store(e)
+		return e
 	}
-	e := &aceText{ace: ace, text: ace.String()}
+	if e := t.last.Load(); e != nil && e.ace == *ace {
+		return e
+	}
+	e := newACEText(*ace, ace.String())
 	t.last.Store(e)
-	return e.text
+	return e
+}
+
+// aceAttr is the request line's "ace" attribute for the ACE that decided
+// (nil: the default deny): a string, or for serve's own text line
+// (direct) its rendering made once, which that line copies as it is.
+func (a *App) aceAttr(ace *authz.ACE, direct bool) slog.Attr {
+	e := a.aces.of(ace)
+	if direct {
+		return slog.Any("ace", e)
+	}
+	return slog.String("ace", e.text)
 }
 
 // requestIDs generates request IDs: 32 hex digits, the AES encryption of
@@ -335,11 +372,14 @@ func newRequestIDs() *requestIDs {
 
 // next returns a fresh ID.
 func (ids *requestIDs) next() string {
-	var in, out [16]byte
+	// The block and its output in one allocation: both escape through
+	// the cipher.Block interface.
+	buf := new([2 * aes.BlockSize]byte)
+	in, out := buf[:aes.BlockSize], buf[aes.BlockSize:]
 	binary.BigEndian.PutUint64(in[8:], ids.n.Add(1))
-	ids.block.Encrypt(out[:], in[:])
-	var b [32]byte
-	hex.Encode(b[:], out[:])
+	ids.block.Encrypt(out, in)
+	var b [2 * aes.BlockSize]byte
+	hex.Encode(b[:], out)
 	return string(b[:])
 }
 

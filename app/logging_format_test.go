@@ -114,6 +114,34 @@ func TestPrincipalListRendering(t *testing.T) {
 	}
 }
 
+// An ACE's remembered rendering, as serve's text log gets it, renders as
+// its text as a string does, in slog's TextHandler and in serve's own
+// line, whatever the text holds (a principal or permission comes from the
+// policy file).
+func TestACETextRendering(t *testing.T) {
+	texts := []string{defaultDeny, "('Allow', 'group:twilio', 'view')", "", "plain", `quote"d`, `back\slash`,
+		"tab\tnew\nline\rcr", "\b\f\x00\x1f\x7f", "<html>&amp;", "caf\u00e9", "\u2028\u2029", "bad \xff\xfe utf8", "a=b c"}
+	for _, text := range texts {
+		render := func(v slog.Value) string {
+			var b bytes.Buffer
+			r := slog.NewRecord(time.Time{}, slog.LevelInfo, "m", 0)
+			r.AddAttrs(slog.Attr{Key: "ace", Value: v})
+			if err := slog.NewTextHandler(&b, nil).Handle(context.Background(), r); err != nil {
+				t.Fatal(err)
+			}
+			return b.String()
+		}
+		want := render(slog.StringValue(text))
+		e := newACEText(authz.ACE{}, text)
+		if got := render(slog.AnyValue(e)); got != want {
+			t.Errorf("TextHandler %q: got %s, want %s", text, got, want)
+		}
+		if got, ok := appendTextLine(nil, nil, time.Time{}, slog.LevelInfo, "m", []slog.Attr{slog.Any("ace", e)}); !ok || string(got) != want {
+			t.Errorf("serve's text %q: got %s (%v), want %s", text, got, ok, want)
+		}
+	}
+}
+
 // Attributes handed over as one group without a key render as the same
 // attributes one by one, in both formats: the request line relies on it.
 func TestInlinedGroupRendering(t *testing.T) {
@@ -166,8 +194,13 @@ func TestACETexts(t *testing.T) {
 		{Allow: true, Principal: "system.Everyone", Permission: authz.AllPermissions},
 	}
 	for _, ace := range aces {
-		if got, want := texts.text(ace), ace.String(); got != want {
-			t.Errorf("text(%+v) = %q, want %q", ace, got, want)
+		if got, want := texts.of(&ace).text, ace.String(); got != want {
+			t.Errorf("of(%+v) = %q, want %q", ace, got, want)
+		}
+	}
+	for range 2 {
+		if got, want := texts.of(nil).text, defaultDeny; got != want {
+			t.Errorf("of(nil) = %q, want %q", got, want)
 		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gatehouse/gatehouse/authz"
 )
 
 // slogLine is the line slog's own TextHandler writes for the record.
@@ -55,15 +57,35 @@ func TestTextLineMatchesSlog(t *testing.T) {
 		attrs = append(attrs, []slog.Attr{slog.Any("principals", texts.of(list))})
 	}
 	levels := []slog.Level{slog.LevelInfo, slog.LevelDebug, slog.LevelWarn, slog.LevelError, slog.LevelInfo + 2}
+	seconds := &secondTexts{} // shared by all the lines, as a handler's is
 	for i, tm := range times {
 		for j, a := range attrs {
 			level, msg := levels[(i+j)%len(levels)], strs[(i+j)%len(strs)]
-			got, ok := appendTextLine(nil, tm, level, msg, a)
-			if !ok {
-				t.Fatalf("appendTextLine(%v) refused", a)
+			want := slogLine(t, tm, level, msg, a)
+			for _, seconds := range []*secondTexts{nil, seconds} {
+				got, ok := appendTextLine(nil, seconds, tm, level, msg, a)
+				if !ok {
+					t.Fatalf("appendTextLine(%v) refused", a)
+				}
+				if string(got) != want {
+					t.Errorf("appendTextLine(%v, %v, %q, %v)\n got %q\nwant %q", tm, level, msg, a, got, want)
+				}
 			}
-			if want := slogLine(t, tm, level, msg, a); string(got) != want {
-				t.Errorf("appendTextLine(%v, %v, %q, %v)\n got %q\nwant %q", tm, level, msg, a, got, want)
+		}
+	}
+}
+
+// Whether a string is quoted does not depend on where in it the byte
+// that decides is: textNeedsQuoting reads eight bytes at a time.
+func TestTextQuotingEveryPosition(t *testing.T) {
+	const plain = "abcdefghijklmnopqrstu"
+	for _, c := range []string{"\x00", "\x1f", " ", "!", "=", `"`, `\`, "\x7f", "\x80", "\xff", "é", "\u00a0", "\u2028", "~", ">"} {
+		for p := range len(plain) + 1 {
+			s := plain[:p] + c + plain[p:]
+			attrs := []slog.Attr{slog.String("k", s), slog.String(s, "v")}
+			got, ok := appendTextLine(nil, nil, time.Time{}, slog.LevelInfo, s, attrs)
+			if want := slogLine(t, time.Time{}, slog.LevelInfo, s, attrs); !ok || string(got) != want {
+				t.Errorf("%q:\n got %q\nwant %q", s, got, want)
 			}
 		}
 	}
@@ -76,7 +98,7 @@ func TestTextLineRefuses(t *testing.T) {
 		slog.Bool("b", true), slog.Float64("f", 1.5), slog.Time("t", time.Now()), slog.Any("any", struct{}{}),
 		slog.Group("g", slog.String("a", "b")), slog.String("", "v"), {Key: "nil"},
 	} {
-		if _, ok := appendTextLine(nil, time.Now(), slog.LevelInfo, "m", []slog.Attr{a}); ok {
+		if _, ok := appendTextLine(nil, nil, time.Now(), slog.LevelInfo, "m", []slog.Attr{a}); ok {
 			t.Errorf("appendTextLine(%v) = ok, want it left to the handler", a)
 		}
 	}
@@ -131,17 +153,22 @@ func FuzzTextLine(f *testing.F) {
 		texts := &principalTexts{}
 		attrs := []slog.Attr{slog.String(key, value), slog.Int64("n", n), slog.Uint64("u", u),
 			slog.Duration("d", time.Duration(d)), slog.Any("p", principalList{value, key}),
-			slog.Any("principals", texts.of([]string{value, key}))}
+			slog.Any("principals", texts.of([]string{value, key})), slog.Any("ace", newACEText(authz.ACE{}, value))}
 		tm := time.Unix(0, unixNano).In(time.FixedZone("Z", int(offset%(18*3600))))
-		got, ok := appendTextLine(nil, tm, slog.Level(level), msg, attrs)
-		if !ok {
-			t.Fatal("appendTextLine refused")
-		}
-		if want := slogLine(t, tm, slog.Level(level), msg, attrs); string(got) != want {
-			t.Errorf("got  %q\nwant %q", got, want)
-		}
-		if strings.Count(string(got), "\n") != 1 {
-			t.Errorf("not one line: %q", got)
+		// Then a time up to two seconds later, often in the same second,
+		// written with the second remembered from the first.
+		seconds := &secondTexts{}
+		for _, tm := range []time.Time{tm, tm.Add(time.Duration(uint64(d) % uint64(2*time.Second)))} {
+			got, ok := appendTextLine(nil, seconds, tm, slog.Level(level), msg, attrs)
+			if !ok {
+				t.Fatal("appendTextLine refused")
+			}
+			if want := slogLine(t, tm, slog.Level(level), msg, attrs); string(got) != want {
+				t.Errorf("got  %q\nwant %q", got, want)
+			}
+			if strings.Count(string(got), "\n") != 1 {
+				t.Errorf("not one line: %q", got)
+			}
 		}
 	})
 }

@@ -416,7 +416,7 @@ func (t *TwilioSignature) verify(r *http.Request, postForm bool) Verification {
 	if form {
 		v.AccountSid = formAccountSid(body, fbuf, st.params)
 		if postForm {
-			r.PostForm = verifiedForm(body, fbuf, st.params)
+			r.PostForm = verifiedForm(body, fbuf, st.params, st.order)
 		}
 	} else {
 		v.AccountSid = queryAccountSid(query)
@@ -491,22 +491,43 @@ func formAccountSid(body string, buf []byte, params []param) string {
 // verifiedForm returns the parameters of a verified form body as
 // url.Values, each name's values in the order sent. buf holds the body
 // with its names and values decoded in place: the names and values share
-// the body's memory if nothing was decoded, else one copy of buf.
-func verifiedForm(body string, buf []byte, params []param) url.Values {
+// the body's memory if nothing was decoded, else one copy of buf. order
+// is the signing order (sortSpans), in which the pairs of one name are
+// next to each other: each name is stored with one map assignment, and
+// its values take one run of a single slice, in body order.
+func verifiedForm(body string, buf []byte, params []param, order []int32) url.Values {
 	src := body
 	if string(buf[:len(body)]) != body {
 		src = string(buf[:len(body)])
 	}
 	values := make([]string, len(params))
 	form := make(url.Values, len(params))
-	for k, p := range params {
+	k := 0
+	for i := 0; i < len(order); {
+		p := &params[order[i]]
 		name := src[p.n0:p.n1]
-		values[k] = src[p.v0:p.v1]
-		if vs, ok := form[name]; ok {
-			form[name] = append(vs, values[k])
-		} else {
-			form[name] = values[k : k+1 : k+1]
+		j := i + 1
+		for j < len(order) {
+			q := &params[order[j]]
+			if q.key != p.key || src[q.n0:q.n1] != name {
+				break
+			}
+			j++
 		}
+		run := order[i:j]
+		if len(run) > 1 {
+			// Sorted by value: back to body order, which is index order
+			// (a copy: order is the next sort's first guess).
+			run = slices.Clone(run)
+			slices.Sort(run)
+		}
+		for m, x := range run {
+			q := &params[x]
+			values[k+m] = src[q.v0:q.v1]
+		}
+		form[name] = values[k : k+len(run) : k+len(run)]
+		k += len(run)
+		i = j
 	}
 	return form
 }
