@@ -45,7 +45,7 @@
 //     without a value adds the bare name. The query's parameters are never
 //     added: they are in the URL already;
 //  3. for a GET, nothing more;
-//  4. for a JSON body, nothing more either: Twilio adds bodySHA256, the
+//  4. for a JSON body, nothing more either: Twilio appends bodySHA256, the
 //     lowercase hex SHA-256 of the raw body, to the URL's query, and the
 //     receiver must check that the body hashes to it.
 //
@@ -108,9 +108,13 @@
 // not valid form encoding does not verify. After a form body verifies,
 // the request's PostForm holds exactly the verified parameters, so that
 // the view cannot read the body differently from the verifier. When the
-// signed query carries bodySHA256 (Twilio's JSON webhooks), the URL alone
-// is signed and the body must hash to it, whatever the Content-Type; a
-// JSON body without it does not verify. All configured tokens are taken to
+// signed query ends with a bodySHA256 pair (Twilio's JSON webhooks), the
+// URL alone is signed and the body must be JSON that hashes to it;
+// bodySHA256 elsewhere in the query, or with another Content-Type, does
+// not verify, and neither does a JSON body without it. (A form webhook's
+// whole string to sign is a signed URL too, in which a value the sender
+// chose could spell out a bodySHA256 pair; it ends the query only if its
+// parameter sorts last.) All configured tokens are taken to
 // belong to one Twilio account (a rotation set): the account:<AccountSid>
 // principal says what the signed parameters claim, which a re-cut body
 // (below) can turn into another account's SID, unless

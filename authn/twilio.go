@@ -368,13 +368,19 @@ func (t *TwilioSignature) verify(r *http.Request, postForm bool) Verification {
 	if cts := r.Header["Content-Type"]; len(cts) > 0 {
 		ct = cts[0]
 	}
-	// A URL with bodySHA256 signs the URL alone, and the body is bound to
-	// it by its hash, whatever the Content-Type says: otherwise a body
-	// Twilio hashed could be stripped by relabelling the request.
+	// A JSON webhook's URL ends with the bodySHA256 pair that Twilio
+	// appends to its query: that URL alone is signed, and the body is
+	// bound to it by its hash. bodySHA256 anywhere else, or with a body
+	// that is not JSON, is refused: a form webhook's string to sign, sent
+	// whole as a request target, is a URL that Twilio signed, and a value
+	// the sender chose (an SMS Body) could put a bodySHA256 pair in its
+	// query, which would admit any body at all. Refusing it with another
+	// Content-Type also keeps a relabelled request from stripping the
+	// hash check.
 	_, query, _ := strings.Cut(target, "?")
-	sum, hashed := queryValue(query, "bodySHA256")
+	sum, hashed := finalBodyHash(query)
 	switch mt := mediaType(ct); {
-	case !hashed && queryHas(query, "bodySHA256"): // named twice: which hash?
+	case hashed && mt != "application/json", !hashed && queryHas(query, bodyHashName):
 		v.Reason = ReasonBodyHashMismatch
 		return v
 	case hashed:
@@ -725,6 +731,23 @@ func mediaType(ct string) string {
 		ct = ct[:i]
 	}
 	return strings.ToLower(strings.TrimSpace(ct))
+}
+
+// bodyHashName is the query parameter that carries a JSON body's hash.
+const bodyHashName = "bodySHA256"
+
+// finalBodyHash returns the raw value of the bodySHA256 pair that ends a
+// raw query, as Twilio appends it, if the name occurs nowhere else in it.
+func finalBodyHash(query string) (string, bool) {
+	rest, last := "", query
+	if i := strings.LastIndexByte(query, '&'); i >= 0 {
+		rest, last = query[:i], query[i+1:]
+	}
+	name, sum, ok := strings.Cut(last, "=")
+	if !ok || name != bodyHashName || queryHas(rest, bodyHashName) {
+		return "", false
+	}
+	return sum, true
 }
 
 // queryValue returns the raw value of the only occurrence of name in a raw

@@ -1,6 +1,8 @@
 package authn
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -74,5 +76,58 @@ func TestSchemeLimitations(t *testing.T) {
 				t.Errorf("query = %q, want %q", q, tt.wantQuery)
 			}
 		})
+	}
+}
+
+// A form webhook's string to sign, sent whole as a request target, is a
+// URL that Twilio signed; a value the sender chose (an SMS Body) can put a
+// bodySHA256 pair in its query. That pair must not admit a body of the
+// forger's choosing: bodySHA256 counts only as the final pair of a JSON
+// request's query, where Twilio appends it.
+func TestBodyHashNotSmuggledThroughSignedValue(t *testing.T) {
+	const public = "https://ivr.example.com"
+	p := newPolicy(t, TwilioConfig{PublicURL: public})
+	forged := `{"Digits":"1"}`
+	sum := sha256.Sum256([]byte(forged))
+	hash := hex.EncodeToString(sum[:])
+	webhook := public + "/?lang=en"
+	for _, tt := range []struct {
+		name, body, contentType string
+	}{
+		{"JSON", forged, "application/json"},
+		{"form", "Digits=1&Anything=you+like", form},
+	} {
+		for _, smuggled := range []string{"&bodySHA256=" + hash + "&", "&bodySHA256=" + hash} {
+			// The second ends the signed string only if its parameter
+			// sorts last: ZZ does.
+			name := "Body"
+			if !strings.HasSuffix(smuggled, "&") {
+				name = "ZZ"
+			}
+			body := tt.body
+			if tt.contentType == "application/json" {
+				body = forged
+			} else {
+				sum := sha256.Sum256([]byte(body))
+				smuggled = strings.Replace(smuggled, hash, hex.EncodeToString(sum[:]), 1)
+			}
+			params := []Param{{"AccountSid", "AC0123456789abcdef0123456789abcdef"}, {name, smuggled}, {"From", "+15551234567"}, {"To", "+15557654321"}}
+			target := strings.TrimPrefix(StringToSign(webhook, params), public)
+			r := httptest.NewRequest(http.MethodPost, "/", strings.NewReader(body))
+			r.RequestURI = target
+			r.Header.Set("Content-Type", tt.contentType)
+			r.Header.Set(SignatureHeader, Sign("12345", webhook, params))
+			v := p.Verify(r)
+			want := ReasonBodyHashMismatch
+			if name == "ZZ" && tt.contentType == "application/json" {
+				// The residue the package documentation states: the
+				// final pair, a JSON body, and a value the sender chose
+				// that sorts last.
+				want = ReasonValid
+			}
+			if v.Reason != want {
+				t.Errorf("%s body, %s=%q: reason %q, want %q", tt.name, name, smuggled, v.Reason, want)
+			}
+		}
 	}
 }

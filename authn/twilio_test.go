@@ -149,11 +149,16 @@ func TestVerify(t *testing.T) {
 			reqSpec{method: "POST", target: jsonTarget, body: `{"property": "evil"}`, contentType: "application/json", sigs: []string{jsonSig}}, ReasonBodyHashMismatch, ""},
 		{"json without body hash", TwilioConfig{PublicURL: "https://mycompany.com"},
 			reqSpec{method: "POST", target: "/hook", body: jsonBody, contentType: "application/json", sigs: []string{hmacB64("12345", "https://mycompany.com/hook")}}, ReasonBodyHashMissing, ""},
+		{"json hash not the final pair", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: "/hook?bodySHA256=" + jsonHash + "&x=1", body: jsonBody, contentType: "application/json",
+				sigs: []string{hmacB64("12345", "https://mycompany.com/hook?bodySHA256="+jsonHash+"&x=1")}}, ReasonBodyHashMismatch, ""},
+		{"json hash with its charset", TwilioConfig{PublicURL: "https://mycompany.com"},
+			reqSpec{method: "POST", target: jsonTarget, body: jsonBody, contentType: "Application/JSON; charset=utf-8", sigs: []string{jsonSig}}, ReasonValid, ""},
 		{"json with two body hashes", TwilioConfig{PublicURL: "https://mycompany.com"},
 			reqSpec{method: "POST", target: jsonTarget + "&bodySHA256=" + jsonHash, body: jsonBody, contentType: "application/json", sigs: []string{jsonSig}}, ReasonBodyHashMismatch, ""},
-		// A URL Twilio signed for a JSON body binds that body by its hash,
-		// whatever Content-Type the request claims: relabelling it must not
-		// let the body be stripped or replaced.
+		// A URL Twilio signed for a JSON body binds that body by its hash:
+		// relabelling the request (another Content-Type, or none) must not
+		// let the body be stripped or replaced, so it is refused.
 		{"hashed URL, body stripped, no content type", TwilioConfig{PublicURL: "https://mycompany.com"},
 			reqSpec{method: "POST", target: jsonTarget, sigs: []string{jsonSig}}, ReasonBodyHashMismatch, ""},
 		{"hashed URL, body stripped, text/plain", TwilioConfig{PublicURL: "https://mycompany.com"},
@@ -163,9 +168,9 @@ func TestVerify(t *testing.T) {
 		{"hashed URL, form of empty pairs", TwilioConfig{PublicURL: "https://mycompany.com"},
 			reqSpec{method: "POST", target: jsonTarget, body: "=&&=", contentType: form, sigs: []string{jsonSig}}, ReasonBodyHashMismatch, ""},
 		{"hashed URL, the hashed body labelled as a form", TwilioConfig{PublicURL: "https://mycompany.com"},
-			reqSpec{method: "POST", target: jsonTarget, body: jsonBody, contentType: form, sigs: []string{jsonSig}}, ReasonValid, ""},
+			reqSpec{method: "POST", target: jsonTarget, body: jsonBody, contentType: form, sigs: []string{jsonSig}}, ReasonBodyHashMismatch, ""},
 		{"hashed URL, the hashed body without a content type", TwilioConfig{PublicURL: "https://mycompany.com"},
-			reqSpec{method: "POST", target: jsonTarget, body: jsonBody, sigs: []string{jsonSig}}, ReasonValid, ""},
+			reqSpec{method: "POST", target: jsonTarget, body: jsonBody, sigs: []string{jsonSig}}, ReasonBodyHashMismatch, ""},
 		{"GET account from query", TwilioConfig{},
 			reqSpec{target: "/menu?AccountSid=AC1", host: "example.test:8080", sigs: []string{getSig}}, ReasonValid, "AC1"},
 		{"POST account from body", TwilioConfig{PublicURL: "https://h"},
@@ -358,13 +363,16 @@ func FuzzVerify(f *testing.F) {
 			// sign URL+params, anything else the URL alone.
 			mt, _, _ := mime.ParseMediaType(contentType)
 			params, perr := url.ParseQuery(body)
-			// A URL with bodySHA256 (once) signs the URL alone, whatever
-			// the Content-Type, and the body must hash to it.
+			// A URL with bodySHA256 signs the URL alone: only once, as the
+			// query's final pair, for a JSON body that hashes to it.
 			var sums []string
+			final := false
 			if _, q, ok := strings.Cut(target, "?"); ok {
-				for pair := range strings.SplitSeq(q, "&") {
+				pairs := strings.Split(q, "&")
+				for i, pair := range pairs {
 					if k, v, _ := strings.Cut(pair, "="); k == "bodySHA256" {
 						sums = append(sums, v)
+						final = i == len(pairs)-1 && strings.Contains(pair, "=")
 					}
 				}
 			}
@@ -372,6 +380,9 @@ func FuzzVerify(f *testing.F) {
 				t.Fatalf("accepted a URL with two bodySHA256: %q", target)
 			}
 			if len(sums) == 1 {
+				if !final || mt != "application/json" {
+					t.Fatalf("accepted bodySHA256 that is not the final pair of a JSON request: %q %q", target, contentType)
+				}
 				h := sha256.Sum256([]byte(body))
 				if !strings.EqualFold(sums[0], hex.EncodeToString(h[:])) {
 					t.Fatalf("accepted a body that does not hash to bodySHA256: %q %q", target, body)
