@@ -63,7 +63,9 @@ func staticTwiML(doc []byte) echo.HandlerFunc {
 }
 
 // writeTwiML answers doc, a rendered TwiML document, with status 200: the
-// one status Twilio does not treat as an application error.
+// one status Twilio does not treat as an application error. The
+// Content-Type is set whatever was set before (c.Blob would keep it).
 func writeTwiML(c echo.Context, doc []byte) error {
+	c.Response().Header().Set(echo.HeaderContentType, twiml.ContentType)
 	return c.Blob(http.StatusOK, twiml.ContentType, doc)
 }

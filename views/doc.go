@@ -77,11 +77,15 @@
 // Apology.Handler shows.
 // The error given to Config.Exception has already been logged to
 // Config.Logger (level ERROR); do not send it to the client. Only a 404
-// or 405 *echo.HTTPError goes to the not-found view: any other that a view
+// or 405 *echo.HTTPError goes to the not-found view (never one wrapped in
+// a policy's error: that policy could not decide): any other that a view
 // returns, such as the 400 of c.Bind, goes to Config.Exception, which can
-// answer its status (errors.As). If a not-found, forbidden or exception
-// view of the application's own fails or panics, it is logged and
-// Config.Apology answers: the caller always hears it.
+// answer its status (errors.As). A view that fails before it answers
+// leaves the response headers as they were before it ran, so that the
+// error view does not answer with the failed view's Content-Type or
+// Content-Length. If a not-found, forbidden or exception view of the
+// application's own fails or panics, it is logged and Config.Apology
+// answers: the caller always hears it.
 //
 // # Inside a view
 //

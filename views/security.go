@@ -103,17 +103,65 @@ func requestURL(r *http.Request) string {
 // turns a panic into an error for the exception view, and sends an OPTIONS
 // request that no view answers to the not-found view (Echo would otherwise
 // answer it with an empty 204 of its own).
+//
+// A handler that fails before answering leaves the response headers as
+// they were before it ran: the error views answer on the same response,
+// and must not inherit what the failed handler set (a Content-Type, a
+// Content-Length, a Content-Encoding), as Pyramid's exception views do
+// not inherit the failed view's response.
 func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
+		var saved headerState
+		saved.save(c.Response().Header())
 		defer func() {
 			if p := recover(); p != nil {
 				err = panicError(c, "", p)
+			}
+			if err != nil && !c.Response().Committed {
+				saved.restore(c.Response().Header())
 			}
 		}()
 		if c.Request().Method == http.MethodOptions && v.view(http.MethodOptions, c.Path()) < 0 {
 			return v.cfg.NotFound(c)
 		}
 		return next(c)
+	}
+}
+
+// headerState is a response header as it was at one point: its names and
+// their value slices (a handler replaces a name's slice with Set, extends
+// it with Add, which keeps the saved slice's length, or deletes the name).
+// The few names of a request's middleware fit in fields, without
+// allocating.
+type headerState struct {
+	n      int
+	fields [4]headerField
+	more   []headerField
+}
+
+type headerField struct {
+	name   string
+	values []string
+}
+
+func (s *headerState) save(h http.Header) {
+	for name, values := range h {
+		if s.n < len(s.fields) {
+			s.fields[s.n] = headerField{name, values}
+		} else {
+			s.more = append(s.more, headerField{name, values})
+		}
+		s.n++
+	}
+}
+
+func (s *headerState) restore(h http.Header) {
+	clear(h)
+	for _, f := range s.fields[:min(s.n, len(s.fields))] {
+		h[f.name] = f.values
+	}
+	for _, f := range s.more {
+		h[f.name] = f.values
 	}
 }
 
@@ -180,6 +228,7 @@ func (v *Views) handleError(err error, c echo.Context) {
 		return
 	}
 	var he *echo.HTTPError
+	var ge *guardError
 	denied, isDenial := viewDenial(err)
 	switch {
 	case isDenial:
@@ -191,7 +240,9 @@ func (v *Views) handleError(err error, c echo.Context) {
 		d.Allowed = false // whatever the view put there, it denied
 		RecordFrom(ctx).setViewDenial(d.Clone())
 		err = safely(c, "forbidden", func() error { return v.cfg.Forbidden(c, d) })
-	case errors.As(err, &he) && (he.Code == 404 || he.Code == 405):
+	case !errors.As(err, &ge) && errors.As(err, &he) && (he.Code == 404 || he.Code == 405):
+		// A router miss, or a view's own 404 or 405; never an error of the
+		// guard's, whatever it wraps: the policies could not decide.
 		err = safely(c, "not-found", func() error { return v.cfg.NotFound(c) })
 	default:
 		v.cfg.Logger.LogAttrs(ctx, slog.LevelError, "view failed", id, slog.String("path", c.Path()), slog.String("error", err.Error()))

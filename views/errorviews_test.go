@@ -1,0 +1,140 @@
+package views
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gatehouse/gatehouse/authn"
+	"github.com/gatehouse/gatehouse/authz"
+)
+
+// A view that set response headers and then failed (or panicked, or
+// denied, or answered 404) leaves none of them on the error view's
+// answer: the apology is TwiML, whole, over a real server too. Headers
+// set before the view ran (the request ID's middleware) stay.
+func TestErrorViewsDropTheFailedViewsHeaders(t *testing.T) {
+	e := echo.New()
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Response().Header().Set("X-Request-Id", "r1")
+			return next(c)
+		}
+	})
+	v, err := New(e, Config{
+		Authn:   byHeader,
+		Authz:   permitIf("alice", "view"),
+		Apology: Apology{Text: "Sorry.", SupportNumber: "+15005550006"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirty := func(c echo.Context) {
+		h := c.Response().Header()
+		h.Set("Content-Length", "3")
+		h.Set("Content-Encoding", "gzip")
+		h.Set("Cache-Control", "max-age=3600")
+		h.Add("X-Request-Id", "r2")
+	}
+	views := map[string]echo.HandlerFunc{
+		// Echo's own JSON sets its Content-Type, then fails to encode.
+		"/json": func(c echo.Context) error { return c.JSON(http.StatusOK, map[string]float64{"x": math.NaN()}) },
+		"/fails": func(c echo.Context) error {
+			dirty(c)
+			return errors.New("backend down")
+		},
+		"/panics": func(c echo.Context) error {
+			dirty(c)
+			panic("boom")
+		},
+		"/denies": func(c echo.Context) error {
+			dirty(c)
+			return &authz.DeniedError{Decision: authz.Decision{Permission: "edit", Context: "/x"}}
+		},
+		"/missing": func(c echo.Context) error {
+			dirty(c)
+			return echo.ErrNotFound
+		},
+	}
+	for path, h := range views {
+		v.GET(path, "view", h)
+	}
+	if err := v.Err(); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	for path := range views {
+		req, err := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("X-Who", "alice")
+		req.Header.Set("Accept-Encoding", "identity")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			t.Fatalf("%s: reading the answer: %v", path, err)
+		}
+		if res.StatusCode != http.StatusOK || !strings.Contains(string(body), "</Response>") {
+			t.Errorf("%s: status %d, body %q; want 200 and TwiML", path, res.StatusCode, body)
+		}
+		if got, want := res.Header.Get("Content-Type"), "application/xml"; got != want {
+			t.Errorf("%s: Content-Type %q, want %q", path, got, want)
+		}
+		for _, name := range []string{"Content-Encoding", "Cache-Control"} {
+			if got := res.Header.Get(name); got != "" {
+				t.Errorf("%s: %s %q, from the failed view", path, name, got)
+			}
+		}
+		if got, want := strings.Join(res.Header.Values("X-Request-Id"), ","), "r1"; got != want {
+			t.Errorf("%s: X-Request-Id %q, want the middleware's %q", path, got, want)
+		}
+	}
+}
+
+// An error of the guard's goes to the exception view and is logged,
+// whatever it wraps: a policy whose error wraps echo.ErrNotFound could not
+// decide; no route is missing.
+func TestGuardErrorWrappingNotFound(t *testing.T) {
+	var notFound, exception int
+	for _, tt := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"authz", Config{Authz: authz.PolicyFunc(func(context.Context, []string, string, string) (authz.Decision, error) {
+			return authz.Decision{}, fmt.Errorf("acl store: %w", echo.ErrNotFound)
+		})}},
+		{"authn", Config{Authn: authn.PolicyFunc(func(*http.Request) ([]string, error) {
+			return nil, fmt.Errorf("user store: %w", echo.ErrMethodNotAllowed)
+		})}},
+	} {
+		notFound, exception = 0, 0
+		cfg := tt.cfg
+		cfg.NotFound = func(c echo.Context) error { notFound++; return c.String(http.StatusOK, "not found view") }
+		cfg.Exception = func(c echo.Context, err error) error { exception++; return c.String(http.StatusOK, "exception view") }
+		e, logs := newTestViews(t, cfg)
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Header.Set("X-Who", "alice")
+		e.ServeHTTP(rec, req)
+		if notFound != 0 || exception != 1 {
+			t.Errorf("%s: not-found view %d times, exception view %d times; want 0 and 1", tt.name, notFound, exception)
+		}
+		if !strings.Contains(logs.String(), "view failed") {
+			t.Errorf("%s: the failure was not logged: %q", tt.name, logs.String())
+		}
+	}
+}
