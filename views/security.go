@@ -23,7 +23,7 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 			rec := RecordFrom(c.Request().Context())
 			rec.setRoute(rt)
 			if rt.Permission == authz.NoPermissionRequired {
-				return next(c)
+				return runView(c, next)
 			}
 			r := c.Request()
 			principals, err := authn.Effective(v.cfg.Authn, r)
@@ -66,7 +66,7 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 				// and d's principals are also the Record's, for the log.
 				return v.cfg.Forbidden(c, d.Clone())
 			}
-			return next(c)
+			return runView(c, next)
 		}
 	}
 }
@@ -103,22 +103,11 @@ func requestURL(r *http.Request) string {
 // turns a panic into an error for the exception view, and sends an OPTIONS
 // request that no view answers to the not-found view (Echo would otherwise
 // answer it with an empty 204 of its own).
-//
-// A handler that fails before answering leaves the response headers as
-// they were before it ran: the error views answer on the same response,
-// and must not inherit what the failed handler set (a Content-Type, a
-// Content-Length, a Content-Encoding), as Pyramid's exception views do
-// not inherit the failed view's response.
 func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
-		var saved headerState
-		saved.save(c.Response().Header())
 		defer func() {
 			if p := recover(); p != nil {
 				err = panicError(c, "", p)
-			}
-			if err != nil && !c.Response().Committed {
-				saved.restore(c.Response().Header())
 			}
 		}()
 		if c.Request().Method == http.MethodOptions && v.view(http.MethodOptions, c.Path()) < 0 {
@@ -126,6 +115,27 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// runView runs a route's view. A view that fails or panics before it
+// answers leaves the response headers as they were before it ran: the
+// error views answer on the same response, and must not inherit what the
+// failed view set (a Content-Type, a Content-Length, a Content-Encoding),
+// as Pyramid's exception views do not inherit the failed view's response.
+// (Echo's own 405 handler is no view: the Allow header it sets stays.)
+func runView(c echo.Context, view echo.HandlerFunc) (err error) {
+	h := c.Response().Header()
+	var saved headerState
+	saved.save(h)
+	returned := false
+	defer func() {
+		if (!returned || err != nil) && !c.Response().Committed {
+			saved.restore(h)
+		}
+	}()
+	err = view(c)
+	returned = true
+	return err
 }
 
 // headerState is a response header as it was at one point: its names and
