@@ -221,9 +221,10 @@ type Server struct {
 	// Optional. Default 15s.
 	ShutdownTimeout time.Duration
 
-	// MaxHeaderBytes limits the size of the request headers.
+	// MaxHeaderBytes limits the size of the request line and headers,
+	// in bytes: a request with more is answered 431.
 	// Key server.max_header_bytes.
-	// Optional. Default 16384 (16 KiB).
+	// Optional. Default 16384 (16 KiB); at least MaxHeaderBytesMin.
 	MaxHeaderBytes int
 
 	// MaxBodyBytes limits the size of a request body.

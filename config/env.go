@@ -60,7 +60,7 @@ func checkEnv(environ []string, bs []binding) []error {
 		case name == envPrefix+"CONFIG":
 			msg += " (the configuration file is named by --config)"
 		}
-		errs = append(errs, &FieldError{Key: envName(name), Err: newProblem(ErrUnknownKey, msg)})
+		errs = append(errs, &FieldError{Key: name, Err: newProblem(ErrUnknownKey, msg)})
 	}
 	return errs
 }
@@ -107,14 +107,11 @@ func suggestEnv(name string, bs []binding) string {
 	return ""
 }
 
-// envName returns name as an error names it: as it is if it holds only
-// letters, digits and underscores, else quoted, so that a name holding a
-// newline or a terminal's escape sequence can neither break the message
-// in two nor forge a line of its own.
-func envName(name string) string {
+// quoteName returns name as an error names it: as it is if it holds only
+// printable ASCII other than a space, '"' and '\\', else quoted.
+func quoteName(name string) string {
 	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if (c < 'A' || c > 'Z') && (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+		if c := name[i]; c <= ' ' || c > '~' || c == '"' || c == '\\' {
 			return strconv.Quote(name)
 		}
 	}

@@ -24,6 +24,7 @@ func TestLoadUnknownVariables(t *testing.T) {
 		name    string
 		vars    []string // names, each set to envValue unless it has an '='
 		keys    []string // FieldError keys, in order; nil means Load succeeds
+		shown   []string // the keys as the message shows them, if not as they are
 		suggest string   // what the message says after "did you mean", if anything
 		hint    string   // another text the message carries, if any
 	}{
@@ -38,8 +39,9 @@ func TestLoadUnknownVariables(t *testing.T) {
 		{name: "the config flag as a variable", vars: []string{"GATEHOUSE_CONFIG"}, keys: []string{"GATEHOUSE_CONFIG"}, hint: "named by --config"},
 		{name: "the bare prefix", vars: []string{"GATEHOUSE_"}, keys: []string{"GATEHOUSE_"}},
 		// A name that could break the one-line message, or forge a line.
-		{name: "a newline in the name", vars: []string{"GATEHOUSE_X\ngatehouse serve: ok=1"}, keys: []string{`"GATEHOUSE_X\ngatehouse serve: ok"`}},
-		{name: "an escape sequence in the name", vars: []string{"GATEHOUSE_\x1b[2J"}, keys: []string{`"GATEHOUSE_\x1b[2J"`}},
+		{name: "a newline in the name", vars: []string{"GATEHOUSE_X\ngatehouse serve: ok=1"},
+			keys: []string{"GATEHOUSE_X\ngatehouse serve: ok"}, shown: []string{`"GATEHOUSE_X\ngatehouse serve: ok"`}},
+		{name: "an escape sequence in the name", vars: []string{"GATEHOUSE_\x1b[2J"}, keys: []string{"GATEHOUSE_\x1b[2J"}, shown: []string{`"GATEHOUSE_\x1b[2J"`}},
 		{name: "several, sorted, each once", vars: []string{"GATEHOUSE_ZZZ", "GATEHOUSE_LISTEN", "GATEHOUSE_AAA", "GATEHOUSE_ZZZ"}, keys: []string{"GATEHOUSE_AAA", "GATEHOUSE_ZZZ"}},
 		{name: "every bound variable", vars: []string{"GATEHOUSE_LISTEN=:1", "GATEHOUSE_POLICY_WATCH_INTERVAL=1s", "TWILIO_AUTH_TOKEN", "GATEHOUSE_TWILIO_AUTH_TOKENS"}},
 		{name: "empty counts as unset, whatever the name", vars: []string{"GATEHOUSE_POLICY_FLIE=", "GATEHOUSE_SOAK="}},
@@ -71,8 +73,12 @@ func TestLoadUnknownVariables(t *testing.T) {
 				t.Errorf("keys: got %q, want %q", got, tt.keys)
 			}
 			msg := err.Error()
+			shown := tt.keys
+			if tt.shown != nil {
+				shown = tt.shown
+			}
 			for i, line := range strings.Split(msg, "\n") {
-				if want := "config: " + tt.keys[i] + ": unknown environment variable"; !strings.HasPrefix(line, want) {
+				if want := "config: " + shown[i] + ": unknown environment variable"; !strings.HasPrefix(line, want) {
 					t.Errorf("line %d: got %q, want it to start %q", i+1, line, want)
 				}
 			}

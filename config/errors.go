@@ -40,8 +40,12 @@ type FieldError struct {
 	Err error
 }
 
-// Error returns "config: <key>: <problem>".
-func (e *FieldError) Error() string { return "config: " + e.Key + ": " + e.Err.Error() }
+// Error returns "config: <key>: <problem>", the key quoted (as
+// strconv.Quote does) if it holds a space, '"', '\\' or anything but
+// printable ASCII: a key from a file, or a variable's name, holding a newline or a
+// terminal's escape sequence can neither break the message in two nor
+// forge a line of its own.
+func (e *FieldError) Error() string { return "config: " + quoteName(e.Key) + ": " + e.Err.Error() }
 
 // Unwrap returns e.Err.
 func (e *FieldError) Unwrap() error { return e.Err }

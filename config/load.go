@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 )
 
 // maxTokenFileBytes bounds how much of twilio.auth_token_file is read: a
@@ -293,6 +294,11 @@ func readFile(v *viper.Viper, path string) error {
 		return &FileError{Path: path, Err: newProblem(ErrUnsupportedFormat,
 			fmt.Sprintf("unsupported format %q: want .yaml, .yml or .toml", ext))}
 	}
+	if format == "yaml" {
+		if err := oneYAMLDocument(data); err != nil {
+			return &FileError{Path: path, Err: err}
+		}
+	}
 	v.SetConfigType(format)
 	if err := v.ReadConfig(bytes.NewReader(data)); err != nil {
 		var ce *caseError
@@ -302,6 +308,41 @@ func readFile(v *viper.Viper, path string) error {
 		return &FileError{Path: path, Err: syntaxError(format, err)}
 	}
 	return nil
+}
+
+// oneYAMLDocument refuses YAML data of more than one document: Viper reads
+// the first and would drop the others without a word, unknown keys
+// included. An empty document after it (a trailing ---) is no loss. A
+// syntax error in the first is left to Viper's parse, which reports it.
+func oneYAMLDocument(data []byte) error {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		return nil // none (an empty file), or Viper's error to report
+	}
+	for {
+		var next yaml.Node
+		switch err := dec.Decode(&next); {
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return syntaxError("yaml", err)
+		case !emptyYAMLDocument(&next):
+			return newProblem(ErrSyntax, "invalid YAML: the file holds more than one document (a line of ---): "+
+				"Gatehouse reads one, so put every key in it")
+		}
+	}
+}
+
+// emptyYAMLDocument reports whether doc, a decoded document, holds nothing
+// but a null.
+func emptyYAMLDocument(doc *yaml.Node) bool {
+	for _, n := range doc.Content {
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!null" {
+			return false
+		}
+	}
+	return true
 }
 
 // caseCheckedDecoders wraps the decoders of a Viper codec registry with
@@ -365,11 +406,19 @@ func caseDuplicates(format, prefix string, m map[string]any) []error {
 		keys := spellings[lk]
 		slices.Sort(keys)
 		if strings.Contains(lk, ".") {
-			errs = append(errs, &FieldError{Key: prefix + lk, Err: newProblem(ErrInvalid, dottedKey(format, prefix, lk))})
+			msg := "a key name must not contain a dot: keys are nested sections"
+			if quoteName(lk) == lk { // else its parts cannot be spelled out on one line
+				msg = dottedKey(format, prefix, lk)
+			}
+			errs = append(errs, &FieldError{Key: prefix + lk, Err: newProblem(ErrInvalid, msg)})
 		}
 		if len(keys) > 1 {
+			spelt := make([]string, len(keys))
+			for i, k := range keys {
+				spelt[i] = quoteName(k)
+			}
 			errs = append(errs, &FieldError{Key: prefix + lk, Err: newProblem(ErrInvalid, fmt.Sprintf(
-				"given %d times in different cases (%s); keys are case-insensitive", len(keys), strings.Join(keys, ", ")))})
+				"given %d times in different cases (%s); keys are case-insensitive", len(keys), strings.Join(spelt, ", ")))})
 		}
 		for _, k := range keys {
 			if sub := stringMap(m[k]); sub != nil {

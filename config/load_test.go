@@ -422,6 +422,9 @@ func TestLoadUnknownKeys(t *testing.T) {
 		{"nothing close", "c.yaml", "colour: blue\n", []string{"colour"}, ""},
 		{"several", "c.yaml", "zzz: 1\naaa: 2\nlisten: \":1\"\n", []string{"aaa", "zzz"}, ""},
 		{"the config key itself", "c.yaml", "config: other.yaml\n", []string{"config"}, ""},
+		// The message stays one line, and forges none (see below).
+		{"a newline in the name", "c.yaml", "\"x\\nconfig: listen: forged\": 1\n", []string{"x\nconfig: listen: forged"}, ""},
+		{"an escape sequence in the name", "c.yaml", "\"\\e[2J\": 1\n", []string{"\x1b[2j"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -436,7 +439,34 @@ func TestLoadUnknownKeys(t *testing.T) {
 			if tt.suggest != "" && !strings.Contains(err.Error(), "did you mean "+tt.suggest+"?") {
 				t.Errorf("got %q, want a suggestion of %s", err, tt.suggest)
 			}
+			if lines := strings.Split(err.Error(), "\n"); len(lines) != len(tt.keys) {
+				t.Errorf("got %q: %d lines, want one per key", err, len(lines))
+			}
+			if strings.ContainsAny(err.Error(), "\x1b\r") {
+				t.Errorf("got %q, which holds a control character", err)
+			}
 		})
+	}
+}
+
+// Keys differing in case, and dotted keys, are named on one line each,
+// whatever their names hold.
+func TestLoadOddKeyNamesOneLine(t *testing.T) {
+	t.Parallel()
+	for _, content := range []string{
+		"\"a\\nb\": 1\n\"A\\nB\": 2\n",
+		"\"a.b\\nconfig: x\": 1\n",
+		"server:\n  \"x\\ny\": 1\n  \"X\\nY\": 2\n",
+	} {
+		_, err := load(t, config.Options{File: writeFile(t, "c.yaml", content)})
+		if err == nil {
+			t.Fatalf("Load(%q): got nil, want an error", content)
+		}
+		for _, line := range strings.Split(err.Error(), "\n") {
+			if !strings.HasPrefix(line, "config: ") {
+				t.Errorf("Load(%q): line %q of %q does not start with config:", content, line, err)
+			}
+		}
 	}
 }
 
@@ -559,6 +589,10 @@ func TestLoadFileErrors(t *testing.T) {
 		{"duplicate YAML key", writeFile(t, "c.yaml", "listen: a\nlisten: b\n"), config.ErrSyntax},
 		{"bad TOML", writeFile(t, "c.toml", "listen = \n"), config.ErrSyntax},
 		{"YAML in a .toml file", writeFile(t, "c.toml", "listen: \":1\"\n"), config.ErrSyntax},
+		// Viper would read the first document and drop the second.
+		{"two YAML documents", writeFile(t, "c.yaml", "listen: \":9000\"\n---\npublc_url: https://ivr.example.com\n"), config.ErrSyntax},
+		{"two YAML documents, the first empty", writeFile(t, "c.yaml", "---\n---\nlisten: \":9000\"\n"), config.ErrSyntax},
+		{"bad YAML in a second document", writeFile(t, "c.yaml", "listen: \":9000\"\n---\nlisten: [\n"), config.ErrSyntax},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,6 +17,12 @@ import (
 // in memory while it checks it.
 const MaxBodyBytesLimit = 16 << 20
 
+// MaxHeaderBytesMin is the least server.max_header_bytes Validate accepts.
+// net/http reads a request's line and headers up to 4096 bytes past the
+// limit it is given, so a limit of n bytes is set by giving it n - 4096,
+// which must be at least 1.
+const MaxHeaderBytesMin = 4097
+
 // Validate checks c and returns nil or the [errors.Join] of one
 // [*FieldError] per problem, each a single line "config: <key>: <problem>"
 // that matches [ErrInvalid] or [ErrRequired]. It checks that
@@ -111,8 +117,8 @@ func (c *Config) Validate() error {
 	if d := c.Policy.WatchInterval; d < 0 {
 		add("policy.watch_interval", newProblem(ErrInvalid, fmt.Sprintf("must be zero (off) or greater, got %v", d)))
 	}
-	if n := c.Server.MaxHeaderBytes; n <= 0 {
-		add("server.max_header_bytes", newProblem(ErrInvalid, fmt.Sprintf("must be greater than zero, got %d", n)))
+	if n := c.Server.MaxHeaderBytes; n < MaxHeaderBytesMin {
+		add("server.max_header_bytes", newProblem(ErrInvalid, fmt.Sprintf("must be at least %d, got %d", MaxHeaderBytesMin, n)))
 	}
 	if n := c.Server.MaxBodyBytes; n <= 0 || n > MaxBodyBytesLimit {
 		add("server.max_body_bytes", newProblem(ErrInvalid, fmt.Sprintf("must be between 1 and %d (16 MiB), got %d", MaxBodyBytesLimit, n)))

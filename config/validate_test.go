@@ -63,6 +63,8 @@ func TestValidate(t *testing.T) {
 		{"server.shutdown_timeout zero", func(c *config.Config) { c.Server.ShutdownTimeout = 0 }, "server.shutdown_timeout", config.ErrInvalid},
 		{"policy.watch_interval negative", func(c *config.Config) { c.Policy.WatchInterval = -time.Second }, "policy.watch_interval", config.ErrInvalid},
 		{"server.max_header_bytes zero", func(c *config.Config) { c.Server.MaxHeaderBytes = 0 }, "server.max_header_bytes", config.ErrInvalid},
+		{"server.max_header_bytes below net/http's slack", func(c *config.Config) { c.Server.MaxHeaderBytes = config.MaxHeaderBytesMin - 1 }, "server.max_header_bytes", config.ErrInvalid},
+		{"server.max_header_bytes the least", func(c *config.Config) { c.Server.MaxHeaderBytes = config.MaxHeaderBytesMin }, "", nil},
 		{"server.max_body_bytes negative", func(c *config.Config) { c.Server.MaxBodyBytes = -1 }, "server.max_body_bytes", config.ErrInvalid},
 		{"server.max_body_bytes over the limit", func(c *config.Config) { c.Server.MaxBodyBytes = config.MaxBodyBytesLimit + 1 }, "server.max_body_bytes", config.ErrInvalid},
 		{"log.level each", func(c *config.Config) { c.Log.Level = "debug" }, "", nil},
