@@ -32,8 +32,8 @@ type policyState struct {
 	seen    [sha256.Size]byte // digest of the files' content when last read
 	readErr string            // the last error reading the files, if any
 
-	// accounts: the policy loaded at startup names an account: principal
-	// (see startupWarnings).
+	// accounts: the policy in force names an account: principal (see
+	// accountWarning).
 	accounts bool
 }
 
@@ -58,12 +58,18 @@ func loadPolicy(cfg config.Policy) (*policyState, error) {
 		return nil, err
 	}
 	p.acl, p.tried, p.seen = acl, l.digest, l.digest
-	for _, r := range l.file.Rules {
+	p.accounts = namesAccount(l.file)
+	return p, nil
+}
+
+// namesAccount reports whether a rule of f names an account: principal.
+func namesAccount(f *policies.File) bool {
+	for _, r := range f.Rules {
 		if strings.HasPrefix(r.Fields[0], authn.AccountPrefix) {
-			p.accounts = true
+			return true
 		}
 	}
-	return p, nil
+	return false
 }
 
 // embedded reports whether both files are the embedded defaults, which
@@ -229,6 +235,10 @@ func (a *App) reload(trigger string, want *[sha256.Size]byte) (generation uint64
 		slog.String("file", a.cfg.Redact(p.cfg.File)),
 		slog.Int("rows", len(l.file.Rules)))
 	a.metrics.policyReloaded(generation, nil)
+	p.accounts = namesAccount(l.file)
+	if w := a.accountWarning(p.accounts); w != "" {
+		a.log.Warn(w, slog.String("trigger", trigger), slog.Uint64("generation", generation))
+	}
 	return generation, nil
 }
 
@@ -340,13 +350,29 @@ func (a *App) reloadOn(sig <-chan os.Signal) (stop func()) {
 }
 
 // startupWarnings returns what serve warns of at startup about the
-// configuration and the policy together, each one line: a policy that
-// grants to account: principals while twilio.account_sid does not pin the
-// account, so that a re-cut body could prove another account's SID.
+// configuration and the policy together, each one line (see
+// accountWarning).
 func (a *App) startupWarnings() []string {
-	if a.policy == nil || !a.policy.accounts || a.cfg.Twilio.AccountSid != "" {
+	if a.policy == nil {
 		return nil
 	}
-	return []string{"the policy names account: principals and twilio.account_sid is not set: a signed request proves account: for " +
-		"whatever AccountSid it carries, which a re-cut form body can make another account's; set twilio.account_sid to your account's SID"}
+	a.policy.mu.Lock()
+	accounts := a.policy.accounts
+	a.policy.mu.Unlock()
+	if w := a.accountWarning(accounts); w != "" {
+		return []string{w}
+	}
+	return nil
+}
+
+// accountWarning returns the warning, or "", about a policy that grants to
+// account: principals (accounts) while twilio.account_sid does not pin the
+// account, so that a re-cut body could prove another account's SID. serve
+// gives it at startup, and each reload that loads such a policy.
+func (a *App) accountWarning(accounts bool) string {
+	if !accounts || a.cfg.Twilio.AccountSid != "" {
+		return ""
+	}
+	return "the policy names account: principals and twilio.account_sid is not set: a signed request proves account: for " +
+		"whatever AccountSid it carries, which a re-cut form body can make another account's; set twilio.account_sid to your account's SID"
 }

@@ -516,6 +516,44 @@ func TestStartupWarnsOfUnpinnedAccounts(t *testing.T) {
 	}
 }
 
+// A reload that brings account: principals into the policy warns as
+// startup does, unless twilio.account_sid pins the account; a reload of a
+// policy without them does not.
+func TestReloadWarnsOfUnpinnedAccounts(t *testing.T) {
+	const accountRows = "p, group:twilio, /, view, allow\ng, account:AC0123456789abcdef0123456789abcdef, group:staff\n"
+	for _, tt := range []struct {
+		name     string
+		pin      string
+		contents []string // written and reloaded in turn
+		warnings int
+	}{
+		{"account: principals arrive, not pinned", "", []string{accountRows}, 1},
+		{"each reload that keeps them warns", "", []string{accountRows, accountRows + "p, group:twilio, /x, view, allow\n"}, 2},
+		{"they go", "", []string{policyA}, 0},
+		{"pinned", "AC0123456789abcdef0123456789abcdef", []string{accountRows}, 0},
+	} {
+		path := filepath.Join(t.TempDir(), "policy.csv")
+		replaceFile(t, path, policyA)
+		env := map[string]string{"GATEHOUSE_POLICY_FILE": path}
+		if tt.pin != "" {
+			env["GATEHOUSE_TWILIO_ACCOUNT_SID"] = tt.pin
+		}
+		a, logs := newLoggedApp(t, "info", env)
+		if got := a.startupWarnings(); len(got) != 0 {
+			t.Fatalf("%s: startupWarnings() = %q before any account: row", tt.name, got)
+		}
+		for _, c := range tt.contents {
+			replaceFile(t, path, c)
+			if _, err := a.reloadPolicy("sighup"); err != nil {
+				t.Fatalf("%s: reload: %v", tt.name, err)
+			}
+		}
+		if got := strings.Count(logs.String(), "twilio.account_sid is not set"); got != tt.warnings {
+			t.Errorf("%s: %d warnings after the reloads, want %d; logs:\n%s", tt.name, got, tt.warnings, logs.String())
+		}
+	}
+}
+
 // A file removed and written anew is missing for a moment, then half
 // written. The poll that finds it missing logs that and loads nothing;
 // what follows must settle like any other content, so the half that a
