@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"slices"
 	"strings"
 	"testing"
 
@@ -157,16 +156,36 @@ func mustJSON(t *testing.T, v any) string {
 // A request ID sent by the client is neither believed nor echoed.
 func TestRequestIDIsGenerated(t *testing.T) {
 	a, logs := newLoggedApp(t, "info", nil)
-	var ids []string
-	for range 2 {
+	answer := func(clientID string) string {
 		r := signedRequest("", "GET", "/healthz", nil)
-		r.Header.Set(RequestIDHeader, "forged\nid")
+		r.Header.Set(RequestIDHeader, clientID)
 		w := httptest.NewRecorder()
 		a.Handler().ServeHTTP(w, r)
-		ids = append(ids, w.Header().Get(RequestIDHeader))
+		return w.Header().Get(RequestIDHeader)
 	}
-	if ids[0] == ids[1] || slices.Contains(ids, "forged\nid") || strings.Contains(logs.String(), "forged") {
-		t.Errorf("got IDs %q, want two fresh ones and no forged one in %s", ids, logs)
+	first := answer("forged\nid")
+	// A well-formed ID of the client's, and one equal to an ID the server
+	// gave another request, are ignored as well: either would let a client
+	// make its lines collide with another request's.
+	sent := []string{"forged\nid", "0123456789abcdef0123456789abcdef", first}
+	ids := []string{first}
+	for _, clientID := range sent[1:] {
+		ids = append(ids, answer(clientID))
+	}
+	seen := map[string]bool{}
+	for i, id := range ids {
+		if seen[id] || id == sent[i] || len(id) != 32 {
+			t.Errorf("request %d sent ID %q and was given %q; want a fresh ID of 32 digits (all given: %q)", i, sent[i], id, ids)
+		}
+		seen[id] = true
+	}
+	for _, clientID := range sent[:2] {
+		if strings.Contains(logs.String(), clientID) || strings.Contains(logs.String(), "forged") {
+			t.Errorf("the log holds the client's ID %q: %s", clientID, logs)
+		}
+	}
+	if got := strings.Count(logs.String(), first); got != 1 {
+		t.Errorf("the first request's ID is in %d log lines, want 1 (its own): %s", got, logs)
 	}
 }
 

@@ -454,7 +454,9 @@ func (t *TwilioSignature) match(st *scratch, bases []base, target string, room i
 }
 
 // signs reports whether any token signs msg to st.want. Every token is
-// tried, so timing does not reveal which one matched.
+// tried, and each MAC compared in constant time, so timing does not reveal
+// which one matched, nor how close a forged signature came.
+// TestSecretComparisonsConstantTime holds it to that.
 func (t *TwilioSignature) signs(st *scratch, msg []byte) bool {
 	ok := 0
 	for _, mac := range st.macs {

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -113,6 +114,12 @@ func FuzzParseForm(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		params, err := ParseForm(body)
+		// An independent decoder, written from the rules alone, must agree
+		// on the pairs and on whether the body is malformed.
+		want, ok := formOracle(body)
+		if (err == nil) != ok || ok && !slices.Equal(params, want) {
+			t.Fatalf("ParseForm(%q) = %q, %v; the rules give %q (well-formed: %v)", body, params, err, want, ok)
+		}
 		if err != nil {
 			if !errors.Is(err, ErrMalformedForm) {
 				t.Fatalf("unexpected error type: %v", err)
@@ -133,22 +140,79 @@ func FuzzParseForm(f *testing.F) {
 		if err != nil || !slices.Equal(again, params) {
 			t.Fatalf("round trip of %q: got %q, %v; want %q", body, again, err, params)
 		}
-		// Signed, the body verifies, and the view's r.PostForm holds
-		// exactly the pairs parsed, each name's values in the order sent.
+		// Signed over the oracle's string to sign, the body verifies, and
+		// the view's r.PostForm holds exactly the oracle's pairs, each
+		// name's values in the order sent.
 		r := httptest.NewRequest("POST", "/", bytes.NewReader(body))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		r.Header.Set(SignatureHeader, Sign("12345", "https://ivr.example.com/", params))
+		values := url.Values{}
+		for _, p := range want {
+			values[p.Name] = append(values[p.Name], p.Value)
+		}
+		r.Header.Set(SignatureHeader, hmacB64("12345", oracleStringToSign("https://ivr.example.com/", values, true)))
 		if got, _ := verifier.Principals(r); len(got) == 0 {
 			t.Fatalf("signed body %q did not verify", body)
 		}
-		want := url.Values{}
-		for _, p := range params {
-			want[p.Name] = append(want[p.Name], p.Value)
-		}
-		if !reflect.DeepEqual(r.PostForm, want) {
-			t.Fatalf("body %q: PostForm %q, want %q", body, r.PostForm, want)
+		if !reflect.DeepEqual(r.PostForm, values) {
+			t.Fatalf("body %q: PostForm %q, want %q", body, r.PostForm, values)
 		}
 	})
+}
+
+// formOracle decodes a form body byte by byte, by the rules alone: pairs
+// split on '&' only, empty ones skipped, a pair split at its first '=' (a
+// name alone has an empty value), '+' a space, '%' and two hex digits a
+// byte, any other '%' malformed. It shares no code with ParseForm.
+func formOracle(body []byte) ([]Param, bool) {
+	var params []Param
+	for _, pair := range strings.Split(string(body), "&") {
+		if pair == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(pair, "=")
+		n, ok1 := oracleUnescape(name)
+		v, ok2 := oracleUnescape(value)
+		if !ok1 || !ok2 {
+			return nil, false
+		}
+		params = append(params, Param{Name: n, Value: v})
+	}
+	return params, true
+}
+
+func oracleUnescape(s string) (string, bool) {
+	hexval := func(c byte) (byte, bool) {
+		switch {
+		case '0' <= c && c <= '9':
+			return c - '0', true
+		case 'a' <= c && c <= 'f':
+			return c - 'a' + 10, true
+		case 'A' <= c && c <= 'F':
+			return c - 'A' + 10, true
+		}
+		return 0, false
+	}
+	var out []byte
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '+':
+			out = append(out, ' ')
+		case '%':
+			if i+2 >= len(s) {
+				return "", false
+			}
+			hi, ok1 := hexval(s[i+1])
+			lo, ok2 := hexval(s[i+2])
+			if !ok1 || !ok2 {
+				return "", false
+			}
+			out = append(out, hi<<4|lo)
+			i += 2
+		default:
+			out = append(out, c)
+		}
+	}
+	return string(out), true
 }
 
 func escapeForm(s string) []byte {
