@@ -222,7 +222,9 @@ type Server struct {
 	ShutdownTimeout time.Duration
 
 	// MaxHeaderBytes limits the size of the request line and headers,
-	// in bytes: a request with more is answered 431.
+	// in bytes: a request with more is answered 431. The limit is exact
+	// for a connection's first request; a request pipelined behind
+	// another may pass it by what net/http has already read (under 4 KiB).
 	// Key server.max_header_bytes.
 	// Optional. Default 16384 (16 KiB); at least MaxHeaderBytesMin.
 	MaxHeaderBytes int

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // redact returns err with every secret in its message replaced by
@@ -99,15 +100,54 @@ func scrub(s string, secrets []string) string {
 		if len(secret) < minRedacted {
 			continue
 		}
-		re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(secret))
-		s = re.ReplaceAllLiteralString(s, redacted)
-		// As %q writes it, if that differs: a '"' or '\\' in it is escaped.
+		s = replaceFold(s, secret)
+		// As %q writes it, if that differs: a '"' or '\\' in it is
+		// escaped, and so is a byte that is not UTF-8.
 		if q := strconv.Quote(secret); q[1:len(q)-1] != secret {
-			re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(q[1:len(q)-1]))
-			s = re.ReplaceAllLiteralString(s, redacted)
+			s = replaceFold(s, q[1:len(q)-1])
 		}
 	}
 	return s
+}
+
+// replaceFold replaces every occurrence of secret in s with redacted,
+// ignoring case. regexp folds case across Unicode, but takes only UTF-8:
+// a secret that is not (a URL's password may decode to any bytes) is
+// searched for byte by byte, its ASCII letters in either case, and never
+// reaches regexp, whose error (a panic, in MustCompile) would quote it.
+func replaceFold(s, secret string) string {
+	if utf8.ValidString(secret) {
+		return regexp.MustCompile("(?i)"+regexp.QuoteMeta(secret)).ReplaceAllLiteralString(s, redacted)
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if len(s)-i >= len(secret) && asciiEqualFold(s[i:i+len(secret)], secret) {
+			b.WriteString(redacted)
+			i += len(secret)
+			continue
+		}
+		b.WriteByte(s[i])
+		i++
+	}
+	return b.String()
+}
+
+// asciiEqualFold reports whether a and b, of equal length, are equal with
+// ASCII letters compared in either case and every other byte as it is.
+func asciiEqualFold(a, b string) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // secrets returns every credential c holds, for scrubbing: each token of

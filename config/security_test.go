@@ -310,6 +310,21 @@ func TestRedact(t *testing.T) {
 	if got, want := quoted.Redact(fmt.Sprintf("argument %q", `Sekr3t"Pw\x`)), `argument "[REDACTED]"`; got != want {
 		t.Errorf("Redact of a quoted password: got %q, want %q", got, want)
 	}
+	// A password that decodes to bytes that are not UTF-8 (regexp, which
+	// takes only UTF-8, once panicked on it, quoting it): every spelling
+	// is redacted, its ASCII letters in either case, and nothing panics.
+	binary := config.Default()
+	binary.PublicURL = "https://twilio:%ffSekr3tPw@ivr.example.com"
+	for in, want := range map[string]string{
+		"raw \xffSekr3tPw end":                   "raw [REDACTED] end",
+		"raw \xffSEKR3TPW end":                   "raw [REDACTED] end",
+		"escaped %ffSekr3tPw, %FFSekr3tPw":       "escaped [REDACTED], [REDACTED]",
+		fmt.Sprintf("quoted %q", "\xffSekr3tPw"): "quoted \"[REDACTED]\"",
+	} {
+		if got := binary.Redact(in); got != want {
+			t.Errorf("Redact(%q) with a password of invalid UTF-8: got %q, want %q", in, got, want)
+		}
+	}
 	var nilCfg *config.Config
 	if got := nilCfg.Redact(token); got != token {
 		t.Errorf("nil Config: got %q, want %q", got, token)

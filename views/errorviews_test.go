@@ -138,3 +138,65 @@ func TestGuardErrorWrappingNotFound(t *testing.T) {
 		}
 	}
 }
+
+// The application's own forbidden, not-found and exception views that
+// set headers and then fail leave none of them on the answer: the
+// apology that answers instead is whole, over a real server.
+func TestFailedErrorViewsLeaveNoHeaders(t *testing.T) {
+	dirty := func(c echo.Context) {
+		h := c.Response().Header()
+		h.Set("Content-Length", "3")
+		h.Set("Content-Encoding", "gzip")
+	}
+	fine := func(c echo.Context, _ error) error { return c.String(http.StatusOK, "<Response></Response>") }
+	for _, tt := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"every error view fails", Config{
+			NotFound:  func(c echo.Context) error { dirty(c); return errors.New("not-found view broken") },
+			Forbidden: func(c echo.Context, _ authz.Decision) error { dirty(c); return errors.New("forbidden view broken") },
+			Exception: func(c echo.Context, _ error) error { dirty(c); return errors.New("exception view broken") },
+		}},
+		{"every error view panics", Config{
+			NotFound:  func(c echo.Context) error { dirty(c); panic("not-found view broken") },
+			Forbidden: func(c echo.Context, _ authz.Decision) error { dirty(c); panic("forbidden view broken") },
+			Exception: func(c echo.Context, _ error) error { dirty(c); panic("exception view broken") },
+		}},
+		{"the forbidden view fails, the exception view answers", Config{
+			Forbidden: func(c echo.Context, _ authz.Decision) error { dirty(c); return errors.New("forbidden view broken") },
+			Exception: fine,
+		}},
+		{"the not-found view fails, the exception view answers", Config{
+			NotFound:  func(c echo.Context) error { dirty(c); return errors.New("not-found view broken") },
+			Exception: fine,
+		}},
+	} {
+		e, _ := newTestViews(t, tt.cfg)
+		srv := httptest.NewServer(e)
+		for _, req := range []struct{ method, path, who string }{
+			{http.MethodGet, "/nowhere", "alice"},
+			{http.MethodOptions, "/", "alice"},
+			{http.MethodGet, "/", "bob"},
+			{http.MethodGet, "/fails", "alice"},
+		} {
+			r, err := http.NewRequest(req.method, srv.URL+req.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Header.Set("X-Who", req.who)
+			r.Header.Set("Accept-Encoding", "identity")
+			res, err := http.DefaultClient.Do(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, err := io.ReadAll(res.Body)
+			res.Body.Close()
+			if err != nil || !strings.Contains(string(body), "</Response>") || res.Header.Get("Content-Encoding") != "" {
+				t.Errorf("%s: %s %s as %s: Content-Encoding %q, body %q, %v; want a whole answer",
+					tt.name, req.method, req.path, req.who, res.Header.Get("Content-Encoding"), body, err)
+			}
+		}
+		srv.Close()
+	}
+}

@@ -64,7 +64,7 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 			if !d.Allowed {
 				// A copy: the forbidden view may change what it is given,
 				// and d's principals are also the Record's, for the log.
-				return v.cfg.Forbidden(c, d.Clone())
+				return runView(c, func(c echo.Context) error { return v.cfg.Forbidden(c, d.Clone()) })
 			}
 			return runView(c, next)
 		}
@@ -111,18 +111,20 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}()
 		if c.Request().Method == http.MethodOptions && v.view(http.MethodOptions, c.Path()) < 0 {
-			return v.cfg.NotFound(c)
+			return runView(c, v.cfg.NotFound)
 		}
 		return next(c)
 	}
 }
 
-// runView runs a route's view. A view that fails or panics before it
-// answers leaves the response headers as they were before it ran: the
-// error views answer on the same response, and must not inherit what the
-// failed view set (a Content-Type, a Content-Length, a Content-Encoding),
-// as Pyramid's exception views do not inherit the failed view's response.
-// (Echo's own 405 handler is no view: the Allow header it sets stays.)
+// runView runs a route's view, or the forbidden or not-found view that
+// answers for it. A view that fails or panics before it answers leaves the
+// response headers as they were before it ran: the error views answer on
+// the same response, and must not inherit what the failed view set (a
+// Content-Type, a Content-Length, a Content-Encoding), as Pyramid's
+// exception views do not inherit the failed view's response. (Echo's own
+// 405 handler is no view: the Allow header it sets stays.) The error views
+// that handleError calls go through safely, which does the same.
 func runView(c echo.Context, view echo.HandlerFunc) (err error) {
 	h := c.Response().Header()
 	var saved headerState
@@ -191,11 +193,19 @@ func panicError(c echo.Context, which string, p any) error {
 
 // safely calls view, the not-found, forbidden or exception view named by
 // which, and turns a panic into an error, as edge does for the views: the
-// caller must still get an answer.
+// caller must still get an answer. Like runView, it leaves the response
+// headers as they were if the view fails before it answers, so that the
+// apology that answers instead does not inherit them.
 func safely(c echo.Context, which string, view func() error) (err error) {
+	h := c.Response().Header()
+	var saved headerState
+	saved.save(h)
 	defer func() {
 		if p := recover(); p != nil {
 			err = panicError(c, which+" view for ", p)
+		}
+		if err != nil && !c.Response().Committed {
+			saved.restore(h)
 		}
 	}()
 	return view()
