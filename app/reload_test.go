@@ -529,7 +529,7 @@ func TestReloadWarnsOfUnpinnedAccounts(t *testing.T) {
 	}{
 		{"account: principals arrive, not pinned", "", []string{accountRows}, 1},
 		{"each reload that keeps them warns", "", []string{accountRows, accountRows + "p, group:twilio, /x, view, allow\n"}, 2},
-		{"they go", "", []string{policyA}, 0},
+		{"they come and go", "", []string{accountRows, policyA}, 1},
 		{"pinned", "AC0123456789abcdef0123456789abcdef", []string{accountRows}, 0},
 	} {
 		path := filepath.Join(t.TempDir(), "policy.csv")
@@ -550,6 +550,12 @@ func TestReloadWarnsOfUnpinnedAccounts(t *testing.T) {
 		}
 		if got := strings.Count(logs.String(), "twilio.account_sid is not set"); got != tt.warnings {
 			t.Errorf("%s: %d warnings after the reloads, want %d; logs:\n%s", tt.name, got, tt.warnings, logs.String())
+		}
+		// What a warning now would say: the policy in force decides.
+		last := tt.contents[len(tt.contents)-1]
+		wantNow := tt.pin == "" && strings.Contains(last, "account:")
+		if got := len(a.startupWarnings()) == 1; got != wantNow {
+			t.Errorf("%s: after the reloads, a warning for the policy in force: %v, want %v", tt.name, got, wantNow)
 		}
 	}
 }

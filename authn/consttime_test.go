@@ -1,6 +1,7 @@
 package authn
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -9,15 +10,22 @@ import (
 
 // The functions that compare a secret with what a request carries do it
 // the only way a test can hold them to without timing anything: through
-// crypto/subtle, with no other comparison (==, != against anything but a
-// literal: subtle's answer) and no way out of a loop before every token or
-// credential has been compared. A variable-time comparison, or a search
-// that stops at the first matching token, fails here, though every other
-// test of what these functions answer would still pass.
+// crypto/subtle (at least as many calls as there are things to compare),
+// with straight-line code around it: no if, switch, &&, || or loop
+// condition that could skip a comparison, no return but the last
+// statement, no break or continue, and no other comparison (==, !=
+// against anything but a literal: subtle's answer). A variable-time
+// comparison, a search that stops at the first matching token, or a
+// Basic check that skips the password when the user name is wrong fails
+// here, though every test of what these functions answer would still
+// pass.
 func TestSecretComparisonsConstantTime(t *testing.T) {
-	for _, tt := range []struct{ file, fn string }{
-		{"twilio.go", "signs"},
-		{"basic.go", "matches"},
+	for _, tt := range []struct {
+		file, fn string
+		compares int // subtle.ConstantTimeCompare calls, at least
+	}{
+		{"twilio.go", "signs", 1},
+		{"basic.go", "matches", 2},
 	} {
 		fset := token.NewFileSet()
 		f, err := parser.ParseFile(fset, tt.file, nil, 0)
@@ -30,46 +38,46 @@ func TestSecretComparisonsConstantTime(t *testing.T) {
 				body = fd.Body
 			}
 		}
-		if body == nil {
+		if body == nil || len(body.List) == 0 {
 			t.Fatalf("%s: no function %s", tt.file, tt.fn)
 		}
-		subtleCalls := 0
-		var inspect func(n ast.Node, inLoop bool)
-		inspect = func(n ast.Node, inLoop bool) {
-			ast.Inspect(n, func(n ast.Node) bool {
-				switch n := n.(type) {
-				case *ast.ForStmt:
-					inspect(n.Body, true)
-					return false
-				case *ast.RangeStmt:
-					inspect(n.Body, true)
-					return false
-				case *ast.ReturnStmt, *ast.BranchStmt:
-					if inLoop {
-						t.Errorf("%s: %s leaves its loop early at %s", tt.file, tt.fn, fset.Position(n.Pos()))
-					}
-				case *ast.BinaryExpr:
-					if n.Op == token.EQL || n.Op == token.NEQ {
-						if _, lit := n.Y.(*ast.BasicLit); !lit {
-							t.Errorf("%s: %s compares with %s at %s: only subtle's answer may be compared", tt.file, tt.fn, n.Op, fset.Position(n.Pos()))
-						}
-					}
-				case *ast.SelectorExpr:
-					if x, ok := n.X.(*ast.Ident); ok {
-						switch {
-						case x.Name == "subtle" && n.Sel.Name == "ConstantTimeCompare":
-							subtleCalls++
-						case x.Name == "bytes" || x.Name == "strings" || x.Name == "slices" || x.Name == "reflect":
-							t.Errorf("%s: %s calls %s.%s at %s", tt.file, tt.fn, x.Name, n.Sel.Name, fset.Position(n.Pos()))
-						}
+		last := body.List[len(body.List)-1]
+		calls := 0
+		ast.Inspect(body, func(n ast.Node) bool {
+			bad := ""
+			switch n := n.(type) {
+			case *ast.IfStmt, *ast.SwitchStmt, *ast.TypeSwitchStmt, *ast.SelectStmt, *ast.ForStmt, *ast.BranchStmt, *ast.GoStmt, *ast.DeferStmt:
+				bad = fmt.Sprintf("%T", n)
+			case *ast.ReturnStmt:
+				if n != last {
+					bad = "a return before the end"
+				}
+			case *ast.BinaryExpr:
+				switch n.Op {
+				case token.LAND, token.LOR:
+					bad = n.Op.String()
+				case token.EQL, token.NEQ:
+					if _, lit := n.Y.(*ast.BasicLit); !lit {
+						bad = n.Op.String() + " on something other than subtle's answer"
 					}
 				}
-				return true
-			})
-		}
-		inspect(body, false)
-		if subtleCalls == 0 {
-			t.Errorf("%s: %s does not call subtle.ConstantTimeCompare", tt.file, tt.fn)
+			case *ast.SelectorExpr:
+				if x, ok := n.X.(*ast.Ident); ok {
+					switch {
+					case x.Name == "subtle" && n.Sel.Name == "ConstantTimeCompare":
+						calls++
+					case x.Name == "bytes" || x.Name == "strings" || x.Name == "slices" || x.Name == "reflect":
+						bad = x.Name + "." + n.Sel.Name
+					}
+				}
+			}
+			if bad != "" {
+				t.Errorf("%s: %s has %s at %s", tt.file, tt.fn, bad, fset.Position(n.Pos()))
+			}
+			return true
+		})
+		if calls < tt.compares {
+			t.Errorf("%s: %s calls subtle.ConstantTimeCompare %d times, want at least %d", tt.file, tt.fn, calls, tt.compares)
 		}
 	}
 }

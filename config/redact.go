@@ -100,11 +100,16 @@ func scrub(s string, secrets []string) string {
 		if len(secret) < minRedacted {
 			continue
 		}
-		s = replaceFold(s, secret)
-		// As %q writes it, if that differs: a '"' or '\\' in it is
-		// escaped, and so is a byte that is not UTF-8.
-		if q := strconv.Quote(secret); q[1:len(q)-1] != secret {
-			s = replaceFold(s, q[1:len(q)-1])
+		// As it is; lower- and upper-cased, for the two runes whose case
+		// mapping leaves the orbit that regexp's folding follows (U+0130
+		// 'İ' lower-cases to 'i', U+0131 'ı' upper-cases to 'I'); and as
+		// %q writes it, a '"' or '\\' escaped, and a byte that is not
+		// UTF-8.
+		q := strconv.Quote(secret)
+		for i, sp := range []string{secret, strings.ToLower(secret), strings.ToUpper(secret), q[1 : len(q)-1]} {
+			if i == 0 || sp != secret {
+				s = replaceFold(s, sp)
+			}
 		}
 	}
 	return s

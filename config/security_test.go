@@ -325,6 +325,15 @@ func TestRedact(t *testing.T) {
 			t.Errorf("Redact(%q) with a password of invalid UTF-8: got %q, want %q", in, got, want)
 		}
 	}
+	// A password with the two runes whose case mapping regexp's folding
+	// does not follow: Viper lower-cases a key pasted from it.
+	turkish := config.Default()
+	turkish.PublicURL = "https://twilio:İstanbul-Kapı-2024@ivr.example.com"
+	for _, in := range []string{"İstanbul-Kapı-2024", strings.ToLower("İstanbul-Kapı-2024"), strings.ToUpper("İstanbul-Kapı-2024")} {
+		if got := turkish.Redact("key " + in + " end"); got != "key [REDACTED] end" {
+			t.Errorf("Redact(%q): got %q, want it redacted", in, got)
+		}
+	}
 	var nilCfg *config.Config
 	if got := nilCfg.Redact(token); got != token {
 		t.Errorf("nil Config: got %q, want %q", got, token)
