@@ -164,7 +164,7 @@ type Policy struct {
 // Apology is what the forbidden, not-found and exception views say before
 // they dial SupportNumber, or hang up if there is none.
 type Apology struct {
-	// Text is spoken to the caller.
+	// Text is spoken to the caller: at most MaxApologyTextBytes.
 	// Key apology.text, env GATEHOUSE_APOLOGY_TEXT.
 	// Optional. Default "": the views' built-in apology, which offers the
 	// transfer only when a support number is configured.

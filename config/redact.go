@@ -95,9 +95,12 @@ func urlPasswords(raw string) []string {
 // scrub replaces every occurrence of a secret in s, ignoring case: Viper
 // lower-cases keys, so a token pasted as a key name comes back lower-cased
 // in an unknown-key error.
-func scrub(s string, secrets []string) string {
+func scrub(s string, secrets []string) string { return scrubLonger(s, secrets, minRedacted) }
+
+// scrubLonger is scrub for the secrets of at least min bytes.
+func scrubLonger(s string, secrets []string, min int) string {
 	for _, secret := range secrets {
-		if len(secret) < minRedacted {
+		if len(secret) < min || secret == "" {
 			continue
 		}
 		// As it is; lower- and upper-cased, for the two runes whose case

@@ -17,6 +17,12 @@ import (
 // in memory while it checks it.
 const MaxBodyBytesLimit = 16 << 20
 
+// MaxApologyTextBytes is the longest apology.text Validate accepts: the
+// least of Twilio's <Say> limits, 3,000 single-byte characters for Polly
+// voices (4,096 for the basic voices, 5,000 for Google's). Longer, Twilio
+// would not say it, and the caller would hear nothing before the dial.
+const MaxApologyTextBytes = 3000
+
 // MaxHeaderBytesMin is the least server.max_header_bytes Validate accepts.
 // net/http reads a request's line and headers up to 4096 bytes past the
 // limit it is given, so a limit of n bytes is set by giving it n - 4096,
@@ -36,10 +42,12 @@ const MaxHeaderBytesMin = 4097
 //     (that message does not quote it);
 //   - every trusted_proxies entry is a CIDR prefix or an IP address, and
 //     no prefix has length 0 (it would trust every peer);
-//   - every server timeout is greater than zero, and so are both size
-//     limits, and server.max_body_bytes is at most [MaxBodyBytesLimit];
+//   - every server timeout is greater than zero, server.max_header_bytes
+//     is at least [MaxHeaderBytesMin], server.max_body_bytes is between 1
+//     and [MaxBodyBytesLimit];
 //     server.shutdown_delay may be zero but not negative;
 //   - policy.watch_interval is zero (off) or greater;
+//   - apology.text is at most [MaxApologyTextBytes];
 //   - twilio.account_sid, if set, is AC and 32 lower-case hex digits (the
 //     message does not quote it);
 //   - log.level is debug, info, warn or error, and log.format is text or
@@ -50,9 +58,9 @@ const MaxHeaderBytesMin = 4097
 //   - no value sent to callers (support_number, dialled after the apology,
 //     and apology.text, apology.voice and apology.language, which the
 //     TwiML carries) holds a credential of c, a token or the password of
-//     public_url, as [Config.Redact] would find it: one pasted there by
-//     mistake would be read out to anonymous callers. The message names
-//     the key, never the value.
+//     public_url, as [Config.Redact] would find it, however short: one
+//     pasted there by mistake would be read out to anonymous callers. The
+//     message names the key, never the value.
 //
 // Messages quote the offending value, except that a password in public_url
 // is masked and any configured token, and that password, is replaced by
@@ -76,7 +84,8 @@ func (c *Config) Validate() error {
 		{"apology.language", c.Apology.Language, "the TwiML would send it to callers"},
 	} {
 		// Not quoted, even redacted: the operator knows what they set.
-		if scrub(f.value, secrets) != f.value {
+		// Every credential, however short: these values reach callers.
+		if scrubLonger(f.value, secrets, 1) != f.value {
 			credential[f.key] = true
 			add(f.key, newProblem(ErrInvalid,
 				"holds a credential (a Twilio auth token or the public_url password): "+f.why))
@@ -85,6 +94,10 @@ func (c *Config) Validate() error {
 	if n := c.SupportNumber; n != "" && !credential["support_number"] && !dialable(n) {
 		add("support_number", newProblem(ErrInvalid, fmt.Sprintf(
 			`want a phone number <Dial> can dial, such as "+15005550006" or "(415) 555-1212", got %q`, n)))
+	}
+	if n := len(c.Apology.Text); n > MaxApologyTextBytes && !credential["apology.text"] {
+		add("apology.text", newProblem(ErrInvalid, fmt.Sprintf(
+			"must be at most %d bytes, the least of Twilio's <Say> limits (Polly voices), got %d", MaxApologyTextBytes, n)))
 	}
 	if sid := c.Twilio.AccountSid; sid != "" && !validAccountSid(sid) {
 		// Not quoted: a token pasted here would be printed.

@@ -65,6 +65,8 @@ func TestValidate(t *testing.T) {
 		{"server.max_header_bytes zero", func(c *config.Config) { c.Server.MaxHeaderBytes = 0 }, "server.max_header_bytes", config.ErrInvalid},
 		{"server.max_header_bytes below net/http's slack", func(c *config.Config) { c.Server.MaxHeaderBytes = config.MaxHeaderBytesMin - 1 }, "server.max_header_bytes", config.ErrInvalid},
 		{"server.max_header_bytes the least", func(c *config.Config) { c.Server.MaxHeaderBytes = config.MaxHeaderBytesMin }, "", nil},
+		{"apology.text at Twilio's limit", func(c *config.Config) { c.Apology.Text = strings.Repeat("a", config.MaxApologyTextBytes) }, "", nil},
+		{"apology.text past Twilio's limit", func(c *config.Config) { c.Apology.Text = strings.Repeat("é", config.MaxApologyTextBytes/2) + "." }, "apology.text", config.ErrInvalid},
 		{"server.max_body_bytes negative", func(c *config.Config) { c.Server.MaxBodyBytes = -1 }, "server.max_body_bytes", config.ErrInvalid},
 		{"server.max_body_bytes over the limit", func(c *config.Config) { c.Server.MaxBodyBytes = config.MaxBodyBytesLimit + 1 }, "server.max_body_bytes", config.ErrInvalid},
 		{"log.level each", func(c *config.Config) { c.Log.Level = "debug" }, "", nil},
@@ -310,6 +312,13 @@ func TestValidateRefusesCredentialSentToCallers(t *testing.T) {
 		{"no credential", "+15005550006", false},
 		{"empty", "", false},
 	}
+	// A short password, which messages do not search for, is still
+	// refused where callers would get it.
+	const short = "s3cr"
+	values = append(values, struct {
+		name, value string
+		refused     bool
+	}{"a short public_url password", "Sorry, " + short + ".", true})
 	for _, f := range fields {
 		for _, v := range values {
 			t.Run(f.key+"/"+v.name, func(t *testing.T) {
@@ -319,6 +328,9 @@ func TestValidateRefusesCredentialSentToCallers(t *testing.T) {
 				c.Twilio.AuthTokens = []config.Secret{rotation}
 				c.Twilio.AuthTokenFromFile = fromFile
 				c.PublicURL = "https://twilio:" + password + "@ivr.example.com"
+				if strings.Contains(v.value, short) {
+					c.PublicURL = "https://twilio:" + short + "@ivr.example.com"
+				}
 				f.set(c, v.value)
 				err := c.Validate()
 				if !v.refused {

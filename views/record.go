@@ -82,7 +82,7 @@ func (rec *Record) Summary() Summary {
 	s := rec.s
 	s.Principals = slices.Clone(s.Principals)
 	if s.Decision != nil {
-		d := *s.Decision
+		d := s.Decision.Clone() // its ACE and ACL are the policy's, shared by every request
 		s.Decision = &d
 	}
 	return s

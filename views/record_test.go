@@ -90,12 +90,20 @@ func TestRecordNil(t *testing.T) {
 // Record may be written while another goroutine reads it.
 func TestRecordSummaryIsACopy(t *testing.T) {
 	rec := NewRecord("r2")
-	rec.setDecision(authz.Decision{Permission: "view", Principals: []string{"a"}})
+	ace := authz.ACE{Allow: true, Principal: "a", Permission: "view"}
+	acl := []authz.ACE{ace} // the policy's own, shared by every request's decision
+	rec.setDecision(authz.Decision{Permission: "view", Principals: []string{"a"}, ACE: &acl[0], ACL: acl})
 	s := rec.Summary()
 	s.Principals[0] = "mallory"
 	s.Decision.Permission = "admin"
-	if got := rec.Summary(); got.Principals[0] != "a" || got.Decision.Permission != "view" {
+	s.Decision.Principals[0] = "mallory"
+	s.Decision.ACE.Principal = "mallory"
+	s.Decision.ACL[0].Allow = false
+	if got := rec.Summary(); got.Principals[0] != "a" || got.Decision.Permission != "view" || got.Decision.Principals[0] != "a" {
 		t.Errorf("got %+v after changing a copy, want the Record unchanged", got)
+	}
+	if acl[0] != ace {
+		t.Errorf("the policy's ACL is %+v after changing a copy, want %+v", acl[0], ace)
 	}
 	var wg sync.WaitGroup
 	for range 4 {

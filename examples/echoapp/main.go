@@ -45,6 +45,7 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -94,12 +95,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "echoapp:", err)
 		return 2
 	}
-	srv := &http.Server{Handler: e, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second}
+	// Every phase of a request is bounded, so that a client that stops
+	// reading or writing holds its own connection only, and only for so
+	// long.
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 15 * time.Second, IdleTimeout: time.Minute}
+	shutdown := make(chan error, 1)
 	go func() {
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		_ = srv.Shutdown(sctx)
+		shutdown <- srv.Shutdown(sctx)
 	}()
 	if cfg.twilioToken != "" && cfg.publicURL == "" {
 		logger.Warn("ECHOAPP_PUBLIC_URL is not set: Twilio signatures are checked against the URL rebuilt from each request's own Host header, so a request Twilio signed for another host of the same account verifies here too")
@@ -107,6 +113,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	logger.Info("listening", "addr", ln.Addr().String())
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		fmt.Fprintln(stderr, "echoapp:", err)
+		return 1
+	}
+	// Serve returns as soon as the shutdown begins: wait for the requests
+	// in flight to finish.
+	if err := <-shutdown; err != nil {
+		fmt.Fprintln(stderr, "echoapp: shutdown:", err)
 		return 1
 	}
 	return 0
@@ -453,16 +465,14 @@ func voiceMenu() echo.HandlerFunc {
 // take a Digits from the URL's query when the body has none.
 func (s *store) speak(c echo.Context) error {
 	id := c.Request().PostFormValue("Digits")
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.down != nil {
-		return s.down // the exception view answers the apology
-	}
 	say := twiml.Say{Text: "There is no published document with that number."}
-	if i := slices.IndexFunc(s.docs, func(d doc) bool { return d.ID == id && d.Published }); i >= 0 {
+	if d, ok, err := s.find(id); err != nil {
+		return err // the exception view answers the apology
+	} else if ok && d.Published {
 		// The title comes from a user: twiml escapes it, so that it can
-		// never add a verb to the call.
-		say.Text = "Document " + id + ": " + s.docs[i].Title + "."
+		// never add a verb to the call, and it is cut to what Twilio
+		// says (a longer <Say> is not spoken).
+		say.Text = "Document " + id + ": " + spoken(d.Title) + "."
 	}
 	answer, err := twiml.Response{Verbs: []twiml.Verb{
 		say,
@@ -472,6 +482,24 @@ func (s *store) speak(c echo.Context) error {
 		return err
 	}
 	return c.Blob(http.StatusOK, twiml.ContentType, answer)
+}
+
+// maxSpokenTitle bounds the bytes of a title that speak says: Twilio
+// says at most 3,000 bytes in a <Say> for some voices, and the rest of the
+// sentence must fit too.
+const maxSpokenTitle = 2000
+
+// spoken returns title cut to at most maxSpokenTitle bytes, at a rune
+// boundary.
+func spoken(title string) string {
+	if len(title) <= maxSpokenTitle {
+		return title
+	}
+	cut := maxSpokenTitle
+	for cut > 0 && !utf8.RuneStart(title[cut]) {
+		cut--
+	}
+	return title[:cut]
 }
 
 func healthz(c echo.Context) error { return c.String(http.StatusOK, "ok\n") }
@@ -510,14 +538,32 @@ func newStore() *store {
 	return &store{docs: []doc{{ID: "1", Title: "Welcome", Published: true}, {ID: "2", Title: "Draft plan"}}}
 }
 
+// The store's views copy what they answer under the lock and write it
+// after: a client that does not read its answer must not hold the store,
+// and every other view with it, the voice line's included.
+
 // list answers GET /docs.
 func (s *store) list(c echo.Context) error {
 	s.mu.Lock()
+	docs, err := slices.Clone(s.docs), s.down
+	s.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, docs)
+}
+
+// find returns the document with id, and whether there is one.
+func (s *store) find(id string) (doc, bool, error) {
+	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.down != nil {
-		return s.down
+		return doc{}, false, s.down
 	}
-	return c.JSON(http.StatusOK, s.docs)
+	if i := slices.IndexFunc(s.docs, func(d doc) bool { return d.ID == id }); i >= 0 {
+		return s.docs[i], true, nil
+	}
+	return doc{}, false, nil
 }
 
 // create answers POST /docs with {"title": "..."}.
@@ -532,12 +578,13 @@ func (s *store) create(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "a document needs a title")
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.down != nil {
+		s.mu.Unlock()
 		return s.down
 	}
 	d := doc{ID: strconv.Itoa(len(s.docs) + 1), Title: in.Title}
 	s.docs = append(s.docs, d)
+	s.mu.Unlock()
 	return c.JSON(http.StatusCreated, d)
 }
 
@@ -554,15 +601,25 @@ func (s *store) publish(c echo.Context) error {
 // withDoc applies change to the document of the route's :id and answers
 // it; an unknown id goes to the not-found view.
 func (s *store) withDoc(c echo.Context, change func(*doc)) error {
+	d, err := s.change(c.Param("id"), change)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, d)
+}
+
+// change applies change to the document with id and returns a copy of
+// it; echo.ErrNotFound if there is none.
+func (s *store) change(id string, change func(*doc)) (doc, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.down != nil {
-		return s.down
+		return doc{}, s.down
 	}
-	i := slices.IndexFunc(s.docs, func(d doc) bool { return d.ID == c.Param("id") })
+	i := slices.IndexFunc(s.docs, func(d doc) bool { return d.ID == id })
 	if i < 0 {
-		return echo.ErrNotFound
+		return doc{}, echo.ErrNotFound
 	}
 	change(&s.docs[i])
-	return c.JSON(http.StatusOK, s.docs[i])
+	return s.docs[i], nil
 }

@@ -2,8 +2,10 @@
 // Gatehouse's views answer voice webhooks with: a [Response] holding, in
 // order, the verbs [Say], [Gather] (which holds verbs of its own, such as
 // the Say that prompts the caller), [Redirect], [Dial], [Hangup] and
-// [Pause]. [Verb] is the interface they share; only this package's types
-// implement it, so a document can hold nothing Twilio would not expect.
+// [Pause]. [Verb] is the interface they share, and [Response.Marshal]
+// refuses any verb of another type (one that embeds a verb of this
+// package, say) and a Gather holding anything but Say and Pause, so a
+// document can hold nothing Twilio would not expect.
 //
 // Build a Response, render it with [Response.Marshal], or with
 // [Response.MustMarshal] for a document built from constants at startup,

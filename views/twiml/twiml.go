@@ -3,12 +3,15 @@ package twiml
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
+	"fmt"
 )
 
 // ContentType is the media type of a TwiML document.
 const ContentType = "application/xml"
 
-// Verb is one TwiML verb. Only the types of this package implement it.
+// Verb is one TwiML verb. Only the types of this package implement it,
+// and Marshal refuses any other type that does by embedding one of them.
 type Verb interface{ verb() }
 
 // Response is a TwiML document: a <Response> holding verbs in order.
@@ -25,7 +28,8 @@ type Say struct {
 	Text     string   `xml:",chardata"`
 }
 
-// Gather collects digits and posts them to Action.
+// Gather collects digits and posts them to Action. Its Verbs, the prompt,
+// may be only Say and Pause.
 type Gather struct {
 	XMLName   xml.Name `xml:"Gather"`
 	NumDigits int      `xml:"numDigits,attr,omitempty"`
@@ -66,8 +70,59 @@ func (Dial) verb()     {}
 func (Hangup) verb()   {}
 func (Pause) verb()    {}
 
-// Marshal renders r as a complete XML document with an XML declaration.
+// ErrInvalidDocument is what Marshal returns, wrapped, for a Response
+// that holds a Verb of another package's type, or a Gather that holds a
+// verb other than Say and Pause (Twilio's warning 13320).
+var ErrInvalidDocument = errors.New("twiml: invalid document")
+
+// check returns an error wrapping ErrInvalidDocument if a verb of verbs
+// is not one of this package's types, or, inGather, not Say or Pause.
+func check(verbs []Verb, inGather bool) error {
+	for _, v := range verbs {
+		var name string
+		switch v := v.(type) {
+		case Say, *Say, Pause, *Pause:
+			continue
+		case Gather:
+			name = "Gather"
+			if !inGather {
+				if err := check(v.Verbs, true); err != nil {
+					return err
+				}
+				continue
+			}
+		case *Gather:
+			if v == nil {
+				return fmt.Errorf("%w: a nil *Gather", ErrInvalidDocument)
+			}
+			name = "Gather"
+			if !inGather {
+				if err := check(v.Verbs, true); err != nil {
+					return err
+				}
+				continue
+			}
+		case Redirect, *Redirect, Dial, *Dial, Hangup, *Hangup:
+			name = fmt.Sprintf("%T", v)
+			if !inGather {
+				continue
+			}
+		default:
+			return fmt.Errorf("%w: %T is not a verb of package twiml", ErrInvalidDocument, v)
+		}
+		return fmt.Errorf("%w: <Gather> may hold only Say and Pause, not %s", ErrInvalidDocument, name)
+	}
+	return nil
+}
+
+// Marshal renders r as a complete XML document with an XML declaration. It
+// refuses, with an error wrapping ErrInvalidDocument, a document that
+// holds a verb of another package's type, or a Gather holding a verb
+// other than Say and Pause.
 func (r Response) Marshal() ([]byte, error) {
+	if err := check(r.Verbs, false); err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
 	b.WriteString(xml.Header)
 	if err := xml.NewEncoder(&b).Encode(r); err != nil {

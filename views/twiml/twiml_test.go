@@ -2,6 +2,7 @@ package twiml
 
 import (
 	"encoding/xml"
+	"errors"
 	"strings"
 	"testing"
 )
@@ -36,5 +37,47 @@ func TestMarshal(t *testing.T) {
 				t.Errorf("Marshal =\n%s\nwant\n%s", got, tt.want)
 			}
 		})
+	}
+}
+
+// outside implements Verb by embedding one of the package's verbs: it is
+// not one, and Marshal refuses it.
+type outside struct {
+	Hangup
+	XMLName xml.Name `xml:"Play"`
+	URL     string   `xml:",chardata"`
+}
+
+// Marshal refuses what Twilio would not expect: a verb of another type,
+// and a Gather whose prompt holds anything but Say and Pause.
+func TestMarshalRefusesInvalidDocuments(t *testing.T) {
+	prompt := func(v ...Verb) Response { return Response{Verbs: []Verb{Gather{Action: "/", Verbs: v}}} }
+	tests := []struct {
+		name string
+		resp Response
+		ok   bool
+	}{
+		{"every verb at the top", Response{Verbs: []Verb{Say{}, &Say{}, Pause{}, Gather{}, &Gather{}, Redirect{}, Dial{}, Hangup{}, &Hangup{}}}, true},
+		{"a prompt of Say and Pause", prompt(Say{Text: "Press 1"}, Pause{Length: 1}, &Say{}), true},
+		{"another type at the top", Response{Verbs: []Verb{outside{URL: "https://x/a.mp3"}}}, false},
+		{"another type in a prompt", prompt(outside{}), false},
+		{"Dial in a prompt", prompt(Dial{Number: "+15005550006"}), false},
+		{"Gather in a prompt", prompt(Gather{}), false},
+		{"a pointer to Gather in a prompt", prompt(&Gather{}), false},
+		{"Redirect in a prompt", prompt(Redirect{URL: "/"}), false},
+		{"Hangup in a prompt", prompt(Hangup{}), false},
+		{"nested: Dial in a pointer Gather's prompt", Response{Verbs: []Verb{&Gather{Verbs: []Verb{Dial{}}}}}, false},
+	}
+	for _, tt := range tests {
+		b, err := tt.resp.Marshal()
+		if tt.ok {
+			if err != nil {
+				t.Errorf("%s: Marshal: %v, want a document", tt.name, err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrInvalidDocument) || b != nil {
+			t.Errorf("%s: Marshal = %q, %v; want ErrInvalidDocument", tt.name, b, err)
+		}
 	}
 }
