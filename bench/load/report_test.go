@@ -148,6 +148,11 @@ func TestReportTargets(t *testing.T) {
 		{"the same view has no target", goodStats(), goodLoads(), "Gatehouse ÷ the same view on a bare route", ""},
 		{"the signature check alone has no target", goodStats(), goodLoads(), "the signature check alone ÷ bare", ""},
 		{"RSS beyond 40 MB in one run", goodStats(), withLoad("gatehouse", 3, "vmhwm_kb", ptr(39063.0)), "Gatehouse peak RSS", "**no**"},
+		// Issue 6's conditions: 64 connections, at least 20 s per run.
+		{"one connection: no loopback verdict", goodStats(), withLoad("bare", 2, "conns", ptr(1.0)), "Gatehouse ÷ bare, throughput (median", notApplicable},
+		{"a short run: no loopback verdict", goodStats(), withLoad("gatehouse", 1, "seconds", ptr(2.0)), "Gatehouse ÷ bare, throughput (median", notApplicable},
+		{"a short run: no RSS verdict", goodStats(), withLoad("gatehouse", 1, "seconds", ptr(2.0)), "Gatehouse peak RSS", notApplicable},
+		{"the references' conditions do not count", goodStats(), withLoad("view", 1, "conns", ptr(1.0)), "Gatehouse ÷ bare, throughput (median", "yes"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rep := buildReport(tt.stats, tt.loads, allTheParts, 3)
@@ -162,6 +167,38 @@ func TestReportTargets(t *testing.T) {
 	rep := buildReport(goodStats(), goodLoads(), allTheParts, 3)
 	if rep.met != rep.all || rep.all != 15 {
 		t.Errorf("good: %d of %d targets met, want 15 of 15", rep.met, rep.all)
+	}
+	// Without a verdict, the two loopback targets are not counted.
+	rep = buildReport(goodStats(), withLoad("bare", 1, "conns", ptr(1.0)), allTheParts, 3)
+	if rep.met != 13 || rep.all != 13 {
+		t.Errorf("one connection: %d of %d targets met, want 13 of 13", rep.met, rep.all)
+	}
+}
+
+// A figure that misses its target by less than the table's rounding shows
+// its exact value too: it would read as the target's own figure.
+func TestReportEdgeShowsExactFigure(t *testing.T) {
+	for _, tt := range []struct {
+		name           string
+		stats          map[string]benchStat
+		loads          []loadLine
+		row, col, want string
+	}{
+		{"cached decision at 250.4 ns", withStat("authz/Decision/rows=10/depth=1/cached", ptr(ns(250.4, 1))), goodLoads(),
+			"cached, 10 rows, depth 1 (uncached ÷ cached)", "result", "250 ns, 0 B, 1 alloc (exactly 250.4 ns)"},
+		{"cached decision at 250 ns meets it", withStat("authz/Decision/rows=10/depth=1/cached", ptr(ns(250, 1))), goodLoads(),
+			"cached, 10 rows, depth 1 (uncached ÷ cached)", "result", "250 ns, 0 B, 1 alloc"},
+		{"loopback at 84.96%", goodStats(), withLoad("gatehouse", 1, "rps", ptr(8496.0)),
+			"Gatehouse ÷ bare, throughput (median", "ratio", "85% (exactly 84.96%)"},
+		{"RSS at 40.0 MB but over", goodStats(), withLoad("gatehouse", 3, "vmhwm_kb", ptr(39063.0)),
+			"Gatehouse peak RSS", "result", "40.0 MB (exactly 40.0005 MB)"},
+	} {
+		rep := buildReport(tt.stats, tt.loads, allTheParts, 3)
+		r := rowOf(t, rep, tt.row)
+		got := map[string]string{"result": r.result, "ratio": r.ratio}[tt.col]
+		if got != tt.want {
+			t.Errorf("%s: %s %q, want %q", tt.name, tt.col, got, tt.want)
+		}
 	}
 }
 
