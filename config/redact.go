@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -95,12 +96,9 @@ func urlPasswords(raw string) []string {
 // scrub replaces every occurrence of a secret in s, ignoring case: Viper
 // lower-cases keys, so a token pasted as a key name comes back lower-cased
 // in an unknown-key error.
-func scrub(s string, secrets []string) string { return scrubLonger(s, secrets, minRedacted) }
-
-// scrubLonger is scrub for the secrets of at least min bytes.
-func scrubLonger(s string, secrets []string, min int) string {
+func scrub(s string, secrets []string) string {
 	for _, secret := range secrets {
-		if len(secret) < min || secret == "" {
+		if len(secret) < minRedacted {
 			continue
 		}
 		// As it is; lower- and upper-cased, for the two runes whose case
@@ -116,6 +114,44 @@ func scrubLonger(s string, secrets []string, min int) string {
 		}
 	}
 	return s
+}
+
+// holdsCredential reports whether value holds one of secrets: as scrub
+// finds it, for a secret of minRedacted bytes or more; a shorter one
+// (a short public_url password), ignoring case, as a word of its own,
+// not inside a longer run of letters and digits: the password "no" is in
+// "say no more", not in "nobody".
+func holdsCredential(value string, secrets []string) bool {
+	if scrub(value, secrets) != value {
+		return true
+	}
+	lv := strings.ToLower(value)
+	for _, secret := range secrets {
+		if secret == "" || len(secret) >= minRedacted {
+			continue
+		}
+		ls := strings.ToLower(secret)
+		for i := 0; i <= len(lv)-len(ls); {
+			j := strings.Index(lv[i:], ls)
+			if j < 0 {
+				break
+			}
+			start, end := i+j, i+j+len(ls)
+			before, _ := utf8.DecodeLastRuneInString(lv[:start])
+			after, _ := utf8.DecodeRuneInString(lv[end:])
+			if !wordRune(before) && !wordRune(after) {
+				return true
+			}
+			i = start + 1
+		}
+	}
+	return false
+}
+
+// wordRune reports whether r is a letter or a digit (not utf8.RuneError,
+// which the start and the end of a string decode to).
+func wordRune(r rune) bool {
+	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r))
 }
 
 // replaceFold replaces every occurrence of secret in s with redacted,

@@ -58,8 +58,9 @@ const MaxHeaderBytesMin = 4097
 //   - no value sent to callers (support_number, dialled after the apology,
 //     and apology.text, apology.voice and apology.language, which the
 //     TwiML carries) holds a credential of c, a token or the password of
-//     public_url, as [Config.Redact] would find it, however short: one
-//     pasted there by mistake would be read out to anonymous callers. The
+//     public_url, as [Config.Redact] would find it, or, for a password
+//     shorter than Redact searches for, as a word of its own: one pasted
+//     there by mistake would be read out to anonymous callers. The
 //     message names the key, never the value.
 //
 // Messages quote the offending value, except that a password in public_url
@@ -85,7 +86,7 @@ func (c *Config) Validate() error {
 	} {
 		// Not quoted, even redacted: the operator knows what they set.
 		// Every credential, however short: these values reach callers.
-		if scrubLonger(f.value, secrets, 1) != f.value {
+		if holdsCredential(f.value, secrets) {
 			credential[f.key] = true
 			add(f.key, newProblem(ErrInvalid,
 				"holds a credential (a Twilio auth token or the public_url password): "+f.why))

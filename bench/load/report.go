@@ -44,6 +44,7 @@ type report struct {
 	rows     []row
 	notes    []string
 	met, all int      // targets met, targets checked
+	unjudged int      // targets not checked: measured under other conditions than the issue's
 	missing  []string // the figures expected and not found, in table order
 }
 
@@ -74,14 +75,22 @@ func issueConditions(lines []loadLine, names ...string) bool {
 }
 
 // edge returns text, a figure as the table shows it, followed by the
-// figure x written exactly (with unit) when the verdict is no (ok is
-// false) but text reads as the target's own figure, limitText: 250.4 ns
-// shows as "250 ns", which would seem to meet "≤ 250 ns".
-func edge(text, limitText string, x float64, unit string, ok bool) string {
-	if ok || !strings.Contains(text, limitText) {
+// figure x (with unit) written with as many digits as it takes to tell it
+// from the target, limit, when the verdict is no (ok is false) but text
+// reads as the target's own figure, limitText: 250.4 ns shows as
+// "250 ns", which would seem to meet "≤ 250 ns".
+func edge(text, limitText string, x, limit float64, unit string, ok bool) string {
+	if ok || text != limitText {
 		return text
 	}
-	return text + " (exactly " + strconv.FormatFloat(x, 'g', 6, 64) + unit + ")"
+	exact := strconv.FormatFloat(x, 'g', -1, 64)
+	for prec := 4; prec < 17; prec++ {
+		if e := strconv.FormatFloat(x, 'g', prec, 64); e != strconv.FormatFloat(limit, 'g', prec, 64) {
+			exact = e
+			break
+		}
+	}
+	return text + " (exactly " + exact + unit + ")"
 }
 
 // miss records a figure that was expected and not found.
@@ -221,7 +230,7 @@ func (r *report) verification(s map[string]benchStat) {
 	}
 	if okF && okV {
 		x := verify.ns / floor.ns
-		r.rows = append(r.rows, row{"`authn` Verify ÷ floor", statText(verify), "floor " + nsText(floor.ns), edge(times(x), times(1.5), x, "×", x <= 1.5), "≤ 1.5×", r.check(x <= 1.5)})
+		r.rows = append(r.rows, row{"`authn` Verify ÷ floor", statText(verify), "floor " + nsText(floor.ns), edge(times(x), times(1.5), x, 1.5, "×", x <= 1.5), "≤ 1.5×", r.check(x <= 1.5)})
 	} else {
 		r.missingRow("`authn` Verify ÷ floor", "≤ 1.5×")
 	}
@@ -243,7 +252,7 @@ func (r *report) verification(s map[string]benchStat) {
 	const validate = "twilio-go `Validate` (parameters pre-parsed) ÷ Gatehouse"
 	if okTV && okGV {
 		x := tv.ns / gv.ns
-		r.rows = append(r.rows, row{validate, statText(tv), "Gatehouse " + nsText(gv.ns), edge(times(x), times(20), x, "×", x >= 20), "≥ 20×", r.check(x >= 20)})
+		r.rows = append(r.rows, row{validate, statText(tv), "Gatehouse " + nsText(gv.ns), edge(times(x), times(20), x, 20, "×", x >= 20), "≥ 20×", r.check(x >= 20)})
 	} else {
 		r.missingRow(validate, "≥ 20×")
 	}
@@ -286,7 +295,7 @@ func (r *report) scaling(s map[string]benchStat) {
 		return
 	}
 	x := b / a
-	r.rows = append(r.rows, row{growth, nsText(b) + " per parameter", nsText(a) + " per parameter", edge(times(x), times(1.2), x, "×", x <= 1.2), target, r.check(x <= 1.2)})
+	r.rows = append(r.rows, row{growth, nsText(b) + " per parameter", nsText(a) + " per parameter", edge(times(x), times(1.2), x, 1.2, "×", x <= 1.2), target, r.check(x <= 1.2)})
 }
 
 // decisionRows and decisionDepths are BenchmarkDecision's grid.
@@ -319,7 +328,7 @@ func (r *report) authorization(s map[string]benchStat) {
 			}
 			base := "uncached " + nsText(u.ns) + ", " + allocsText(u.allocs)
 			if okC {
-				r.rows = append(r.rows, row{cached, edge(statText(c), statText(benchStat{ns: 250, bytes: c.bytes, allocs: c.allocs, mem: c.mem}), c.ns, " ns", c.ns <= 250),
+				r.rows = append(r.rows, row{cached, edge(statText(c), statText(benchStat{ns: 250, bytes: c.bytes, allocs: c.allocs, mem: c.mem}), c.ns, 250, " ns", c.ns <= 250),
 					base, times(u.ns / c.ns), cachedTarget, r.check(c.ns <= 250 && c.mem && c.allocs <= 1)})
 			} else {
 				r.missingRow(cached, cachedTarget)
@@ -337,7 +346,7 @@ func (r *report) authorization(s map[string]benchStat) {
 		large, okL := r.stat(s, key(10000, depth, "cached"))
 		if okS && okL {
 			x := large.ns / small.ns
-			r.rows = append(r.rows, row{label, nsText(large.ns), nsText(small.ns), edge(times(x), times(1.5), x, "×", x <= 1.5), "≤ 1.5× (flat)", r.check(x <= 1.5)})
+			r.rows = append(r.rows, row{label, nsText(large.ns), nsText(small.ns), edge(times(x), times(1.5), x, 1.5, "×", x <= 1.5), "≤ 1.5× (flat)", r.check(x <= 1.5)})
 		} else {
 			r.missingRow(label, "≤ 1.5× (flat)")
 		}
@@ -373,7 +382,7 @@ func (r *report) chain(s map[string]benchStat) {
 		}
 		diff := signed(d)
 		if v.target != "" {
-			diff = edge(diff, signed(3000), d, " ns", d <= 3000)
+			diff = edge(diff, signed(3000), d, 3000, " ns", d <= 3000)
 		}
 		r.rows = append(r.rows, row{v.label, statText(sec), "unsecured " + statText(un), diff + " (" + times(sec.ns/un.ns) + ")", v.target, met})
 	}
@@ -534,6 +543,7 @@ func (r *report) loopback(lines []loadLine, suffix, label string, pairs int, ref
 	// CONNS=1, which is bound by round trips) gets no verdict.
 	verdict := func(ok bool) string {
 		if !issueConditions(lines, gName, bName) {
+			r.unjudged++
 			return notApplicable
 		}
 		return r.check(ok)
@@ -541,7 +551,7 @@ func (r *report) loopback(lines []loadLine, suffix, label string, pairs int, ref
 	if okG && okB && len(ratios) == pairs {
 		x := median(ratios)
 		r.rows = append(r.rows, row{headline, loadText(ghSum), "bare " + rpsText(bareSum["rps"]),
-			edge(percent(x), percent(0.85), 100*x, "%", x >= 0.85), "≥ 85%", verdict(x >= 0.85)})
+			edge(percent(x), percent(0.85), 100*x, 85, "%", x >= 0.85), "≥ 85%", verdict(x >= 0.85)})
 	} else {
 		r.missingRow(headline, "≥ 85%")
 	}
@@ -554,7 +564,7 @@ func (r *report) loopback(lines []loadLine, suffix, label string, pairs int, ref
 			bk := slices.Max(bks)
 			base, ratio = "bare "+mbText(bk), times(kB/bk)
 		}
-		r.rows = append(r.rows, row{rss, edge(mbText(kB), mbText(40e6/1024), kB*1024/1e6, " MB", kB*1024 <= 40e6), base, ratio, "≤ 40 MB", verdict(kB*1024 <= 40e6)})
+		r.rows = append(r.rows, row{rss, edge(mbText(kB), mbText(40e6/1024), kB*1024/1e6, 40, " MB", kB*1024 <= 40e6), base, ratio, "≤ 40 MB", verdict(kB*1024 <= 40e6)})
 	} else {
 		r.missingRow(rss, "≤ 40 MB")
 	}
@@ -680,7 +690,11 @@ func (r *report) markdown(resultHead string) string {
 	for _, w := range r.rows {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", w.measure, w.result, w.baseline, w.ratio, w.target, w.met)
 	}
-	fmt.Fprintf(&b, "\nTargets met: %d of %d.\n", r.met, r.all)
+	fmt.Fprintf(&b, "\nTargets met: %d of %d", r.met, r.all)
+	if r.unjudged > 0 {
+		fmt.Fprintf(&b, " (%s not judged: n/a above, measured under other conditions than issue 6 sets)", plural(r.unjudged, "more target"))
+	}
+	b.WriteString(".\n")
 	if len(r.missing) > 0 {
 		fmt.Fprintf(&b, "\n**Figures missing: %d** (their rows say %s, and a target they check counts as not met): %s.\n",
 			len(r.missing), missingText, strings.Join(r.missing, "; "))

@@ -170,8 +170,11 @@ func TestReportTargets(t *testing.T) {
 	}
 	// Without a verdict, the two loopback targets are not counted.
 	rep = buildReport(goodStats(), withLoad("bare", 1, "conns", ptr(1.0)), allTheParts, 3)
-	if rep.met != 13 || rep.all != 13 {
-		t.Errorf("one connection: %d of %d targets met, want 13 of 13", rep.met, rep.all)
+	if rep.met != 13 || rep.all != 13 || rep.unjudged != 2 {
+		t.Errorf("one connection: %d of %d targets met, %d not judged; want 13 of 13, 2", rep.met, rep.all, rep.unjudged)
+	}
+	if md := rep.markdown("result"); !strings.Contains(md, "Targets met: 13 of 13 (2 more targets not judged") {
+		t.Errorf("the count does not say that two targets were not judged:\n%s", md)
 	}
 }
 
@@ -190,8 +193,10 @@ func TestReportEdgeShowsExactFigure(t *testing.T) {
 			"cached, 10 rows, depth 1 (uncached ÷ cached)", "result", "250 ns, 0 B, 1 alloc"},
 		{"loopback at 84.96%", goodStats(), withLoad("gatehouse", 1, "rps", ptr(8496.0)),
 			"Gatehouse ÷ bare, throughput (median", "ratio", "85% (exactly 84.96%)"},
+		{"loopback a hair under 85%", goodStats(), withLoad("gatehouse", 1, "rps", ptr(8499.997)),
+			"Gatehouse ÷ bare, throughput (median", "ratio", "85% (exactly 84.99997%)"},
 		{"RSS at 40.0 MB but over", goodStats(), withLoad("gatehouse", 3, "vmhwm_kb", ptr(39063.0)),
-			"Gatehouse peak RSS", "result", "40.0 MB (exactly 40.0005 MB)"},
+			"Gatehouse peak RSS", "result", "40.0 MB (exactly 40.001 MB)"},
 	} {
 		rep := buildReport(tt.stats, tt.loads, allTheParts, 3)
 		r := rowOf(t, rep, tt.row)

@@ -79,6 +79,9 @@ var ErrInvalidDocument = errors.New("twiml: invalid document")
 // is not one of this package's types, or, inGather, not Say or Pause.
 func check(verbs []Verb, inGather bool) error {
 	for _, v := range verbs {
+		if isNil(v) {
+			continue // it renders as nothing: encoding/xml skips it
+		}
 		var name string
 		switch v := v.(type) {
 		case Say, *Say, Pause, *Pause:
@@ -92,9 +95,6 @@ func check(verbs []Verb, inGather bool) error {
 				continue
 			}
 		case *Gather:
-			if v == nil {
-				return fmt.Errorf("%w: a nil *Gather", ErrInvalidDocument)
-			}
 			name = "Gather"
 			if !inGather {
 				if err := check(v.Verbs, true); err != nil {
@@ -113,6 +113,27 @@ func check(verbs []Verb, inGather bool) error {
 		return fmt.Errorf("%w: <Gather> may hold only Say and Pause, not %s", ErrInvalidDocument, name)
 	}
 	return nil
+}
+
+// isNil reports whether v is nil, or a nil pointer to a verb.
+func isNil(v Verb) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case *Say:
+		return v == nil
+	case *Gather:
+		return v == nil
+	case *Redirect:
+		return v == nil
+	case *Dial:
+		return v == nil
+	case *Hangup:
+		return v == nil
+	case *Pause:
+		return v == nil
+	}
+	return false
 }
 
 // Marshal renders r as a complete XML document with an XML declaration. It

@@ -58,6 +58,7 @@ func TestMarshalRefusesInvalidDocuments(t *testing.T) {
 		ok   bool
 	}{
 		{"every verb at the top", Response{Verbs: []Verb{Say{}, &Say{}, Pause{}, Gather{}, &Gather{}, Redirect{}, Dial{}, Hangup{}, &Hangup{}}}, true},
+		{"nil verbs, which render as nothing", Response{Verbs: []Verb{nil, (*Gather)(nil), (*Dial)(nil), Gather{Verbs: []Verb{nil, (*Say)(nil), (*Dial)(nil)}}}}, true},
 		{"a prompt of Say and Pause", prompt(Say{Text: "Press 1"}, Pause{Length: 1}, &Say{}), true},
 		{"another type at the top", Response{Verbs: []Verb{outside{URL: "https://x/a.mp3"}}}, false},
 		{"another type in a prompt", prompt(outside{}), false},
