@@ -118,40 +118,71 @@ func scrub(s string, secrets []string) string {
 
 // holdsCredential reports whether value holds one of secrets: as scrub
 // finds it, for a secret of minRedacted bytes or more; a shorter one
-// (a short public_url password), ignoring case, as a word of its own,
-// not inside a longer run of letters and digits: the password "no" is in
-// "say no more", not in "nobody".
+// (a short public_url password), found the same ways, only where it stands
+// as a word of its own, not inside a longer run of letters and digits: the
+// password "no" is in "say no more" and in "パスワードはnoです", not in
+// "nobody".
 func holdsCredential(value string, secrets []string) bool {
 	if scrub(value, secrets) != value {
 		return true
 	}
-	lv := strings.ToLower(value)
 	for _, secret := range secrets {
 		if secret == "" || len(secret) >= minRedacted {
 			continue
 		}
-		ls := strings.ToLower(secret)
-		for i := 0; i <= len(lv)-len(ls); {
-			j := strings.Index(lv[i:], ls)
-			if j < 0 {
-				break
+		for _, sp := range []string{secret, strings.ToLower(secret), strings.ToUpper(secret)} {
+			for _, m := range indexFold(value, sp) {
+				match := value[m[0]:m[1]]
+				before, _ := utf8.DecodeLastRuneInString(value[:m[0]])
+				first, _ := utf8.DecodeRuneInString(match)
+				last, _ := utf8.DecodeLastRuneInString(match)
+				after, _ := utf8.DecodeRuneInString(value[m[1]:])
+				if !joins(before, first) && !joins(last, after) {
+					return true
+				}
 			}
-			start, end := i+j, i+j+len(ls)
-			before, _ := utf8.DecodeLastRuneInString(lv[:start])
-			after, _ := utf8.DecodeRuneInString(lv[end:])
-			if !wordRune(before) && !wordRune(after) {
-				return true
-			}
-			i = start + 1
 		}
 	}
 	return false
 }
 
-// wordRune reports whether r is a letter or a digit (not utf8.RuneError,
-// which the start and the end of a string decode to).
-func wordRune(r rune) bool {
-	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r))
+// indexFold returns the start and end of every occurrence of secret in s,
+// ignoring case as replaceFold does.
+func indexFold(s, secret string) [][]int {
+	if utf8.ValidString(secret) {
+		return regexp.MustCompile("(?i)"+regexp.QuoteMeta(secret)).FindAllStringIndex(s, -1)
+	}
+	var out [][]int
+	for i := 0; len(s)-i >= len(secret); i++ {
+		if asciiEqualFold(s[i:i+len(secret)], secret) {
+			out = append(out, []int{i, i + len(secret)})
+		}
+	}
+	return out
+}
+
+// joins reports whether runes a and b, side by side, belong to one run of
+// letters and digits: both are letters or digits, of one script (a digit
+// joins any), and neither of a script written without spaces between
+// words (Han, kana, Thai), where any character may end a word.
+func joins(a, b rune) bool {
+	word := func(r rune) bool { return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
+	if !word(a) || !word(b) {
+		return false
+	}
+	if unicode.In(a, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai) ||
+		unicode.In(b, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai) {
+		return false
+	}
+	if unicode.IsDigit(a) || unicode.IsDigit(b) {
+		return true
+	}
+	for _, script := range []*unicode.RangeTable{unicode.Latin, unicode.Greek, unicode.Cyrillic, unicode.Arabic, unicode.Hebrew, unicode.Hangul} {
+		if unicode.Is(script, a) != unicode.Is(script, b) {
+			return false
+		}
+	}
+	return true
 }
 
 // replaceFold replaces every occurrence of secret in s with redacted,

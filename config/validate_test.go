@@ -325,6 +325,9 @@ func TestValidateRefusesCredentialSentToCallers(t *testing.T) {
 		// digits it is not the password.
 		{"a short password inside a word", "Sorry, xs3cry.", false},
 		{"a short password inside a number", "+1415s3cr1234", false},
+		{"a short password in Japanese, written without spaces", "申し訳ありません。パスワードはs3crです。", true},
+		{"a short password in Chinese", "抱歉，密码s3cr", true},
+		{"a short password spelled with a long s, which folds to s", "ſ3cr", true},
 	}...)
 	for _, f := range fields {
 		for _, v := range values {
@@ -335,7 +338,7 @@ func TestValidateRefusesCredentialSentToCallers(t *testing.T) {
 				c.Twilio.AuthTokens = []config.Secret{rotation}
 				c.Twilio.AuthTokenFromFile = fromFile
 				c.PublicURL = "https://twilio:" + password + "@ivr.example.com"
-				if strings.Contains(strings.ToLower(v.value), short) {
+				if strings.Contains(strings.ToLower(v.value), short) || strings.Contains(v.value, "ſ3cr") {
 					c.PublicURL = "https://twilio:" + short + "@ivr.example.com"
 				}
 				f.set(c, v.value)
@@ -443,5 +446,31 @@ func TestValidateSupportNumberCredentialFirst(t *testing.T) {
 	want := "config: support_number: holds a credential (a Twilio auth token or the public_url password): the apology's TwiML would send it to callers"
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %q", err, want)
+	}
+}
+
+// A short public_url password counts as a word of its own wherever its
+// own first or last character is not a letter or a digit, and in any case
+// that Unicode folds to it.
+func TestValidateShortPasswordEdges(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		password, key, value string
+	}{
+		{"-1212", "support_number", "(415) 555-1212"},
+		{"!x9", "apology.text", "Sorry!x9"},
+		{"%CF%82%CE%B1", "apology.text", "ΣΑ"}, // the password ςα, in capitals
+	} {
+		c := config.Default()
+		c.PublicURL = "https://twilio:" + tt.password + "@ivr.example.com"
+		switch tt.key {
+		case "support_number":
+			c.SupportNumber = tt.value
+		case "apology.text":
+			c.Apology.Text = tt.value
+		}
+		if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "holds a credential") {
+			t.Errorf("password %q in %s %q: Validate() = %v, want a credential refused", tt.password, tt.key, tt.value, err)
+		}
 	}
 }
