@@ -107,7 +107,11 @@ func scrub(s string, secrets []string) string {
 		// %q writes it, a '"' or '\\' escaped, and a byte that is not
 		// UTF-8.
 		q := strconv.Quote(secret)
-		for i, sp := range []string{secret, strings.ToLower(secret), strings.ToUpper(secret), q[1 : len(q)-1]} {
+		spellings := []string{secret, q[1 : len(q)-1]}
+		if utf8.ValidString(secret) { // else ToLower would make U+FFFD of its bytes
+			spellings = append(spellings, strings.ToLower(secret), strings.ToUpper(secret))
+		}
+		for i, sp := range spellings {
 			if i == 0 || sp != secret {
 				s = replaceFold(s, sp)
 			}
@@ -130,7 +134,11 @@ func holdsCredential(value string, secrets []string) bool {
 		if secret == "" || len(secret) >= minRedacted {
 			continue
 		}
-		for _, sp := range []string{secret, strings.ToLower(secret), strings.ToUpper(secret)} {
+		spellings := []string{secret}
+		if utf8.ValidString(secret) { // else ToLower would make U+FFFD of its bytes
+			spellings = append(spellings, strings.ToLower(secret), strings.ToUpper(secret))
+		}
+		for _, sp := range spellings {
 			for _, m := range indexFold(value, sp) {
 				match := value[m[0]:m[1]]
 				before, _ := utf8.DecodeLastRuneInString(value[:m[0]])

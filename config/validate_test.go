@@ -473,4 +473,12 @@ func TestValidateShortPasswordEdges(t *testing.T) {
 			t.Errorf("password %q in %s %q: Validate() = %v, want a credential refused", tt.password, tt.key, tt.value, err)
 		}
 	}
+	// A password of bytes that are not UTF-8 is not any replacement
+	// character of the text.
+	c := config.Default()
+	c.PublicURL = "https://twilio:%ff@ivr.example.com"
+	c.Apology.Text = "Sorry \ufffd."
+	if err := c.Validate(); err != nil {
+		t.Errorf("password %%ff, apology.text %q: Validate() = %v, want nil", c.Apology.Text, err)
+	}
 }
