@@ -155,15 +155,30 @@ func holdsCredential(value string, secrets []string) bool {
 }
 
 // indexFold returns the start and end of every occurrence of secret in s,
-// ignoring case as replaceFold does.
+// ignoring case as replaceFold does, overlapping ones included (a
+// password "12-12" is in "212-12-12" twice, the second time on its own).
+// A secret that is not UTF-8 is found only where it splits no character
+// of s.
 func indexFold(s, secret string) [][]int {
-	if utf8.ValidString(secret) {
-		return regexp.MustCompile("(?i)"+regexp.QuoteMeta(secret)).FindAllStringIndex(s, -1)
-	}
 	var out [][]int
+	if utf8.ValidString(secret) {
+		re := regexp.MustCompile("(?i)" + regexp.QuoteMeta(secret))
+		for i := 0; i < len(s); {
+			m := re.FindStringIndex(s[i:])
+			if m == nil {
+				break
+			}
+			start, end := i+m[0], i+m[1]
+			out = append(out, []int{start, end})
+			_, width := utf8.DecodeRuneInString(s[start:])
+			i = start + width
+		}
+		return out
+	}
 	for i := 0; len(s)-i >= len(secret); i++ {
-		if asciiEqualFold(s[i:i+len(secret)], secret) {
-			out = append(out, []int{i, i + len(secret)})
+		end := i + len(secret)
+		if utf8.RuneStart(s[i]) && (end == len(s) || utf8.RuneStart(s[end])) && asciiEqualFold(s[i:end], secret) {
+			out = append(out, []int{i, end})
 		}
 	}
 	return out

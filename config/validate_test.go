@@ -460,6 +460,9 @@ func TestValidateShortPasswordEdges(t *testing.T) {
 		{"-1212", "support_number", "(415) 555-1212"},
 		{"!x9", "apology.text", "Sorry!x9"},
 		{"%CF%82%CE%B1", "apology.text", "ΣΑ"}, // the password ςα, in capitals
+		// Twice, overlapping: the second time on its own.
+		{"12-12", "support_number", "+7 495 212-12-12"},
+		{"12-12", "support_number", "+7 495 112-12-12"},
 	} {
 		c := config.Default()
 		c.PublicURL = "https://twilio:" + tt.password + "@ivr.example.com"
@@ -475,10 +478,13 @@ func TestValidateShortPasswordEdges(t *testing.T) {
 	}
 	// A password of bytes that are not UTF-8 is not any replacement
 	// character of the text.
-	c := config.Default()
-	c.PublicURL = "https://twilio:%ff@ivr.example.com"
-	c.Apology.Text = "Sorry \ufffd."
-	if err := c.Validate(); err != nil {
-		t.Errorf("password %%ff, apology.text %q: Validate() = %v, want nil", c.Apology.Text, err)
+	// Nor a part of a character: the byte A9 is the end of 'é'.
+	for pw, text := range map[string]string{"%ff": "Sorry \ufffd.", "%A9": "Désolé, réessayez."} {
+		c := config.Default()
+		c.PublicURL = "https://twilio:" + pw + "@ivr.example.com"
+		c.Apology.Text = text
+		if err := c.Validate(); err != nil {
+			t.Errorf("password %s, apology.text %q: Validate() = %v, want nil", pw, text, err)
+		}
 	}
 }
