@@ -101,23 +101,33 @@ func scrub(s string, secrets []string) string {
 		if len(secret) < minRedacted {
 			continue
 		}
-		// As it is; lower- and upper-cased, for the two runes whose case
-		// mapping leaves the orbit that regexp's folding follows (U+0130
-		// 'İ' lower-cases to 'i', U+0131 'ı' upper-cases to 'I'); and as
-		// %q writes it, a '"' or '\\' escaped, and a byte that is not
-		// UTF-8.
-		q := strconv.Quote(secret)
-		spellings := []string{secret, q[1 : len(q)-1]}
-		if utf8.ValidString(secret) { // else ToLower would make U+FFFD of its bytes
-			spellings = append(spellings, strings.ToLower(secret), strings.ToUpper(secret))
-		}
-		for i, sp := range spellings {
-			if i == 0 || sp != secret {
-				s = replaceFold(s, sp)
-			}
+		for _, sp := range spellings(secret) {
+			s = replaceFold(s, sp)
 		}
 	}
 	return s
+}
+
+// spellings returns secret as it is and the other ways a text may spell
+// it, each once, to be searched for ignoring case: lower- and upper-cased,
+// for the two runes whose case mapping leaves the orbit that regexp's
+// folding follows (U+0130 'İ' lower-cases to 'i', U+0131 'ı' upper-cases
+// to 'I'), if secret is UTF-8 (else ToLower would make U+FFFD of its
+// bytes); and as %q writes it, a '"' or '\\' escaped, and a byte that is
+// not UTF-8.
+func spellings(secret string) []string {
+	q := strconv.Quote(secret)
+	out := []string{secret}
+	candidates := []string{q[1 : len(q)-1]}
+	if utf8.ValidString(secret) {
+		candidates = append(candidates, strings.ToLower(secret), strings.ToUpper(secret))
+	}
+	for _, sp := range candidates {
+		if !slices.Contains(out, sp) {
+			out = append(out, sp)
+		}
+	}
+	return out
 }
 
 // holdsCredential reports whether value holds one of secrets: as scrub
@@ -134,12 +144,11 @@ func holdsCredential(value string, secrets []string) bool {
 		if secret == "" || len(secret) >= minRedacted {
 			continue
 		}
-		spellings := []string{secret}
-		if utf8.ValidString(secret) { // else ToLower would make U+FFFD of its bytes
-			spellings = append(spellings, strings.ToLower(secret), strings.ToUpper(secret))
-		}
-		for _, sp := range spellings {
+		for _, sp := range spellings(secret) {
 			for _, m := range indexFold(value, sp) {
+				if !utf8.RuneStart(value[m[0]]) || m[1] < len(value) && !utf8.RuneStart(value[m[1]]) {
+					continue // part of a character: a secret of bytes that are not UTF-8
+				}
 				match := value[m[0]:m[1]]
 				before, _ := utf8.DecodeLastRuneInString(value[:m[0]])
 				first, _ := utf8.DecodeRuneInString(match)
@@ -155,10 +164,12 @@ func holdsCredential(value string, secrets []string) bool {
 }
 
 // indexFold returns the start and end of every occurrence of secret in s,
-// ignoring case as replaceFold does, overlapping ones included (a
-// password "12-12" is in "212-12-12" twice, the second time on its own).
-// A secret that is not UTF-8 is found only where it splits no character
-// of s.
+// in order, ignoring case, overlapping ones included (a password "12-12"
+// is in "212-12-12" twice, the second time on its own). regexp folds case
+// across Unicode, but takes only UTF-8: a secret that is not (a URL's
+// password may decode to any bytes) is searched for byte by byte, its
+// ASCII letters in either case, and never reaches regexp, whose error (a
+// panic, in MustCompile) would quote it.
 func indexFold(s, secret string) [][]int {
 	var out [][]int
 	if utf8.ValidString(secret) {
@@ -176,9 +187,8 @@ func indexFold(s, secret string) [][]int {
 		return out
 	}
 	for i := 0; len(s)-i >= len(secret); i++ {
-		end := i + len(secret)
-		if utf8.RuneStart(s[i]) && (end == len(s) || utf8.RuneStart(s[end])) && asciiEqualFold(s[i:end], secret) {
-			out = append(out, []int{i, end})
+		if asciiEqualFold(s[i:i+len(secret)], secret) {
+			out = append(out, []int{i, i + len(secret)})
 		}
 	}
 	return out
@@ -209,24 +219,23 @@ func joins(a, b rune) bool {
 }
 
 // replaceFold replaces every occurrence of secret in s with redacted,
-// ignoring case. regexp folds case across Unicode, but takes only UTF-8:
-// a secret that is not (a URL's password may decode to any bytes) is
-// searched for byte by byte, its ASCII letters in either case, and never
-// reaches regexp, whose error (a panic, in MustCompile) would quote it.
+// ignoring case (see indexFold): the leftmost first, then the next that
+// does not overlap it, as regexp's ReplaceAll does.
 func replaceFold(s, secret string) string {
-	if utf8.ValidString(secret) {
-		return regexp.MustCompile("(?i)"+regexp.QuoteMeta(secret)).ReplaceAllLiteralString(s, redacted)
-	}
 	var b strings.Builder
-	for i := 0; i < len(s); {
-		if len(s)-i >= len(secret) && asciiEqualFold(s[i:i+len(secret)], secret) {
-			b.WriteString(redacted)
-			i += len(secret)
+	at := 0
+	for _, m := range indexFold(s, secret) {
+		if m[0] < at {
 			continue
 		}
-		b.WriteByte(s[i])
-		i++
+		b.WriteString(s[at:m[0]])
+		b.WriteString(redacted)
+		at = m[1]
 	}
+	if at == 0 {
+		return s
+	}
+	b.WriteString(s[at:])
 	return b.String()
 }
 

@@ -193,22 +193,16 @@ func panicError(c echo.Context, which string, p any) error {
 
 // safely calls view, the not-found, forbidden or exception view named by
 // which, and turns a panic into an error, as edge does for the views: the
-// caller must still get an answer. Like runView, it leaves the response
-// headers as they were if the view fails before it answers, so that the
-// apology that answers instead does not inherit them.
+// caller must still get an answer. It runs the view through runView, so
+// that the apology that answers instead of a failed view does not inherit
+// its headers.
 func safely(c echo.Context, which string, view func() error) (err error) {
-	h := c.Response().Header()
-	var saved headerState
-	saved.save(h)
 	defer func() {
 		if p := recover(); p != nil {
 			err = panicError(c, which+" view for ", p)
 		}
-		if err != nil && !c.Response().Committed {
-			saved.restore(h)
-		}
 	}()
-	return view()
+	return runView(c, func(echo.Context) error { return view() })
 }
 
 // guardError is an error of the security middleware itself: the policies
