@@ -140,13 +140,6 @@ func (a *App) Handler() http.Handler { return a.echo }
 // Routes returns the served routes with their permissions.
 func (a *App) Routes() []views.Route { return a.views.Routes() }
 
-// netHTTPHeaderSlack is how many bytes past http.Server.MaxHeaderBytes
-// net/http reads of a request's line and headers before it answers 431:
-// the server is given server.max_header_bytes less this, so that the
-// configured figure is the limit (config.MaxHeaderBytesMin keeps it
-// positive). TestMaxHeaderBytesExact holds it to net/http's behaviour.
-const netHTTPHeaderSlack = 4096
-
 // Serve serves on ln until ctx is done, then shuts down gracefully:
 //
 //  1. readiness fails at once (/readyz answers 503) and kept-alive
@@ -176,7 +169,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		ReadTimeout:       s.ReadTimeout,
 		WriteTimeout:      s.WriteTimeout,
 		IdleTimeout:       s.IdleTimeout,
-		MaxHeaderBytes:    s.MaxHeaderBytes - netHTTPHeaderSlack,
+		MaxHeaderBytes:    s.HTTPMaxHeaderBytes(), // the configured figure, exactly
 		ErrorLog:          slog.NewLogLogger(a.log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		ConnContext:       a.drain.connContext,

@@ -13,8 +13,8 @@ import (
 
 // server.max_header_bytes is the limit of the request line and headers,
 // to the byte: a block of exactly that many bytes is served, one byte
-// more is answered 431 by net/http, which reads netHTTPHeaderSlack bytes
-// past the limit it is given.
+// more is answered 431 by net/http, which reads 4096 bytes past the
+// limit it is given (config.Server.HTTPMaxHeaderBytes).
 func TestMaxHeaderBytesExact(t *testing.T) {
 	for _, limit := range []int{config.MaxHeaderBytesMin, 5000, 16384} {
 		_, addr, cancel, _ := serveForTest(t, map[string]string{

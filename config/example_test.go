@@ -353,3 +353,15 @@ func ExampleRedactURL() {
 	// https://twilio:xxxxx@ivr.example.com/ivr?x=1
 	// https://ivr.example.com/ivr
 }
+
+// The limit net/http is given is the configured one less what it reads
+// past its own limit, so that server.max_header_bytes is exact.
+func ExampleServer_HTTPMaxHeaderBytes() {
+	s := config.Default().Server
+	fmt.Println(s.MaxHeaderBytes, s.HTTPMaxHeaderBytes())
+	s.MaxHeaderBytes = config.MaxHeaderBytesMin
+	fmt.Println(s.MaxHeaderBytes, s.HTTPMaxHeaderBytes())
+	// Output:
+	// 16384 12288
+	// 4097 1
+}

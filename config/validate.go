@@ -23,11 +23,21 @@ const MaxBodyBytesLimit = 16 << 20
 // would not say it, and the caller would hear nothing before the dial.
 const MaxApologyTextBytes = 3000
 
-// MaxHeaderBytesMin is the least server.max_header_bytes Validate accepts.
-// net/http reads a request's line and headers up to 4096 bytes past the
-// limit it is given, so a limit of n bytes is set by giving it n - 4096,
-// which must be at least 1.
-const MaxHeaderBytesMin = 4097
+// netHTTPHeaderSlack is how many bytes past http.Server.MaxHeaderBytes
+// net/http reads of a request's line and headers before it answers 431
+// (app's TestMaxHeaderBytesExact holds it to net/http's behaviour).
+const netHTTPHeaderSlack = 4096
+
+// MaxHeaderBytesMin is the least server.max_header_bytes Validate accepts:
+// net/http reads a request's line and headers up to netHTTPHeaderSlack
+// bytes past the limit it is given, so a limit of n bytes is set by giving
+// it n - netHTTPHeaderSlack (see [Server.HTTPMaxHeaderBytes]), which must
+// be at least 1.
+const MaxHeaderBytesMin = netHTTPHeaderSlack + 1
+
+// HTTPMaxHeaderBytes is the http.Server.MaxHeaderBytes that makes
+// MaxHeaderBytes the limit of a connection's first request, to the byte.
+func (s Server) HTTPMaxHeaderBytes() int { return s.MaxHeaderBytes - netHTTPHeaderSlack }
 
 // Validate checks c and returns nil or the [errors.Join] of one
 // [*FieldError] per problem, each a single line "config: <key>: <problem>"

@@ -58,7 +58,7 @@ func serveBareCmd(args []string, stderr io.Writer) error {
 		ReadTimeout:       s.ReadTimeout,
 		WriteTimeout:      s.WriteTimeout,
 		IdleTimeout:       s.IdleTimeout,
-		MaxHeaderBytes:    s.MaxHeaderBytes,
+		MaxHeaderBytes:    s.HTTPMaxHeaderBytes(),
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
