@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -635,5 +636,69 @@ func TestWatchReadErrorForgetsWhatWasSeen(t *testing.T) {
 	poll() // the half again, but not twice in a row
 	if g := a.policy.acl.Generation(); g != 1 || reaches(t, a, "/accessible") {
 		t.Errorf("generation %d after one sighting since the error; want 1, /accessible denied", g)
+	}
+}
+
+// Only a regular file of at most maxPolicyFileBytes is read as a policy.
+// A named pipe at the path would otherwise block the read, which holds
+// the reload lock, until someone wrote to it: SIGHUP reloads and shutdown
+// would wait with it, and nothing would be logged. Each is a read error,
+// logged, with the last good policy kept, and the next good file loads.
+func TestPolicyFileNotRegular(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		make func(path string) error
+		want string
+	}{
+		{"named pipe", func(path string) error { return syscall.Mkfifo(path, 0o600) }, "not a regular file"},
+		{"directory", func(path string) error { return os.Mkdir(path, 0o700) }, "not a regular file"},
+		{"too large", func(path string) error {
+			return os.WriteFile(path, bytes.Repeat([]byte("# padding\n"), maxPolicyFileBytes/10+1), 0o600)
+		}, "larger than"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "policy.csv")
+			replaceFile(t, path, policyA)
+			a, logs := reloadApp(t, path, 0)
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+			if err := tt.make(path); err != nil {
+				t.Fatal(err)
+			}
+			// A deadlock guard, not a timing assertion: a blocked read
+			// never returns.
+			done := make(chan error, 2)
+			go func() {
+				_, _, err := a.policy.settledChange()
+				done <- err
+				_, err = a.reloadPolicy("sighup")
+				done <- err
+			}()
+			for _, step := range []string{"poll", "reload"} {
+				select {
+				case err := <-done:
+					if err == nil || !strings.Contains(err.Error(), tt.want) {
+						t.Errorf("%s: error %v, want one saying %q", step, err, tt.want)
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatalf("%s: still reading the %s after 10 s", step, tt.name)
+				}
+			}
+			if g := a.policy.acl.Generation(); g != 1 {
+				t.Errorf("generation %d after the refused file, want 1", g)
+			}
+			if !strings.Contains(logs.String(), "policy reload rejected") {
+				t.Errorf("the refused file was not logged:\n%s", logs.String())
+			}
+			if err := os.RemoveAll(path); err != nil {
+				t.Fatal(err)
+			}
+			replaceFile(t, path, policyB)
+			if g, err := a.reloadPolicy("sighup"); err != nil || g != 2 {
+				t.Errorf("a good file after the refused one: generation %d, error %v; want 2, nil", g, err)
+			}
+		})
 	}
 }
