@@ -76,27 +76,37 @@ func TestPrincipalsSetsVerifiedPostForm(t *testing.T) {
 	}
 }
 
-// A scratch memory grown by a large body is not kept as the spare, which
-// garbage collection never frees; a small one is.
+// A scratch memory grown by a large body, or by many parameters, is not
+// kept as the spare, which garbage collection never frees; a small one is.
+// The signature is well formed and wrong, so that the body is read and
+// parsed: a malformed one would be refused before the body is read.
 func TestSpareScratchStaysSmall(t *testing.T) {
-	p, err := NewTwilioSignature(TwilioConfig{AuthTokens: []string{"12345"}, PublicURL: "https://ivr.example.com", MaxBodyBytes: 1 << 20})
-	if err != nil {
-		t.Fatal(err)
-	}
-	send := func(body string) {
-		r := httptest.NewRequest("POST", "/", strings.NewReader(body))
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		r.Header.Set(SignatureHeader, "not-the-signature")
-		p.Verify(r)
-	}
-	send("Digits=" + strings.Repeat("1", 512<<10))
-	if st := p.spare.Load(); st != nil && (cap(st.buf) > spareMaxBytes || cap(st.msg) > spareMaxBytes || cap(st.params) > spareMaxParams) {
-		t.Errorf("the spare kept buffers of %d, %d bytes and %d params after a large body", cap(st.buf), cap(st.msg), cap(st.params))
-	}
-	runtime.GC() // twice: the pool keeps its items through one collection
-	runtime.GC()
-	send("Digits=1")
-	if p.spare.Load() == nil {
-		t.Error("no spare kept after a small body")
+	for _, large := range []string{
+		"Digits=" + strings.Repeat("1", 512<<10), // buf and msg
+		strings.Repeat("a=1&", spareMaxParams+1), // params
+	} {
+		p, err := NewTwilioSignature(TwilioConfig{AuthTokens: []string{"12345"}, PublicURL: "https://ivr.example.com", MaxBodyBytes: 1 << 20})
+		if err != nil {
+			t.Fatal(err)
+		}
+		send := func(body string) {
+			t.Helper()
+			r := httptest.NewRequest("POST", "/", strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.Header.Set(SignatureHeader, Sign("wrong", "https://ivr.example.com/", nil))
+			if v := p.Verify(r); v.Reason != ReasonNoMatch {
+				t.Fatalf("Verify: %s, want %s: the body was not read and parsed", v.Reason, ReasonNoMatch)
+			}
+		}
+		send(large)
+		if st := p.spare.Load(); st != nil && (cap(st.buf) > spareMaxBytes || cap(st.msg) > spareMaxBytes || cap(st.params) > spareMaxParams) {
+			t.Errorf("%d-byte body: the spare kept buffers of %d, %d bytes and %d params", len(large), cap(st.buf), cap(st.msg), cap(st.params))
+		}
+		runtime.GC() // twice: the pool keeps its items through one collection
+		runtime.GC()
+		send("Digits=1")
+		if p.spare.Load() == nil {
+			t.Error("no spare kept after a small body")
+		}
 	}
 }

@@ -81,8 +81,11 @@ type TwilioConfig struct {
 	// request, overwriting the client's (or appending their own value
 	// after it), and list their own addresses: a proxy that passes a
 	// client's header on unchanged, or any other peer inside a listed
-	// prefix, lets the client choose the URL that is checked.
-	// Optional. Default: none.
+	// prefix, lets the client choose the URL that is checked. An
+	// IPv4-mapped prefix (::ffff:10.0.0.7/128) stands for its IPv4 form,
+	// as the peers it would match are seen. A prefix of length 0, which
+	// would trust every peer, and an invalid prefix are refused
+	// (ErrTrustedProxy). Optional. Default: none.
 	TrustedProxies []netip.Prefix
 	// AccountSid is the SID of the Twilio account the tokens belong to
 	// ("AC" and 32 lower-case hex digits). When set, a verified request
@@ -145,6 +148,29 @@ func validAccountSid(sid string) bool {
 	return true
 }
 
+// ErrTrustedProxy is returned, wrapped, by NewTwilioSignature for a
+// trusted proxy prefix that is invalid or of length 0.
+var ErrTrustedProxy = errors.New("authn: twilio: a trusted proxy must be a valid prefix of length 1 or more")
+
+// trustedPrefix returns p as trustedPeer matches it: masked, and an
+// IPv4-mapped prefix of 96 bits or more in its IPv4 form, since a peer's
+// address is unmapped before it is looked up (an IPv4 peer on a
+// dual-stack socket shows as ::ffff:a.b.c.d). A shorter one reaches
+// beyond the mapped range and is kept as written.
+func trustedPrefix(p netip.Prefix) (netip.Prefix, error) {
+	if !p.IsValid() {
+		return p, fmt.Errorf("%w: got %s", ErrTrustedProxy, p)
+	}
+	p = p.Masked()
+	if a := p.Addr(); a.Is4In6() && p.Bits() >= 96 {
+		p = netip.PrefixFrom(a.Unmap(), p.Bits()-96)
+	}
+	if p.Bits() == 0 {
+		return p, fmt.Errorf("%w: %s would trust every peer", ErrTrustedProxy, p)
+	}
+	return p, nil
+}
+
 // ErrNoToken is returned by NewTwilioSignature when no auth token is given.
 var ErrNoToken = errors.New("authn: twilio: no auth token configured")
 
@@ -171,7 +197,14 @@ func NewTwilioSignature(cfg TwilioConfig) (*TwilioSignature, error) {
 	if cfg.AccountSid != "" && !validAccountSid(cfg.AccountSid) {
 		return nil, ErrAccountSid // never quoted: it may be a token pasted into the wrong field
 	}
-	t := &TwilioSignature{proxies: cfg.TrustedProxies, maxBody: cfg.MaxBodyBytes, observe: cfg.Observe, pinned: cfg.AccountSid}
+	t := &TwilioSignature{maxBody: cfg.MaxBodyBytes, observe: cfg.Observe, pinned: cfg.AccountSid}
+	for _, p := range cfg.TrustedProxies {
+		p, err := trustedPrefix(p)
+		if err != nil {
+			return nil, err
+		}
+		t.proxies = append(t.proxies, p)
+	}
 	for i := range t.b64 {
 		t.b64[i] = 0xff
 	}

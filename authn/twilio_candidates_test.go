@@ -285,3 +285,44 @@ func TestPublicURLRejected(t *testing.T) {
 		}
 	}
 }
+
+// A trusted proxy prefix is matched as peers are seen: an IPv4 peer on a
+// dual-stack socket shows as ::ffff:a.b.c.d and is unmapped, so an
+// IPv4-mapped prefix stands for its IPv4 form. A prefix that would trust
+// every peer, mapped or not, and an invalid one are refused.
+func TestTrustedProxyPrefixes(t *testing.T) {
+	forwarded := func(remote string) *http.Request {
+		return wireRequest{target: "/x", host: "internal:8080", remote: remote, header: map[string][]string{
+			"X-Forwarded-Proto": {"https"}, "X-Forwarded-Host": {"ivr.example.com"},
+			SignatureHeader: {hmacB64("12345", "https://ivr.example.com/x")},
+		}}.parse(t)
+	}
+	for _, tt := range []struct {
+		prefix  string
+		trusted []string // peers whose headers are believed
+		not     []string // peers whose headers are not
+	}{
+		{"::ffff:10.0.0.7/128", []string{"[::ffff:10.0.0.7]:5000", "10.0.0.7:5000"}, []string{"10.0.0.8:5000", "[::1]:5000"}},
+		{"::ffff:10.0.0.0/104", []string{"[::ffff:10.9.8.7]:5000", "10.1.2.3:5000"}, []string{"11.0.0.1:5000"}},
+		{"10.0.0.7/32", []string{"[::ffff:10.0.0.7]:5000", "10.0.0.7:5000"}, []string{"10.0.0.6:5000"}},
+		{"::ffff:10.0.0.7/120", []string{"10.0.0.1:5000"}, []string{"10.0.1.1:5000"}}, // masked: 10.0.0.0/24
+		{"fd00::/8", []string{"[fd00::5]:5000"}, []string{"10.0.0.7:5000", "[::ffff:10.0.0.7]:5000"}},
+	} {
+		p := newPolicy(t, TwilioConfig{TrustedProxies: []netip.Prefix{netip.MustParsePrefix(tt.prefix)}})
+		for _, peer := range tt.trusted {
+			if v := p.Verify(forwarded(peer)); !v.Valid {
+				t.Errorf("prefix %s, peer %s: %s (URL %q), want valid", tt.prefix, peer, v.Reason, v.URL)
+			}
+		}
+		for _, peer := range tt.not {
+			if v := p.Verify(forwarded(peer)); v.Valid {
+				t.Errorf("prefix %s, peer %s: valid, want its forwarding headers ignored", tt.prefix, peer)
+			}
+		}
+	}
+	for _, bad := range []netip.Prefix{{}, netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0"), netip.MustParsePrefix("::ffff:0.0.0.0/96")} {
+		if _, err := NewTwilioSignature(TwilioConfig{AuthTokens: []string{"12345"}, TrustedProxies: []netip.Prefix{bad}}); !errors.Is(err, ErrTrustedProxy) {
+			t.Errorf("TrustedProxies %v: error %v, want ErrTrustedProxy", bad, err)
+		}
+	}
+}
