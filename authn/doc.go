@@ -109,7 +109,8 @@
 // the request's PostForm holds exactly the verified parameters, so that
 // the view cannot read the body differently from the verifier. When the
 // signed query ends with a bodySHA256 pair (Twilio's JSON webhooks), the
-// URL alone is signed and the body must be JSON that hashes to it;
+// URL alone is signed and the body must be labelled application/json and
+// hash to it (its JSON is not parsed: the hash binds every byte);
 // bodySHA256 elsewhere in the query, or with another Content-Type, does
 // not verify, and neither does a JSON body without it. (A form webhook's
 // whole string to sign is a signed URL too, in which a value the sender
