@@ -45,6 +45,13 @@ func TestSchemeLimitations(t *testing.T) {
 			wantQuery: url.Values{"CallSid": {"CA1Digits1"}},
 		},
 		{
+			name:      "the end of the path moved into a form body",
+			signedURL: public + "/foo", signedParams: []Param{{"Digits", "1"}},
+			method: http.MethodPost, target: "/", contentType: form, body: "fooDigits=1",
+			wantPostForm: url.Values{"fooDigits": {"1"}},
+			wantQuery:    url.Values{},
+		},
+		{
 			name:      "a GET's signature on a POST without a body",
 			signedURL: public + "/",
 			method:    http.MethodPost, target: "/",
