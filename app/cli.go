@@ -220,14 +220,18 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	config.AddFlags(fs)
-	cfg, done, code := parseConfigFlags(fs, args, stderr)
+	// What the flags' parse prints is redacted with the password of every
+	// argument that may be a URL (a public URL given without
+	// --public-url, or after the wrong flag), as the other commands do.
+	cfg, done, code := parseConfigFlags(fs, args, redactingWriter{stderr, urlHolders(args)})
 	if done {
 		return code
 	}
 	// From here on, every error is redacted: one built from a configured
 	// value (a policy file's path, the listen address) or an argument
-	// would quote a credential pasted into it.
-	failed := func(code int, err error) int { return fail(stderr, "serve", code, cfg.RedactError(err)) }
+	// would quote a credential pasted into it. (stderr is read at each
+	// failure: it becomes the log's writer below.)
+	failed := func(code int, err error) int { return failer("serve", stderr, cfg, urlArgs(args)...)(code, err) }
 	if fs.NArg() > 0 {
 		return failed(ExitUsage, fmt.Errorf("unexpected argument %q", fs.Arg(0)))
 	}

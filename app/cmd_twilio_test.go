@@ -392,6 +392,18 @@ func TestTwilioCommandsHideURLPassword(t *testing.T) {
 			want: `gatehouse routes: unexpected argument "https:[REDACTED]@ivr.example.com/"`},
 		{name: "explain: a URL as the policy file", args: []string{"explain", "--resource", "/", "--permission", "view", "--policy", withPassword},
 			want: "https:[REDACTED]@ivr.example.com/: no such file or directory"},
+		// serve: a public URL given without --public-url, or after the
+		// wrong flag.
+		{name: "serve: a URL as a stray argument", args: []string{"serve", withPassword},
+			want: `gatehouse serve: unexpected argument "https:[REDACTED]@ivr.example.com/"`},
+		{name: "serve: a URL as the policy file", args: []string{"serve", "--policy-file", withPassword},
+			want: "gatehouse serve: app: policy file: open https:[REDACTED]@ivr.example.com/: no such file or directory"},
+		{name: "serve: a URL as the listen address", args: []string{"serve", "--listen", withPassword},
+			want: "gatehouse serve: config: listen: "},
+		{name: "serve: a URL as the support number", args: []string{"serve", "--support-number", withPassword},
+			want: "gatehouse serve: config: support_number: "},
+		{name: "serve: the password as a flag", args: []string{"serve", "--public-url", withPassword, "--" + password},
+			want: "gatehouse serve: unknown flag --[REDACTED]\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
