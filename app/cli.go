@@ -60,6 +60,11 @@ func usage() string {
 
 // Main runs the gatehouse command line with args (without the program
 // name) and returns the process exit status.
+//
+// A command whose output could not be written (a full disk, a closed
+// pipe) exits ExitUsage, with the error on stderr, whatever it would
+// have returned: a script must not take a signature it never got, or an
+// answer it never read, for success, nor for "denied".
 func Main(args []string, stdout, stderr io.Writer) int {
 	const hint = " (run 'gatehouse help' for the list)"
 	if len(args) == 0 {
@@ -67,14 +72,15 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return ExitUsage
 	}
 	name, rest := args[0], args[1:]
+	out := &checkedWriter{w: stdout}
 	switch name {
 	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage())
-		return ExitOK
+		fmt.Fprint(out, usage())
+		return out.status("help", ExitOK, stderr)
 	}
 	for _, c := range commands {
 		if c.name == name {
-			return c.run(rest, stdout, stderr)
+			return out.status(name, c.run(rest, out, stderr), stderr)
 		}
 	}
 	// Named only if short, and redacted: it may be a credential pasted in
@@ -91,6 +97,35 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	} else {
 		fmt.Fprintln(stderr, "gatehouse: unknown command"+hint)
 	}
+	return ExitUsage
+}
+
+// checkedWriter is a command's standard output: it keeps the first
+// error of a write, after which it writes nothing more.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	c.err = err
+	return n, err
+}
+
+// status returns code, the exit status of the command cmd, or ExitUsage,
+// with the error on stderr, if its output could not be written.
+func (c *checkedWriter) status(cmd string, code int, stderr io.Writer) int {
+	if c.err == nil {
+		return code
+	}
+	fmt.Fprintf(stderr, "gatehouse %s: writing the output: %v\n", cmd, c.err)
 	return ExitUsage
 }
 

@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -521,5 +523,40 @@ func TestTwilioCommandsHidePastedToken(t *testing.T) {
 				t.Errorf("stderr: got %q, want it to contain %q", errOut, tt.want)
 			}
 		})
+	}
+}
+
+// failingWriter fails every write, as a full disk or a closed pipe does.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("no space left on device") }
+
+// A command whose output could not be written exits 2 with the error on
+// stderr, whatever it would have returned: not 0, which a script would
+// take for success, nor 1, which would read as "denied" or "invalid".
+func TestOutputWriteErrorExitsUsage(t *testing.T) {
+	isolateTokens(t, map[string]string{"TWILIO_AUTH_TOKEN": "abcdef0123456789abcdef0123456789"})
+	for _, tt := range []struct {
+		args []string
+		code int // with a working output
+	}{
+		{[]string{"help"}, app.ExitOK},
+		{[]string{"sign", "--url", "https://ivr.example.com/", "Digits=1"}, app.ExitOK},
+		{[]string{"verify", "--url", "https://ivr.example.com/", "--signature", "AAAAAAAAAAAAAAAAAAAAAAAAAAA="}, app.ExitFalse},
+		{[]string{"explain", "--resource", "/", "--permission", "view", "--principal", "group:twilio"}, app.ExitOK},
+		{[]string{"explain", "--resource", "/", "--permission", "view", "--principal", "user:nobody"}, app.ExitFalse},
+		{[]string{"principals", "--resource", "/", "--permission", "view"}, app.ExitOK},
+		{[]string{"routes"}, app.ExitOK},
+		{[]string{"policy", "lint"}, app.ExitOK},
+		{[]string{"policy", "test", "../policies/policy_test.csv"}, app.ExitOK},
+	} {
+		if code, out, errOut := cli(tt.args...); code != tt.code || out == "" {
+			t.Fatalf("gatehouse %q: exit %d, output %q, stderr %q; want %d and some output", tt.args, code, out, errOut, tt.code)
+		}
+		var errOut bytes.Buffer
+		code := app.Main(tt.args, failingWriter{}, &errOut)
+		if code != app.ExitUsage || !strings.Contains(errOut.String(), "writing the output: no space left on device") {
+			t.Errorf("gatehouse %q to a full disk: exit %d, stderr %q; want %d and the error", tt.args, code, errOut.String(), app.ExitUsage)
+		}
 	}
 }
