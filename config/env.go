@@ -27,11 +27,18 @@ func lookupIn(environ []string) func(string) (string, bool) {
 	}
 }
 
+// blank reports whether an environment variable's value is empty or only
+// white space: either counts as unset. A blank value is never a value of
+// any key (a credential is trimmed, and a blank one would be dropped), so
+// that TWILIO_AUTH_TOKEN=" " would otherwise clear the file's token
+// without a word.
+func blank(value string) bool { return strings.TrimSpace(value) == "" }
+
 // checkEnv reports, sorted by name, every variable of environ whose name
 // starts with GATEHOUSE_ and that no binding reads: a typo such as
 // GATEHOUSE_POLICY_FLIE would otherwise leave its key at the file's value
-// or the default without a word. An empty variable is skipped: it counts
-// as unset, whatever its name. Messages name the variable, never its
+// or the default without a word. An empty or blank variable is skipped:
+// it counts as unset, whatever its name (see blank). Messages name the variable, never its
 // value, which may be a credential.
 func checkEnv(environ []string, bs []binding) []error {
 	bound := make(map[string]bool, len(bs))
@@ -46,7 +53,7 @@ func checkEnv(environ []string, bs []binding) []error {
 	}
 	var names []string
 	for name, value := range last {
-		if value != "" {
+		if !blank(value) {
 			names = append(names, name)
 		}
 	}

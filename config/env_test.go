@@ -45,6 +45,7 @@ func TestLoadUnknownVariables(t *testing.T) {
 		{name: "several, sorted, each once", vars: []string{"GATEHOUSE_ZZZ", "GATEHOUSE_LISTEN", "GATEHOUSE_AAA", "GATEHOUSE_ZZZ"}, keys: []string{"GATEHOUSE_AAA", "GATEHOUSE_ZZZ"}},
 		{name: "every bound variable", vars: []string{"GATEHOUSE_LISTEN=:1", "GATEHOUSE_POLICY_WATCH_INTERVAL=1s", "TWILIO_AUTH_TOKEN", "GATEHOUSE_TWILIO_AUTH_TOKENS"}},
 		{name: "empty counts as unset, whatever the name", vars: []string{"GATEHOUSE_POLICY_FLIE=", "GATEHOUSE_SOAK="}},
+		{name: "blank counts as unset, whatever the name", vars: []string{"GATEHOUSE_POLICY_FLIE= ", "GATEHOUSE_SOAK=\t\n"}},
 		{name: "the last of several entries counts", vars: []string{"GATEHOUSE_SOAK=60s", "GATEHOUSE_SOAK=", "GATEHOUSE_AAA=", "GATEHOUSE_AAA=1"}, keys: []string{"GATEHOUSE_AAA"}},
 		{name: "other prefixes", vars: []string{"TWILIO_AUTH_TOKN", "TWILIO_ACCOUNT_SID", "GATEHOUSEX_LISTEN", "MY_GATEHOUSE_LISTEN", "PATH=/bin"}},
 		{name: "the prefix in another case", vars: []string{"gatehouse_listen", "Gatehouse_Listen"}},
@@ -152,11 +153,15 @@ func TestLoadEnvironLooksUp(t *testing.T) {
 	}
 }
 
-// An empty variable counts as unset: it does not clear the file's value.
-// A flag set to the empty string does.
+// An empty variable, or a blank one, counts as unset: it does not clear
+// the file's value (a blank token variable cleared the file's token, and a
+// blank rotation list its old tokens). A flag set to the empty string
+// does.
 func TestLoadEmptyVariableIsUnset(t *testing.T) {
 	t.Parallel()
-	file := "support_number: \"+15005550006\"\ntrusted_proxies: [10.0.0.1]\n"
+	const primary, old = "primary0123456789abcdef01234567", "old00000000000000000000000000000"
+	file := "support_number: \"+15005550006\"\ntrusted_proxies: [10.0.0.1]\n" +
+		"twilio:\n  auth_token: \"" + primary + "\"\n  auth_tokens: [\"" + old + "\"]\n"
 	tests := []struct {
 		name    string
 		environ []string
@@ -165,7 +170,10 @@ func TestLoadEmptyVariableIsUnset(t *testing.T) {
 		proxies []string
 	}{
 		{name: "nothing set", number: "+15005550006", proxies: []string{"10.0.0.1"}},
-		{name: "empty variables", environ: []string{"GATEHOUSE_SUPPORT_NUMBER=", "GATEHOUSE_TRUSTED_PROXIES="}, number: "+15005550006", proxies: []string{"10.0.0.1"}},
+		{name: "empty variables", environ: []string{"GATEHOUSE_SUPPORT_NUMBER=", "GATEHOUSE_TRUSTED_PROXIES=", "TWILIO_AUTH_TOKEN=", "GATEHOUSE_TWILIO_AUTH_TOKENS="},
+			number: "+15005550006", proxies: []string{"10.0.0.1"}},
+		{name: "blank variables", environ: []string{"GATEHOUSE_SUPPORT_NUMBER= ", "GATEHOUSE_TRUSTED_PROXIES=\t", "TWILIO_AUTH_TOKEN= ", "GATEHOUSE_TWILIO_AUTH_TOKENS= \n "},
+			number: "+15005550006", proxies: []string{"10.0.0.1"}},
 		{name: "variables set", environ: []string{"GATEHOUSE_SUPPORT_NUMBER=+15005550007", "GATEHOUSE_TRUSTED_PROXIES=10.0.0.2"}, number: "+15005550007", proxies: []string{"10.0.0.2"}},
 		{name: "empty flags clear", environ: []string{"GATEHOUSE_SUPPORT_NUMBER=+15005550007"}, args: []string{"--support-number=", "--trusted-proxies="}, number: "", proxies: []string{}},
 	}
@@ -178,6 +186,9 @@ func TestLoadEmptyVariableIsUnset(t *testing.T) {
 			}
 			if !slices.Equal(cfg.TrustedProxies, tt.proxies) {
 				t.Errorf("trusted_proxies: got %q, want %q", cfg.TrustedProxies, tt.proxies)
+			}
+			if got := cfg.Tokens(); len(got) != 2 || got[0].Reveal() != primary || got[1].Reveal() != old {
+				t.Errorf("tokens: got %d, want the file's primary and old token", len(got))
 			}
 		})
 	}

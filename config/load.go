@@ -55,9 +55,9 @@ type Options struct {
 // taken from the first of these that sets it:
 //
 //  1. a flag in o.Flags that the user set;
-//  2. its environment variable (an empty variable counts as unset: it
-//     does not clear a value from the file, which a flag set to the
-//     empty string does);
+//  2. its environment variable (an empty variable, or one of only white
+//     space, counts as unset: it does not clear a value from the file,
+//     which a flag set to the empty string does);
 //  3. the configuration file;
 //  4. [Default].
 //
@@ -124,7 +124,7 @@ func Load(o Options) (*Config, error) {
 	}
 	var overrides []override
 	for _, b := range bs {
-		if s, ok := getenv(b.env); ok && s != "" {
+		if s, ok := getenv(b.env); ok && !blank(s) {
 			overrides = append(overrides, override{b.key, "environment variable " + b.env, s})
 		}
 	}
