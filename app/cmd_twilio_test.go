@@ -560,3 +560,35 @@ func TestOutputWriteErrorExitsUsage(t *testing.T) {
 		}
 	}
 }
+
+// A credential shorter than six bytes (the tour's token 12345, a short
+// public_url password) is hidden where it stands as a word of its own,
+// as when it is quoted whole in an error; inside longer words it is kept,
+// so that messages stay readable.
+func TestShortCredentialsHidden(t *testing.T) {
+	for _, tt := range []struct {
+		env    map[string]string
+		secret string
+		args   []string
+		want   string // in stderr
+	}{
+		{map[string]string{"TWILIO_AUTH_TOKEN": "12345"}, "12345",
+			[]string{"sign", "--url", "https://ivr.example.com/", "12345"}, `gatehouse sign: argument "[REDACTED]" is not name=value`},
+		{map[string]string{"TWILIO_AUTH_TOKEN": secretToken, "GATEHOUSE_PUBLIC_URL": "https://twilio:s3cr5@ivr.example.com"}, "s3cr5",
+			[]string{"serve", "--listen", "s3cr5"}, `gatehouse serve: config: listen: want host:port, such as ":8080", got "[REDACTED]"`},
+		{map[string]string{"TWILIO_AUTH_TOKEN": secretToken, "GATEHOUSE_PUBLIC_URL": "https://twilio:s3cr5@ivr.example.com"}, "s3cr5",
+			[]string{"sign", "--url", "https://ivr.example.com/", "--body-file", "/no/S3CR5/x"}, "gatehouse sign: --body-file: open /no/[REDACTED]/x: no such file or directory"},
+		// Inside a longer word: kept.
+		{map[string]string{"TWILIO_AUTH_TOKEN": "12345"}, "",
+			[]string{"sign", "--url", "https://ivr.example.com/", "x123456"}, `gatehouse sign: argument "x123456" is not name=value`},
+	} {
+		isolateTokens(t, tt.env)
+		code, out, errOut := cli(tt.args...)
+		if code != app.ExitUsage || !strings.Contains(errOut, tt.want) {
+			t.Errorf("gatehouse %q: exit %d, stderr %q; want %d and %q", tt.args, code, errOut, app.ExitUsage, tt.want)
+		}
+		if tt.secret != "" && strings.Contains(strings.ToLower(out+errOut), strings.ToLower(tt.secret)) {
+			t.Errorf("gatehouse %q shows %q: %q", tt.args, tt.secret, out+errOut)
+		}
+	}
+}

@@ -121,9 +121,14 @@ func TestRedact(t *testing.T) {
 			"config: file /etc/[REDACTED].yaml: syntax error", ErrSyntax,
 		},
 		{
-			"short values are not searched for",
-			&FieldError{Key: "listen", Err: newProblem(ErrInvalid, "short")},
-			"config: listen: short", ErrInvalid,
+			"a short value on its own",
+			&FieldError{Key: "listen", Err: newProblem(ErrInvalid, `got "short"`)},
+			`config: listen: got "[REDACTED]"`, ErrInvalid,
+		},
+		{
+			"a short value inside a word is kept",
+			&FieldError{Key: "listen", Err: newProblem(ErrInvalid, "shortly, unshorten")},
+			"config: listen: shortly, unshorten", ErrInvalid,
 		},
 		{
 			"other errors pass through",

@@ -91,8 +91,9 @@ type Options struct {
 // never quoted, and any credential Load saw, from any source, is replaced
 // by "[REDACTED]" wherever else it would appear (for example a token
 // pasted into the wrong variable). The password of public_url counts as a
-// credential. Values shorter than six characters are
-// not searched for: they would mangle messages and protect nothing.
+// credential. A value shorter than six bytes is replaced only where it
+// stands as a word of its own: inside longer words, replacing it would
+// mangle messages.
 func Load(o Options) (*Config, error) {
 	// The environment is listed once, for the check of GATEHOUSE_ names
 	// and, when only Environ is injected, for the lookups.

@@ -179,7 +179,8 @@ func TestValidatePublicURLCredentialsAndSyntax(t *testing.T) {
 		{"https://u:pw-Zq9@ivr.example.com/a\u2028b", prefix + want + `"https://u:xxxxx@ivr.example.com/a\u2028b": white space, control and formatting characters cannot appear in a URL`},
 		// A URL without a scheme whose path holds "://": the authority is
 		// where url.Parse finds it, and its password is the one masked.
-		{"//u:pw-Zq9@host/x://a:b@c", prefix + want + `"//u:xxxxx@host/x://a:b@c": scheme is not http or https`},
+		// ("b", the password of "a:b@c" read as a URL, is hidden too.)
+		{"//u:pw-Zq9@host/x://a:b@c", prefix + want + `"//u:xxxxx@host/x://a:[REDACTED]@c": scheme is not http or https`},
 		{"https://u:pw-Zq9@ivr.example.com/a b", prefix + want + `"https://u:xxxxx@ivr.example.com/a b": white space, control and formatting characters cannot appear in a URL`},
 		{"https://u:pw-Zq9@ivr.example.com/{x}", prefix + want + `"https://u:xxxxx@ivr.example.com/{x}": the characters " < > \ ^ ` + "`" + ` { | } cannot appear in a URL unescaped`},
 		{"https://ivr.example.com/\n", prefix + want + "a value that does not parse as a URL: white space, control and formatting characters cannot appear in a URL"},

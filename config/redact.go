@@ -16,7 +16,8 @@ import (
 // returns, are rewritten: their Key or Path is scrubbed and, if the message
 // of Err held a secret, Err is replaced by an error with the scrubbed
 // message that still matches, with errors.Is, every target Err matched.
-// Secrets shorter than minRedacted are ignored.
+// Secrets shorter than minRedacted are replaced only where they stand as
+// words of their own (see scrub).
 func redact(err error, secrets []string) error {
 	switch e := err.(type) {
 	case *FieldError:
@@ -38,9 +39,11 @@ func redactInner(err error, secrets []string) error {
 	return &redactedError{msg: clean, err: err}
 }
 
-// minRedacted is the length below which a secret is not searched for in
-// messages: replacing every "a" or "1" would make messages unreadable, and
-// so short a value protects nothing anyway.
+// minRedacted is the length below which a secret (a short public_url
+// password, a token like the tour's 12345) is replaced only where it
+// stands as a word of its own: replacing every "1" inside "line 12" or
+// "a" inside "want" would make messages unreadable, while a short value
+// quoted whole ("got \"s3cr5\"") must still not be shown.
 const minRedacted = 6
 
 // urlPasswords returns what must be scrubbed from messages for a
@@ -95,14 +98,21 @@ func urlPasswords(raw string) []string {
 
 // scrub replaces every occurrence of a secret in s, ignoring case: Viper
 // lower-cases keys, so a token pasted as a key name comes back lower-cased
-// in an unknown-key error.
+// in an unknown-key error. A secret shorter than minRedacted is replaced
+// only where it stands as a word of its own, not inside a longer run of
+// letters and digits (see standalone): the password "no" is in "say no
+// more" and in "パスワードはnoです", not in "nobody". A short secret
+// without a letter or digit is no word, and is left alone: replacing
+// "//" or "-" wherever it stands would mangle every URL and flag in a
+// message.
 func scrub(s string, secrets []string) string {
 	for _, secret := range secrets {
-		if len(secret) < minRedacted {
+		words := len(secret) < minRedacted
+		if secret == "" || words && !strings.ContainsFunc(secret, isWordRune) {
 			continue
 		}
 		for _, sp := range spellings(secret) {
-			s = replaceFold(s, sp)
+			s = replaceFold(s, sp, words)
 		}
 	}
 	return s
@@ -130,37 +140,26 @@ func spellings(secret string) []string {
 	return out
 }
 
-// holdsCredential reports whether value holds one of secrets: as scrub
-// finds it, for a secret of minRedacted bytes or more; a shorter one
-// (a short public_url password), found the same ways, only where it stands
-// as a word of its own, not inside a longer run of letters and digits: the
-// password "no" is in "say no more" and in "パスワードはnoです", not in
-// "nobody".
+// holdsCredential reports whether value holds one of secrets, as scrub
+// finds them.
 func holdsCredential(value string, secrets []string) bool {
-	if scrub(value, secrets) != value {
-		return true
+	return scrub(value, secrets) != value
+}
+
+// standalone reports whether the match s[m[0]:m[1]] stands as a word of
+// its own: it is not part of a character (a secret of bytes that are not
+// UTF-8 can match inside one), and does not join the letters or digits on
+// either side of it (see joins).
+func standalone(s string, m []int) bool {
+	if !utf8.RuneStart(s[m[0]]) || m[1] < len(s) && !utf8.RuneStart(s[m[1]]) {
+		return false
 	}
-	for _, secret := range secrets {
-		if secret == "" || len(secret) >= minRedacted {
-			continue
-		}
-		for _, sp := range spellings(secret) {
-			for _, m := range indexFold(value, sp) {
-				if !utf8.RuneStart(value[m[0]]) || m[1] < len(value) && !utf8.RuneStart(value[m[1]]) {
-					continue // part of a character: a secret of bytes that are not UTF-8
-				}
-				match := value[m[0]:m[1]]
-				before, _ := utf8.DecodeLastRuneInString(value[:m[0]])
-				first, _ := utf8.DecodeRuneInString(match)
-				last, _ := utf8.DecodeLastRuneInString(match)
-				after, _ := utf8.DecodeRuneInString(value[m[1]:])
-				if !joins(before, first) && !joins(last, after) {
-					return true
-				}
-			}
-		}
-	}
-	return false
+	match := s[m[0]:m[1]]
+	before, _ := utf8.DecodeLastRuneInString(s[:m[0]])
+	first, _ := utf8.DecodeRuneInString(match)
+	last, _ := utf8.DecodeLastRuneInString(match)
+	after, _ := utf8.DecodeRuneInString(s[m[1]:])
+	return !joins(before, first) && !joins(last, after)
 }
 
 // indexFold returns the start and end of every occurrence of secret in s,
@@ -194,13 +193,17 @@ func indexFold(s, secret string) [][]int {
 	return out
 }
 
+// isWordRune reports whether r is a letter or a digit.
+func isWordRune(r rune) bool {
+	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r))
+}
+
 // joins reports whether runes a and b, side by side, belong to one run of
 // letters and digits: both are letters or digits, of one script (a digit
 // joins any), and neither of a script written without spaces between
 // words (Han, kana, Thai), where any character may end a word.
 func joins(a, b rune) bool {
-	word := func(r rune) bool { return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r)) }
-	if !word(a) || !word(b) {
+	if !isWordRune(a) || !isWordRune(b) {
 		return false
 	}
 	if unicode.In(a, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Thai) ||
@@ -219,13 +222,14 @@ func joins(a, b rune) bool {
 }
 
 // replaceFold replaces every occurrence of secret in s with redacted,
-// ignoring case (see indexFold): the leftmost first, then the next that
-// does not overlap it, as regexp's ReplaceAll does.
-func replaceFold(s, secret string) string {
+// ignoring case (see indexFold), or with words only those that stand as
+// words of their own (see standalone): the leftmost first, then the next
+// that does not overlap it, as regexp's ReplaceAll does.
+func replaceFold(s, secret string, words bool) string {
 	var b strings.Builder
 	at := 0
 	for _, m := range indexFold(s, secret) {
-		if m[0] < at {
+		if m[0] < at || words && !standalone(s, m) {
 			continue
 		}
 		b.WriteString(s[at:m[0]])
@@ -271,7 +275,9 @@ func (c *Config) secrets() []string {
 
 // Redact returns s with every credential c holds replaced by "[REDACTED]",
 // ignoring case: each token of [Config.Tokens] and the password of
-// public_url. Values shorter than six characters are not searched for.
+// public_url. A value shorter than six bytes is replaced only where it
+// stands as a word of its own, not inside a longer run of letters and
+// digits.
 // Use it on any text built from a configured value (a policy file's path, a
 // support number) before it reaches a log line or a message, in case a
 // credential was pasted into the wrong key. A nil c redacts nothing.

@@ -297,7 +297,9 @@ func TestRedact(t *testing.T) {
 		{"/srv/" + token + "/policy.csv", "/srv/[REDACTED]/policy.csv"},
 		{strings.ToUpper(token), "[REDACTED]"},
 		{"p@ssword and p%40ssword", "[REDACTED] and [REDACTED]"},
-		{"short " + short + " kept", "short " + short + " kept"},
+		{"short " + short + " hidden", "short [REDACTED] hidden"},
+		{`argument "` + strings.ToUpper(short) + `"`, `argument "[REDACTED]"`},
+		{"inside a word: x" + short + " " + short + "9 kept", "inside a word: x" + short + " " + short + "9 kept"},
 	}
 	for _, tt := range tests {
 		if got := cfg.Redact(tt.in); got != tt.want {
