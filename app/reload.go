@@ -6,13 +6,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/casbin/casbin/v2/model"
@@ -79,12 +76,13 @@ func namesAccount(f *policies.File) bool {
 // never change.
 func (p *policyState) embedded() bool { return p.cfg.Model == "" && p.cfg.File == "" }
 
-// readPolicyFiles reads the model and the policy; an empty path reads the
-// embedded default.
+// readPolicyFiles reads the model and the policy (regular files of at
+// most policies.MaxFileBytes: see policies.ReadFile); an empty path reads
+// the embedded default.
 func readPolicyFiles(cfg config.Policy) (modelText string, policyData []byte, err error) {
 	modelText = policies.DefaultModel()
 	if cfg.Model != "" {
-		b, err := readPolicyFile(cfg.Model)
+		b, err := policies.ReadFile(cfg.Model)
 		if err != nil {
 			return "", nil, fmt.Errorf("app: policy model: %w", err)
 		}
@@ -92,52 +90,11 @@ func readPolicyFiles(cfg config.Policy) (modelText string, policyData []byte, er
 	}
 	policyData = policies.DefaultPolicy()
 	if cfg.File != "" {
-		if policyData, err = readPolicyFile(cfg.File); err != nil {
+		if policyData, err = policies.ReadFile(cfg.File); err != nil {
 			return "", nil, fmt.Errorf("app: policy file: %w", err)
 		}
 	}
 	return modelText, policyData, nil
-}
-
-// maxPolicyFileBytes bounds a policy or model file that serve reads: a
-// policy of 10,000 rows is about half a megabyte.
-const maxPolicyFileBytes = 16 << 20
-
-// errNotRegular and errPolicyTooLarge are what readPolicyFile reports for a
-// file it will not read.
-var (
-	errNotRegular     = errors.New("not a regular file")
-	errPolicyTooLarge = fmt.Errorf("larger than %d bytes", maxPolicyFileBytes)
-)
-
-// readPolicyFile reads the regular file at name, of at most
-// maxPolicyFileBytes. serve reads its policy files at startup and at every
-// poll of the watcher, holding the lock that every reload takes: a named
-// pipe there would block the read (and with it SIGHUP reloads and
-// shutdown) until someone wrote to it, and a device or a growing log could
-// be read without end. It is opened without blocking, and anything but a
-// regular file is refused, as an error the watcher logs like any other.
-func readPolicyFile(name string) ([]byte, error) {
-	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: errNotRegular}
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxPolicyFileBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > maxPolicyFileBytes {
-		return nil, &fs.PathError{Op: "read", Path: name, Err: errPolicyTooLarge}
-	}
-	return data, nil
 }
 
 func digestOf(modelText string, policyData []byte) [sha256.Size]byte {

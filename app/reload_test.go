@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/gatehouse/gatehouse/authn"
+	"github.com/gatehouse/gatehouse/policies"
 )
 
 const (
@@ -639,7 +640,7 @@ func TestWatchReadErrorForgetsWhatWasSeen(t *testing.T) {
 	}
 }
 
-// Only a regular file of at most maxPolicyFileBytes is read as a policy.
+// Only a regular file of at most policies.MaxFileBytes is read as a policy.
 // A named pipe at the path would otherwise block the read, which holds
 // the reload lock, until someone wrote to it: SIGHUP reloads and shutdown
 // would wait with it, and nothing would be logged. Each is a read error,
@@ -653,7 +654,7 @@ func TestPolicyFileNotRegular(t *testing.T) {
 		{"named pipe", func(path string) error { return syscall.Mkfifo(path, 0o600) }, "not a regular file"},
 		{"directory", func(path string) error { return os.Mkdir(path, 0o700) }, "not a regular file"},
 		{"too large", func(path string) error {
-			return os.WriteFile(path, bytes.Repeat([]byte("# padding\n"), maxPolicyFileBytes/10+1), 0o600)
+			return os.WriteFile(path, bytes.Repeat([]byte("# padding\n"), policies.MaxFileBytes/10+1), 0o600)
 		}, "larger than"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -237,3 +237,15 @@ func ExampleTest_String() {
 	// Output:
 	// allow, /, view, group:twilio
 }
+
+// ReadFile reads the shipped policy, and refuses what is not a regular
+// file, such as a directory, as the server does.
+func ExampleReadFile() {
+	data, err := policies.ReadFile("policy.csv")
+	fmt.Println(len(data) > 0, err)
+	_, err = policies.ReadFile(".")
+	fmt.Println(errors.Is(err, policies.ErrNotRegular), err)
+	// Output:
+	// true <nil>
+	// true read .: not a regular file
+}

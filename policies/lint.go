@@ -3,7 +3,6 @@ package policies
 import (
 	"cmp"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 )
@@ -23,7 +22,7 @@ func LintFile(path string) ([]*LineError, error) {
 	if path == "" {
 		return Lint(embeddedPolicyName, []byte(defaultPolicy)), nil
 	}
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("policies: %w", err)
 	}

@@ -3,7 +3,6 @@ package policies
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
@@ -30,7 +29,7 @@ func LoadModel(path string) (model.Model, error) {
 	if path == "" {
 		return ParseModel(embeddedModelName, defaultModel)
 	}
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("policies: %w", err)
 	}

@@ -3,7 +3,6 @@ package policies
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"unicode"
@@ -76,7 +75,7 @@ func LoadFile(path string) (*File, error) {
 	if path == "" {
 		return Parse(embeddedPolicyName, []byte(defaultPolicy))
 	}
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("policies: %w", err)
 	}
