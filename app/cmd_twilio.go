@@ -112,19 +112,22 @@ func parseTwilioFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (cfg *
 }
 
 // urlArgs returns the arguments of args that may be URLs holding a
-// password: those with an '@', without a leading --flag=. Any of them may
+// password: those with a ':' somewhere before their last '@' (user:password@,
+// however mistyped the rest), without a leading --flag=. Any of them may
 // be quoted back (as a stray argument, a file name, a parameter), so each
-// command redacts the password of every one, not only of its URL.
+// command redacts the password of every one, not only of its URL. A path
+// with an '@' and no ':' before it (/etc/gatehouse@prod/policy.csv) holds
+// no password, and is shown as it is.
 func urlArgs(args []string) []string {
 	var out []string
 	for _, a := range args {
-		if !strings.Contains(a, "@") {
-			continue
-		}
 		if strings.HasPrefix(a, "-") {
 			if _, v, ok := strings.Cut(a, "="); ok {
 				a = v
 			}
+		}
+		if at := strings.LastIndexByte(a, '@'); at < 0 || !strings.Contains(a[:at], ":") {
+			continue
 		}
 		out = append(out, a)
 	}

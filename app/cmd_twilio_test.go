@@ -592,3 +592,21 @@ func TestShortCredentialsHidden(t *testing.T) {
 		}
 	}
 }
+
+// A path with an '@' and no ':' before it holds no password: an error
+// shows it as it is, not hidden as a URL would be.
+func TestPathWithAtShown(t *testing.T) {
+	isolateTokens(t, map[string]string{"TWILIO_AUTH_TOKEN": secretToken})
+	const path = "/no/such/gatehouse@prod/policy.csv"
+	for _, args := range [][]string{
+		{"serve", "--policy-file=" + path},
+		{"serve", "--policy-file", path},
+		{"sign", "--url", "https://ivr.example.com/", "--body-file", path},
+		{"policy", "lint", "--policy", path},
+	} {
+		code, _, errOut := cli(args...)
+		if code != app.ExitUsage || !strings.Contains(errOut, path) {
+			t.Errorf("gatehouse %q: exit %d, stderr %q; want %d and the path shown", args, code, errOut, app.ExitUsage)
+		}
+	}
+}
