@@ -61,10 +61,12 @@ func usage() string {
 // Main runs the gatehouse command line with args (without the program
 // name) and returns the process exit status.
 //
-// A command whose output could not be written (a full disk, a closed
-// pipe) exits ExitUsage, with the error on stderr, whatever it would
-// have returned: a script must not take a signature it never got, or an
-// answer it never read, for success, nor for "denied".
+// A command whose output could not be written (a full disk) exits
+// ExitUsage, with the error on stderr, whatever it would have returned: a
+// script must not take a signature it never got, or an answer it never
+// read, for success, nor for "denied". (A write to a closed pipe on the
+// process's standard output kills it with SIGPIPE first, as Go does for
+// any program that does not handle that signal.)
 func Main(args []string, stdout, stderr io.Writer) int {
 	const hint = " (run 'gatehouse help' for the list)"
 	if len(args) == 0 {
