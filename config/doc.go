@@ -26,8 +26,9 @@
 // Load is strict. A key in the file that Gatehouse does not know is an
 // error naming the key, so a typo such as publc_url cannot silently leave
 // the default in force; so is an environment variable named GATEHOUSE_
-// that no key reads, such as GATEHOUSE_POLICY_FLIE (an empty or blank
-// variable counts as unset, whatever its name); so is a value of the wrong type,
+// that no key reads, such as GATEHOUSE_POLICY_FLIE (an empty variable
+// counts as unset, whatever its name); so is a variable of a key that
+// holds only white space; so is a value of the wrong type,
 // such as server.read_timeout: banana or a bare number where a duration
 // belongs.
 // [Config.Validate] then checks the values themselves and reports every

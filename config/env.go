@@ -27,18 +27,20 @@ func lookupIn(environ []string) func(string) (string, bool) {
 	}
 }
 
-// blank reports whether an environment variable's value is empty or only
-// white space: either counts as unset. A blank value is never a value of
-// any key (a credential is trimmed, and a blank one would be dropped), so
-// that TWILIO_AUTH_TOKEN=" " would otherwise clear the file's token
-// without a word.
+// blank reports whether an environment variable's value is only white
+// space. Load refuses such a variable, naming it: taken as a value, it
+// would silently clear what the file sets (TWILIO_AUTH_TOKEN=" " trims to
+// nothing, and would drop the file's token during a rotation; a blank
+// list would drop the file's old tokens or trusted proxies), and taken as
+// unset, it would silently keep what the operator may have meant to
+// clear.
 func blank(value string) bool { return strings.TrimSpace(value) == "" }
 
 // checkEnv reports, sorted by name, every variable of environ whose name
 // starts with GATEHOUSE_ and that no binding reads: a typo such as
 // GATEHOUSE_POLICY_FLIE would otherwise leave its key at the file's value
-// or the default without a word. An empty or blank variable is skipped:
-// it counts as unset, whatever its name (see blank). Messages name the variable, never its
+// or the default without a word. An empty variable is skipped: it counts
+// as unset, whatever its name. Messages name the variable, never its
 // value, which may be a credential.
 func checkEnv(environ []string, bs []binding) []error {
 	bound := make(map[string]bool, len(bs))
@@ -53,7 +55,7 @@ func checkEnv(environ []string, bs []binding) []error {
 	}
 	var names []string
 	for name, value := range last {
-		if !blank(value) {
+		if value != "" {
 			names = append(names, name)
 		}
 	}

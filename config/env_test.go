@@ -45,7 +45,7 @@ func TestLoadUnknownVariables(t *testing.T) {
 		{name: "several, sorted, each once", vars: []string{"GATEHOUSE_ZZZ", "GATEHOUSE_LISTEN", "GATEHOUSE_AAA", "GATEHOUSE_ZZZ"}, keys: []string{"GATEHOUSE_AAA", "GATEHOUSE_ZZZ"}},
 		{name: "every bound variable", vars: []string{"GATEHOUSE_LISTEN=:1", "GATEHOUSE_POLICY_WATCH_INTERVAL=1s", "TWILIO_AUTH_TOKEN", "GATEHOUSE_TWILIO_AUTH_TOKENS"}},
 		{name: "empty counts as unset, whatever the name", vars: []string{"GATEHOUSE_POLICY_FLIE=", "GATEHOUSE_SOAK="}},
-		{name: "blank counts as unset, whatever the name", vars: []string{"GATEHOUSE_POLICY_FLIE= ", "GATEHOUSE_SOAK=\t\n"}},
+		{name: "blank is not empty", vars: []string{"GATEHOUSE_QQQ= ", "GATEHOUSE_SOAK=\t\n"}, keys: []string{"GATEHOUSE_QQQ", "GATEHOUSE_SOAK"}},
 		{name: "the last of several entries counts", vars: []string{"GATEHOUSE_SOAK=60s", "GATEHOUSE_SOAK=", "GATEHOUSE_AAA=", "GATEHOUSE_AAA=1"}, keys: []string{"GATEHOUSE_AAA"}},
 		{name: "other prefixes", vars: []string{"TWILIO_AUTH_TOKN", "TWILIO_ACCOUNT_SID", "GATEHOUSEX_LISTEN", "MY_GATEHOUSE_LISTEN", "PATH=/bin"}},
 		{name: "the prefix in another case", vars: []string{"gatehouse_listen", "Gatehouse_Listen"}},
@@ -153,10 +153,8 @@ func TestLoadEnvironLooksUp(t *testing.T) {
 	}
 }
 
-// An empty variable, or a blank one, counts as unset: it does not clear
-// the file's value (a blank token variable cleared the file's token, and a
-// blank rotation list its old tokens). A flag set to the empty string
-// does.
+// An empty variable counts as unset: it does not clear the file's value.
+// A flag set to the empty string does.
 func TestLoadEmptyVariableIsUnset(t *testing.T) {
 	t.Parallel()
 	const primary, old = "primary0123456789abcdef01234567", "old00000000000000000000000000000"
@@ -171,8 +169,6 @@ func TestLoadEmptyVariableIsUnset(t *testing.T) {
 	}{
 		{name: "nothing set", number: "+15005550006", proxies: []string{"10.0.0.1"}},
 		{name: "empty variables", environ: []string{"GATEHOUSE_SUPPORT_NUMBER=", "GATEHOUSE_TRUSTED_PROXIES=", "TWILIO_AUTH_TOKEN=", "GATEHOUSE_TWILIO_AUTH_TOKENS="},
-			number: "+15005550006", proxies: []string{"10.0.0.1"}},
-		{name: "blank variables", environ: []string{"GATEHOUSE_SUPPORT_NUMBER= ", "GATEHOUSE_TRUSTED_PROXIES=\t", "TWILIO_AUTH_TOKEN= ", "GATEHOUSE_TWILIO_AUTH_TOKENS= \n "},
 			number: "+15005550006", proxies: []string{"10.0.0.1"}},
 		{name: "variables set", environ: []string{"GATEHOUSE_SUPPORT_NUMBER=+15005550007", "GATEHOUSE_TRUSTED_PROXIES=10.0.0.2"}, number: "+15005550007", proxies: []string{"10.0.0.2"}},
 		{name: "empty flags clear", environ: []string{"GATEHOUSE_SUPPORT_NUMBER=+15005550007"}, args: []string{"--support-number=", "--trusted-proxies="}, number: "", proxies: []string{}},
@@ -191,5 +187,30 @@ func TestLoadEmptyVariableIsUnset(t *testing.T) {
 				t.Errorf("tokens: got %d, want the file's primary and old token", len(got))
 			}
 		})
+	}
+}
+
+// A variable of only white space is refused, naming it, whatever its key:
+// taken as a value, TWILIO_AUTH_TOKEN=" " cleared the file's token (and a
+// blank rotation list the file's old tokens) without a word; taken as
+// unset, a blank list would keep what the operator may have meant to
+// clear.
+func TestLoadBlankVariableRefused(t *testing.T) {
+	t.Parallel()
+	file := writeFile(t, "c.yaml", "support_number: \"+15005550006\"\ntrusted_proxies: [10.0.0.1]\n"+
+		"twilio:\n  auth_token: \"primary0123456789abcdef01234567\"\n  auth_tokens: [\"old00000000000000000000000000000\"]\n")
+	for _, tt := range []struct{ env, key string }{
+		{"TWILIO_AUTH_TOKEN= ", "twilio.auth_token"},
+		{"GATEHOUSE_TWILIO_AUTH_TOKENS= \n ", "twilio.auth_tokens"},
+		{"GATEHOUSE_TRUSTED_PROXIES=\t", "trusted_proxies"},
+		{"GATEHOUSE_SUPPORT_NUMBER= ", "support_number"},
+		{"GATEHOUSE_PUBLIC_URL= ", "public_url"},
+	} {
+		name, _, _ := strings.Cut(tt.env, "=")
+		_, err := config.Load(config.Options{File: file, Environ: environ(tt.env)})
+		var fe *config.FieldError
+		if !errors.As(err, &fe) || fe.Key != tt.key || !errors.Is(err, config.ErrInvalid) || !strings.Contains(err.Error(), name+" is blank") {
+			t.Errorf("%q: error %v; want a FieldError for %s naming %s as blank", tt.env, err, tt.key, name)
+		}
 	}
 }

@@ -55,9 +55,10 @@ type Options struct {
 // taken from the first of these that sets it:
 //
 //  1. a flag in o.Flags that the user set;
-//  2. its environment variable (an empty variable, or one of only white
-//     space, counts as unset: it does not clear a value from the file,
-//     which a flag set to the empty string does);
+//  2. its environment variable (an empty variable counts as unset: it
+//     does not clear a value from the file, which a flag set to the
+//     empty string does; one of only white space is an error, since it
+//     is neither a value nor plainly unset);
 //  3. the configuration file;
 //  4. [Default].
 //
@@ -124,8 +125,14 @@ func Load(o Options) (*Config, error) {
 		raw         any
 	}
 	var overrides []override
+	var blanks []error
 	for _, b := range bs {
-		if s, ok := getenv(b.env); ok && !blank(s) {
+		switch s, ok := getenv(b.env); {
+		case !ok || s == "":
+		case blank(s):
+			blanks = append(blanks, &FieldError{Key: b.key, Err: newProblem(ErrInvalid,
+				"environment variable "+b.env+" is blank (only white space): unset it, or give it a value")})
+		default:
 			overrides = append(overrides, override{b.key, "environment variable " + b.env, s})
 		}
 	}
@@ -148,7 +155,7 @@ func Load(o Options) (*Config, error) {
 		}
 	}
 
-	envErrs := checkEnv(environ, bs)
+	envErrs := append(checkEnv(environ, bs), blanks...)
 
 	v := viper.NewWithOptions(viper.WithDecoderRegistry(caseCheckedDecoders{viper.NewCodecRegistry()}))
 	var errs []error
