@@ -93,7 +93,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	if cfg, err := config.Load(config.Options{}); err == nil && len(name) <= maxEchoedFlag && !slices.ContainsFunc(rest, isConfigFlag) {
 		msg := fmt.Sprintf("gatehouse: unknown command %q%s", name, hint)
 		for _, c := range append(urlHolders([]string{name}), cfg) {
-			msg = c.Redact(msg)
+			msg = c.RedactMessage(msg)
 		}
 		fmt.Fprintln(stderr, msg)
 	} else {
@@ -260,7 +260,7 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	// What the flags' parse prints is redacted with the password of every
 	// argument that may be a URL (a public URL given without
 	// --public-url, or after the wrong flag), as the other commands do.
-	cfg, done, code := parseConfigFlags(fs, args, redactingWriter{stderr, urlHolders(args)})
+	cfg, done, code := parseConfigFlags(fs, args, redactingWriter{stderr, urlHolders(args), true})
 	if done {
 		return code
 	}

@@ -39,24 +39,32 @@ func redactedOutput(stdout, stderr io.Writer, args []string) (out, errOut io.Wri
 	// The passwords of URLs on the command line first (see failer), then
 	// the configuration's credentials.
 	holders := append(urlHolders(args), cfg)
-	return redactingWriter{stdout, holders}, redactingWriter{stderr, holders}, err
+	return redactingWriter{stdout, holders, false}, redactingWriter{stderr, holders, true}, err
 }
 
 // redactingWriter writes to w with every credential of each configuration
-// of holders replaced by "[REDACTED]". Each Write is redacted on its own,
+// of holders replaced by "[REDACTED]": as config.Config.RedactMessage
+// replaces it if messages is set (standard error, where errors quote
+// back what the operator typed), else as config.Config.Redact does (the
+// command's output, whose names a short password must not rewrite). Each Write is redacted on its own,
 // so a credential split across two writes would not be found: the
 // commands print each line, and fail each line of an error, with one
 // write. A nil configuration redacts nothing.
 type redactingWriter struct {
-	w       io.Writer
-	holders []*config.Config
+	w        io.Writer
+	holders  []*config.Config
+	messages bool
 }
 
 // Write writes p, redacted, and reports len(p) on success.
 func (r redactingWriter) Write(p []byte) (int, error) {
 	s := string(p)
 	for _, c := range r.holders {
-		s = c.Redact(s)
+		if r.messages {
+			s = c.RedactMessage(s)
+		} else {
+			s = c.Redact(s)
+		}
 	}
 	if _, err := io.WriteString(r.w, s); err != nil {
 		return 0, err

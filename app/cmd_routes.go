@@ -25,7 +25,7 @@ func routesCmd(args []string, stdout, stderr io.Writer) int {
 	// The configuration is loaded with the flags, so that every failure,
 	// a stray argument included, is printed with its credentials redacted:
 	// routes needs no token, but one may be pasted in the wrong place.
-	cfg, done, code := parseConfigFlags(fs, args, redactingWriter{stderr, urlHolders(args)})
+	cfg, done, code := parseConfigFlags(fs, args, redactingWriter{stderr, urlHolders(args), true})
 	if done {
 		return code
 	}

@@ -108,7 +108,7 @@ func failer(name string, stderr io.Writer, cfg *config.Config, urls ...string) f
 // failer reads one. Which argument is the URL is not known until the flags
 // parse, and a short unknown flag is named: --PASSWORD, pasted by mistake.
 func parseTwilioFlags(fs *pflag.FlagSet, args []string, stderr io.Writer) (cfg *config.Config, done bool, code int) {
-	return parseConfigFlags(fs, args, redactingWriter{stderr, urlHolders(args)})
+	return parseConfigFlags(fs, args, redactingWriter{stderr, urlHolders(args), true})
 }
 
 // urlArgs returns the arguments of args that may be URLs holding a

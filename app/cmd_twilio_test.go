@@ -610,3 +610,27 @@ func TestPathWithAtShown(t *testing.T) {
 		}
 	}
 }
+
+// What a command prints as its result is data: a short credential that
+// happens to be a word of it (the password "ops" and the principal
+// group:ops) does not rewrite it, as it would in an error.
+func TestShortCredentialsKeptInOutput(t *testing.T) {
+	policy := filepath.Join(t.TempDir(), "policy.csv")
+	if err := os.WriteFile(policy, []byte("p, group:ops, /calls, view, allow\np, user:ops-lead, /calls, view, allow\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	isolateTokens(t, map[string]string{"TWILIO_AUTH_TOKEN": secretToken, "GATEHOUSE_PUBLIC_URL": "https://twilio:ops@ivr.example.com"})
+	code, out, errOut := cli("principals", "--policy", policy, "--resource", "/calls", "--permission", "view")
+	if code != app.ExitOK || out != "group:ops\nuser:ops-lead\n" {
+		t.Errorf("principals: exit %d, stdout %q, stderr %q; want 0 and both principals as written", code, out, errOut)
+	}
+	code, out, errOut = cli("explain", "--policy", policy, "--resource", "/calls", "--permission", "view", "--principal", "group:ops")
+	if code != app.ExitOK || !strings.Contains(out, "group:ops") {
+		t.Errorf("explain: exit %d, stdout %q, stderr %q; want 0 and the ACE as written", code, out, errOut)
+	}
+	// The same word quoted back in an error is hidden.
+	code, _, errOut = cli("explain", "--policy", policy, "--resource", "/calls", "--permission", "view", "--principal", "group:ops", "ops")
+	if code != app.ExitUsage || strings.Contains(errOut, "ops") {
+		t.Errorf("explain with a stray argument: exit %d, stderr %q; want %d, the argument hidden", code, errOut, app.ExitUsage)
+	}
+}

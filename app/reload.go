@@ -257,11 +257,11 @@ func (a *App) logRejected(trigger string, kept uint64, err error) {
 		switch {
 		case errors.As(e, &le):
 			attrs = append(attrs, slog.String("file", a.cfg.Redact(le.File)), slog.Int("line", le.Line),
-				slog.String("problem", a.cfg.Redact(le.Err.Error())))
+				slog.String("problem", a.cfg.RedactMessage(le.Err.Error())))
 		case errors.As(e, &pe):
-			attrs = append(attrs, slog.String("file", a.cfg.Redact(pe.Path)), slog.String("problem", a.cfg.Redact(pe.Err.Error())))
+			attrs = append(attrs, slog.String("file", a.cfg.Redact(pe.Path)), slog.String("problem", a.cfg.RedactMessage(pe.Err.Error())))
 		default:
-			attrs = append(attrs, slog.String("problem", a.cfg.Redact(e.Error())))
+			attrs = append(attrs, slog.String("problem", a.cfg.RedactMessage(e.Error())))
 		}
 		a.log.LogAttrs(context.Background(), slog.LevelError, "policy reload rejected; the last good policy stays in force", attrs...)
 	}

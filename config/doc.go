@@ -87,8 +87,9 @@
 // its content. Other values are quoted to help the operator,
 // but any token Load or Validate knows of is replaced by "[REDACTED]"
 // wherever it would appear, as when a token is pasted into the wrong
-// variable (a value shorter than six bytes only where it stands as a word
-// of its own, not inside a longer run of letters and digits). A
+// variable (in an error, a value shorter than six bytes only where it
+// stands as a word of its own, not inside a longer run of letters and
+// digits; elsewhere, not at all). A
 // password in public_url is masked in messages, in LogValue, and when a
 // Config is printed with fmt or marshalled to JSON (as slog does with a
 // Config logged by value); like a token, it is replaced by "[REDACTED]"

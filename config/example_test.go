@@ -365,3 +365,17 @@ func ExampleServer_HTTPMaxHeaderBytes() {
 	// 16384 12288
 	// 4097 1
 }
+
+// A short password is hidden in an error message where it stands as a word
+// of its own, and left alone in data and inside longer words.
+func ExampleConfig_RedactMessage() {
+	cfg := config.Default()
+	cfg.PublicURL = "https://twilio:ops@ivr.example.com"
+	fmt.Println(cfg.RedactMessage(`argument "ops" is not name=value`))
+	fmt.Println(cfg.RedactMessage("no such principal: group:opsteam"))
+	fmt.Println(cfg.Redact("group:ops"))
+	// Output:
+	// argument "[REDACTED]" is not name=value
+	// no such principal: group:opsteam
+	// group:ops
+}

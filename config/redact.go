@@ -17,20 +17,20 @@ import (
 // of Err held a secret, Err is replaced by an error with the scrubbed
 // message that still matches, with errors.Is, every target Err matched.
 // Secrets shorter than minRedacted are replaced only where they stand as
-// words of their own (see scrub).
+// words of their own (see scrubMessage).
 func redact(err error, secrets []string) error {
 	switch e := err.(type) {
 	case *FieldError:
-		return &FieldError{Key: scrub(e.Key, secrets), Err: redactInner(e.Err, secrets)}
+		return &FieldError{Key: scrubMessage(e.Key, secrets), Err: redactInner(e.Err, secrets)}
 	case *FileError:
-		return &FileError{Path: scrub(e.Path, secrets), Err: redactInner(e.Err, secrets)}
+		return &FileError{Path: scrubMessage(e.Path, secrets), Err: redactInner(e.Err, secrets)}
 	}
 	return err
 }
 
 func redactInner(err error, secrets []string) error {
 	msg := err.Error()
-	clean := scrub(msg, secrets)
+	clean := scrubMessage(msg, secrets)
 	if clean == msg {
 		return err
 	}
@@ -40,10 +40,12 @@ func redactInner(err error, secrets []string) error {
 }
 
 // minRedacted is the length below which a secret (a short public_url
-// password, a token like the tour's 12345) is replaced only where it
-// stands as a word of its own: replacing every "1" inside "line 12" or
-// "a" inside "want" would make messages unreadable, while a short value
-// quoted whole ("got \"s3cr5\"") must still not be shown.
+// password, a token like the tour's 12345) is not searched for in what is
+// logged or printed as data (scrub): there it would replace parts of real
+// names and hosts ("group:ops", "ivr.example.com"). An error message
+// replaces it where it stands as a word of its own (scrubMessage): a
+// short value quoted back whole ("got \"s3cr5\"") must still not be
+// shown.
 const minRedacted = 6
 
 // urlPasswords returns what must be scrubbed from messages for a
@@ -96,23 +98,36 @@ func urlPasswords(raw string) []string {
 	return out
 }
 
-// scrub replaces every occurrence of a secret in s, ignoring case: Viper
-// lower-cases keys, so a token pasted as a key name comes back lower-cased
-// in an unknown-key error. A secret shorter than minRedacted is replaced
-// only where it stands as a word of its own, not inside a longer run of
-// letters and digits (see standalone): the password "no" is in "say no
-// more" and in "パスワードはnoです", not in "nobody". A short secret
-// without a letter or digit is no word, and is left alone: replacing
-// "//" or "-" wherever it stands would mangle every URL and flag in a
-// message.
+// scrub replaces every occurrence of a secret of minRedacted bytes or
+// more in s, ignoring case: Viper lower-cases keys, so a token pasted as a
+// key name comes back lower-cased in an unknown-key error.
 func scrub(s string, secrets []string) string {
 	for _, secret := range secrets {
-		words := len(secret) < minRedacted
-		if secret == "" || words && !strings.ContainsFunc(secret, isWordRune) {
+		if len(secret) < minRedacted {
 			continue
 		}
 		for _, sp := range spellings(secret) {
-			s = replaceFold(s, sp, words)
+			s = replaceFold(s, sp, false)
+		}
+	}
+	return s
+}
+
+// scrubMessage is scrub for the text of an error message, which may quote
+// back a value the operator typed: a shorter secret is also replaced,
+// where it stands as a word of its own, not inside a longer run of letters
+// and digits (see standalone): the password "no" is in "got \"no\"" and
+// in "パスワードはnoです", not in "nobody". A short secret without a letter
+// or digit is no word, and is left alone: replacing "//" or "-" wherever
+// it stands would mangle every URL and flag in the message.
+func scrubMessage(s string, secrets []string) string {
+	s = scrub(s, secrets)
+	for _, secret := range secrets {
+		if len(secret) >= minRedacted || !strings.ContainsFunc(secret, isWordRune) {
+			continue
+		}
+		for _, sp := range spellings(secret) {
+			s = replaceFold(s, sp, true)
 		}
 	}
 	return s
@@ -140,22 +155,46 @@ func spellings(secret string) []string {
 	return out
 }
 
-// holdsCredential reports whether value holds one of secrets, as scrub
-// finds them.
+// holdsCredential reports whether value holds one of secrets: as scrub
+// finds it, for a secret of minRedacted bytes or more; a shorter one (a
+// short public_url password), found the same ways, where it stands as a
+// word of its own (see standalone), as scrubMessage finds it, and also
+// if it has no letter or digit, which scrubMessage leaves alone: a value
+// that callers hear must not hold it at all.
 func holdsCredential(value string, secrets []string) bool {
-	return scrub(value, secrets) != value
+	if scrub(value, secrets) != value {
+		return true
+	}
+	for _, secret := range secrets {
+		if secret == "" || len(secret) >= minRedacted {
+			continue
+		}
+		for _, sp := range spellings(secret) {
+			for _, m := range indexFold(value, sp) {
+				if standalone(value, m) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // standalone reports whether the match s[m[0]:m[1]] stands as a word of
 // its own: it is not part of a character (a secret of bytes that are not
 // UTF-8 can match inside one), and does not join the letters or digits on
-// either side of it (see joins).
+// either side of it (see joins). An escape sequence just before it, as %q
+// and JSON write a tab or a control byte ("\ts3cr5", "\x01s3cr5"), ends
+// there: its last letter or digit joins nothing.
 func standalone(s string, m []int) bool {
 	if !utf8.RuneStart(s[m[0]]) || m[1] < len(s) && !utf8.RuneStart(s[m[1]]) {
 		return false
 	}
 	match := s[m[0]:m[1]]
 	before, _ := utf8.DecodeLastRuneInString(s[:m[0]])
+	if endsWithEscape(s[:m[0]]) {
+		before = ' '
+	}
 	first, _ := utf8.DecodeRuneInString(match)
 	last, _ := utf8.DecodeLastRuneInString(match)
 	after, _ := utf8.DecodeRuneInString(s[m[1]:])
@@ -191,6 +230,29 @@ func indexFold(s, secret string) [][]int {
 		}
 	}
 	return out
+}
+
+// endsWithEscape reports whether s ends with an escape sequence of a Go or
+// JSON string literal: a backslash and one of abfnrtv, \xHH, \uHHHH,
+// \UHHHHHHHH, or three octal digits. (A backslash that is itself escaped
+// counts too: hiding a little too much is safe.)
+func endsWithEscape(s string) bool {
+	if len(s) >= 2 && s[len(s)-2] == '\\' && strings.IndexByte("abfnrtv", s[len(s)-1]) >= 0 {
+		return true
+	}
+	hex := func(t string) bool {
+		return t != "" && strings.Trim(t, "0123456789abcdefABCDEF") == ""
+	}
+	for _, e := range []struct {
+		lead string
+		n    int
+	}{{`\x`, 2}, {`\u`, 4}, {`\U`, 8}} {
+		if k := len(s) - len(e.lead) - e.n; k >= 0 && s[k:k+len(e.lead)] == e.lead && hex(s[k+len(e.lead):]) {
+			return true
+		}
+	}
+	k := len(s) - 4
+	return k >= 0 && s[k] == '\\' && strings.Trim(s[k+1:], "01234567") == ""
 }
 
 // isWordRune reports whether r is a letter or a digit.
@@ -275,9 +337,9 @@ func (c *Config) secrets() []string {
 
 // Redact returns s with every credential c holds replaced by "[REDACTED]",
 // ignoring case: each token of [Config.Tokens] and the password of
-// public_url. A value shorter than six bytes is replaced only where it
-// stands as a word of its own, not inside a longer run of letters and
-// digits.
+// public_url. A value shorter than six bytes is not searched for: it
+// would rewrite real names and hosts ("group:ops"); an error message
+// replaces it where it stands as a word (see [Config.RedactMessage]).
 // Use it on any text built from a configured value (a policy file's path, a
 // support number) before it reaches a log line or a message, in case a
 // credential was pasted into the wrong key. A nil c redacts nothing.
@@ -286,6 +348,18 @@ func (c *Config) Redact(s string) string {
 		return s
 	}
 	return scrub(s, c.secrets())
+}
+
+// RedactMessage is [Config.Redact] for the text of an error message,
+// which may quote back a value the operator typed: a credential shorter
+// than six bytes is also replaced, where it stands as a word of its own
+// (not inside a longer run of letters and digits, nor after an escape
+// sequence such as \t), as [Config.RedactError] replaces it.
+func (c *Config) RedactMessage(s string) string {
+	if c == nil {
+		return s
+	}
+	return scrubMessage(s, c.secrets())
 }
 
 // RedactError is [Config.Redact] for errors. It returns err itself if its
@@ -306,7 +380,7 @@ func (c *Config) RedactError(err error) error {
 // redactError is RedactError with the secrets given.
 func redactError(err error, secrets []string) error {
 	msg := err.Error()
-	clean := scrub(msg, secrets)
+	clean := scrubMessage(msg, secrets)
 	if clean == msg {
 		return err
 	}

@@ -297,13 +297,28 @@ func TestRedact(t *testing.T) {
 		{"/srv/" + token + "/policy.csv", "/srv/[REDACTED]/policy.csv"},
 		{strings.ToUpper(token), "[REDACTED]"},
 		{"p@ssword and p%40ssword", "[REDACTED] and [REDACTED]"},
-		{"short " + short + " hidden", "short [REDACTED] hidden"},
-		{`argument "` + strings.ToUpper(short) + `"`, `argument "[REDACTED]"`},
-		{"inside a word: x" + short + " " + short + "9 kept", "inside a word: x" + short + " " + short + "9 kept"},
+		{"group:" + short + " kept in data", "group:" + short + " kept in data"},
 	}
 	for _, tt := range tests {
 		if got := cfg.Redact(tt.in); got != tt.want {
 			t.Errorf("Redact(%q): got %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	// An error message also hides a short credential where it stands as
+	// a word of its own, also after an escape sequence of %q or JSON.
+	for _, tt := range []struct{ in, want string }{
+		{"short " + short + " hidden", "short [REDACTED] hidden"},
+		{`argument "` + strings.ToUpper(short) + `"`, `argument "[REDACTED]"`},
+		{fmt.Sprintf("got %q", "\t"+short), `got "\t[REDACTED]"`},
+		{fmt.Sprintf("got %q", "\n"+short), `got "\n[REDACTED]"`},
+		{fmt.Sprintf("got %q", "\x01"+short), `got "\x01[REDACTED]"`},
+		{fmt.Sprintf("got %q", "\u2028"+short), `got "\u2028[REDACTED]"`},
+		{`got "\001` + short + `"`, `got "\001[REDACTED]"`},
+		{"inside a word: x" + short + " " + short + "9 kept", "inside a word: x" + short + " " + short + "9 kept"},
+		{"/srv/" + token + "/policy.csv", "/srv/[REDACTED]/policy.csv"},
+	} {
+		if got := cfg.RedactMessage(tt.in); got != tt.want {
+			t.Errorf("RedactMessage(%q): got %q, want %q", tt.in, got, tt.want)
 		}
 	}
 	// A password with a quote or a backslash, as %q writes it.

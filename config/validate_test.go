@@ -328,6 +328,9 @@ func TestValidateRefusesCredentialSentToCallers(t *testing.T) {
 		{"a short password in Japanese, written without spaces", "申し訳ありません。パスワードはs3crです。", true},
 		{"a short password in Chinese", "抱歉，密码s3cr", true},
 		{"a short password spelled with a long s, which folds to s", "ſ3cr", true},
+		// A short password of punctuation alone, which messages leave
+		// alone (it is no word), is refused wherever it stands.
+		{"a short password of punctuation alone", "Sorry, *** goodbye.", true},
 	}...)
 	for _, f := range fields {
 		for _, v := range values {
@@ -340,6 +343,9 @@ func TestValidateRefusesCredentialSentToCallers(t *testing.T) {
 				c.PublicURL = "https://twilio:" + password + "@ivr.example.com"
 				if strings.Contains(strings.ToLower(v.value), short) || strings.Contains(v.value, "ſ3cr") {
 					c.PublicURL = "https://twilio:" + short + "@ivr.example.com"
+				}
+				if strings.Contains(v.value, "***") {
+					c.PublicURL = "https://twilio:***@ivr.example.com"
 				}
 				f.set(c, v.value)
 				err := c.Validate()
