@@ -26,12 +26,21 @@ import (
 
 // redactedOutput loads the configuration the environment gives, only for
 // its credentials, and returns stdout and stderr wrapped so that every
-// credential of it is printed as "[REDACTED]" (config.Config.Redact). A
+// credential of it is printed as "[REDACTED]". stderr carries errors,
+// which may quote back what was typed: it is redacted as an error message
+// (config.Config.RedactMessage), with the password of every argument that
+// may be a URL too. stdout is redacted the same way if messages is set
+// (policy lint and test, whose output quotes policy rows and test rows as
+// problems); else it is a result, data (explain's decision, principals'
+// list), redacted of the configured credentials as data
+// (config.Config.Redact): an argument such as the principal
+// user:alice@example.com has the shape of a URL with a password, and
+// must not be rewritten in the answer. A
 // missing token is no error. If the configuration does not load, the
 // writers redact nothing and err, redacted already, says why: the command
 // reports it, and stops, once its flags are parsed, as the Twilio
 // commands do.
-func redactedOutput(stdout, stderr io.Writer, args []string) (out, errOut io.Writer, err error) {
+func redactedOutput(stdout, stderr io.Writer, args []string, messages bool) (out, errOut io.Writer, err error) {
 	cfg, err := config.Load(config.Options{})
 	if err != nil {
 		err = fmt.Errorf("the environment's configuration (read for the credentials to redact): %w", err)
@@ -39,7 +48,11 @@ func redactedOutput(stdout, stderr io.Writer, args []string) (out, errOut io.Wri
 	// The passwords of URLs on the command line first (see failer), then
 	// the configuration's credentials.
 	holders := append(urlHolders(args), cfg)
-	return redactingWriter{stdout, holders, false}, redactingWriter{stderr, holders, true}, err
+	out = redactingWriter{stdout, holders, true}
+	if !messages {
+		out = redactingWriter{stdout, []*config.Config{cfg}, false}
+	}
+	return out, redactingWriter{stderr, holders, true}, err
 }
 
 // redactingWriter writes to w with every credential of each configuration
@@ -132,7 +145,7 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 	fs.StringArrayVar(&principals, "principal", nil, "a `principal` the request proved, such as group:twilio (repeatable)")
 	fs.BoolVar(&exact, "exact", false, "use the principals exactly as given, without adding system.Everyone and system.Authenticated")
 	files.add(fs)
-	stdout, stderr, cfgErr := redactedOutput(stdout, stderr, args)
+	stdout, stderr, cfgErr := redactedOutput(stdout, stderr, args, false)
 	if done, code := parsePolicyFlags(fs, args, stderr, cfgErr); done {
 		return code
 	}
@@ -193,7 +206,7 @@ func principalsCmd(args []string, stdout, stderr io.Writer) int {
 	)
 	q.add(fs, "the `permission`, such as view (required)")
 	files.add(fs)
-	stdout, stderr, cfgErr := redactedOutput(stdout, stderr, args)
+	stdout, stderr, cfgErr := redactedOutput(stdout, stderr, args, false)
 	if done, code := parsePolicyFlags(fs, args, stderr, cfgErr); done {
 		return code
 	}
@@ -217,7 +230,7 @@ func principalsCmd(args []string, stdout, stderr io.Writer) int {
 // policyCmd runs policy lint and policy test.
 func policyCmd(args []string, stdout, stderr io.Writer) int {
 	const use = "want 'policy lint [--policy FILE] [--model FILE]' or 'policy test FILE [--policy FILE] [--model FILE]'"
-	stdout, stderr, cfgErr := redactedOutput(stdout, stderr, args)
+	stdout, stderr, cfgErr := redactedOutput(stdout, stderr, args, true)
 	if len(args) == 0 {
 		return fail(stderr, "policy", ExitUsage, errors.New(use))
 	}

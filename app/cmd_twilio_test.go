@@ -634,3 +634,33 @@ func TestShortCredentialsKeptInOutput(t *testing.T) {
 		t.Errorf("explain with a stray argument: exit %d, stderr %q; want %d, the argument hidden", code, errOut, app.ExitUsage)
 	}
 }
+
+// policy lint and policy test print problems, which quote policy and test
+// rows: a short credential pasted into one is hidden there, as in any
+// error. explain and principals print a result, which an argument of a
+// URL's shape (an e-mail principal) must not rewrite.
+func TestPolicyOutputShortCredentialsAndEmailPrincipals(t *testing.T) {
+	isolateTokens(t, map[string]string{"TWILIO_AUTH_TOKEN": "12345", "GATEHOUSE_PUBLIC_URL": "https://twilio:ops@ivr.example.com"})
+	dir := t.TempDir()
+	bad := writeFile(t, dir, "bad.csv", "p, a, /, view, 12345\np, a, ops, view, allow\n")
+	code, out, errOut := cli("policy", "lint", "--policy", bad)
+	if code != app.ExitFalse || strings.Contains(out+errOut, "12345") || strings.Contains(out+errOut, `"ops"`) || !strings.Contains(out, `got "[REDACTED]"`) {
+		t.Errorf("policy lint: exit %d, stdout %q, stderr %q; want 1 and both credentials hidden", code, out, errOut)
+	}
+	tests := writeFile(t, dir, "tests.csv", "allow, /, view, ops\n")
+	code, out, errOut = cli("policy", "test", tests)
+	if code != app.ExitFalse || strings.Contains(out+errOut, "'ops'") || strings.Contains(out+errOut, " ops:") {
+		t.Errorf("policy test: exit %d, stdout %q, stderr %q; want 1 and the password hidden", code, out, errOut)
+	}
+	pol := writeFile(t, dir, "p.csv", "p, user:alice@example.com, /calls, view, allow\np, user:al:pass1word@example.com, /calls, view, allow\n")
+	for _, principal := range []string{"user:alice@example.com", "user:al:pass1word@example.com"} {
+		code, out, errOut = cli("explain", "--policy", pol, "--resource", "/calls", "--permission", "view", "--principal", principal)
+		if code != app.ExitOK || !strings.Contains(out, "'"+principal+"'") {
+			t.Errorf("explain %s: exit %d, stdout %q, stderr %q; want 0 and the principal as written", principal, code, out, errOut)
+		}
+	}
+	code, out, errOut = cli("principals", "--policy", pol, "--resource", "/calls", "--permission", "view")
+	if code != app.ExitOK || out != "user:al:pass1word@example.com\nuser:alice@example.com\n" {
+		t.Errorf("principals: exit %d, stdout %q, stderr %q; want both principals as written", code, out, errOut)
+	}
+}

@@ -96,10 +96,12 @@
 // wherever else a message would quote it, and a public_url with an '@'
 // that does not parse as user information ("https:/user:pass@host") is
 // never quoted. LogValue, Format and MarshalJSON likewise replace a
-// credential pasted into any other field, and [Config.Redact] and
-// [Config.RedactError] apply the same redaction to text and errors built
-// elsewhere from configured values, such as the failure to open
-// policy.file.
+// credential pasted into any other field. [Config.Redact] applies that
+// redaction to text built elsewhere from configured values (a log line
+// naming policy.file), and [Config.RedactError] and
+// [Config.RedactMessage] to errors, such as the failure to open
+// policy.file: an error also hides a credential shorter than six bytes,
+// where it stands as a word of its own.
 //
 // The token can come from TWILIO_AUTH_TOKEN, from a file
 // (twilio.auth_token_file, suited to mounted secrets), from the

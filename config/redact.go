@@ -233,8 +233,9 @@ func indexFold(s, secret string) [][]int {
 }
 
 // endsWithEscape reports whether s ends with an escape sequence of a Go or
-// JSON string literal: a backslash and one of abfnrtv, \xHH, \uHHHH,
-// \UHHHHHHHH, or three octal digits. (A backslash that is itself escaped
+// JSON string literal (a backslash and one of abfnrtv, \xHH, \uHHHH,
+// \UHHHHHHHH, or three octal digits) or of a URL (%HH, as net/url's
+// errors re-escape a request's URL). (A backslash that is itself escaped
 // counts too: hiding a little too much is safe.)
 func endsWithEscape(s string) bool {
 	if len(s) >= 2 && s[len(s)-2] == '\\' && strings.IndexByte("abfnrtv", s[len(s)-1]) >= 0 {
@@ -246,7 +247,7 @@ func endsWithEscape(s string) bool {
 	for _, e := range []struct {
 		lead string
 		n    int
-	}{{`\x`, 2}, {`\u`, 4}, {`\U`, 8}} {
+	}{{`\x`, 2}, {`\u`, 4}, {`\U`, 8}, {`%`, 2}} {
 		if k := len(s) - len(e.lead) - e.n; k >= 0 && s[k:k+len(e.lead)] == e.lead && hex(s[k+len(e.lead):]) {
 			return true
 		}

@@ -477,3 +477,15 @@ func TestRedactErrorKeepsEveryMatch(t *testing.T) {
 		}
 	}
 }
+
+// A URL's percent-escape ends a word, as net/url's errors re-escape a
+// request's URL: a short password right after %22 is hidden.
+func TestRedactMessageAfterPercentEscape(t *testing.T) {
+	cfg := config.Default()
+	cfg.PublicURL = "https://twilio:ops@ivr.example.com"
+	for _, in := range []string{`Post "http://127.0.0.1:1/calls/%22ops%22": x`, `Post "http://127.0.0.1:1/calls/%7Bops%7D": x`} {
+		if got := cfg.RedactMessage(in); strings.Contains(got, "ops") {
+			t.Errorf("RedactMessage(%q) = %q, want the password hidden", in, got)
+		}
+	}
+}
