@@ -268,14 +268,25 @@ func (a *App) logRejected(trigger string, kept uint64, err error) {
 }
 
 // splitErrors returns the errors joined in err (errors.Join), recursively,
-// or err alone.
+// each problem once. Only a join is split: an error that wraps several
+// (fmt.Errorf with two %w, as "policies: m.conf: invalid model: casbin:
+// ...") is one problem, whose message names the file, and its parts alone
+// would not. A join is told by its message, its parts' lines.
 func splitErrors(err error) []error {
 	j, ok := err.(interface{ Unwrap() []error })
 	if !ok {
 		return []error{err}
 	}
+	parts := j.Unwrap()
+	msgs := make([]string, len(parts))
+	for i, e := range parts {
+		msgs[i] = e.Error()
+	}
+	if strings.Join(msgs, "\n") != err.Error() {
+		return []error{err}
+	}
 	var out []error
-	for _, e := range j.Unwrap() {
+	for _, e := range parts {
 		out = append(out, splitErrors(e)...)
 	}
 	return out

@@ -213,6 +213,17 @@ func TestReloadPolicyBadModel(t *testing.T) {
 	if len(errs) != 1 || !strings.Contains(errs[0]["problem"].(string), modelPath+": policy_effect must be") {
 		t.Errorf("error records = %v, want one naming %s and the effect", errs, modelPath)
 	}
+
+	// A model Casbin cannot parse is one problem, one line, naming the
+	// file: its error wraps two, and is no join.
+	replaceFile(t, modelPath, "[request_definition]\nr = sub, obj, act\n")
+	if _, err := a.reloadPolicy("test"); err == nil {
+		t.Fatal("reloadPolicy with a model missing sections: no error")
+	}
+	errs = logs.records(t, "ERROR")[1:]
+	if len(errs) != 1 || !strings.Contains(errs[0]["problem"].(string), modelPath+": invalid model: missing required sections") {
+		t.Errorf("error records = %v, want one naming %s and the missing sections", errs, modelPath)
+	}
 }
 
 func TestReloadPolicyEmbedded(t *testing.T) {
