@@ -163,11 +163,11 @@ func TestFailedErrorViewsLeaveNoHeaders(t *testing.T) {
 			Forbidden: func(c echo.Context, _ authz.Decision) error { dirty(c); panic("forbidden view broken") },
 			Exception: func(c echo.Context, _ error) error { dirty(c); panic("exception view broken") },
 		}},
-		{"the forbidden view fails, the exception view answers", Config{
+		{"the forbidden view fails, the apology answers", Config{
 			Forbidden: func(c echo.Context, _ authz.Decision) error { dirty(c); return errors.New("forbidden view broken") },
 			Exception: fine,
 		}},
-		{"the not-found view fails, the exception view answers", Config{
+		{"the not-found view fails, the apology answers", Config{
 			NotFound:  func(c echo.Context) error { dirty(c); return errors.New("not-found view broken") },
 			Exception: fine,
 		}},
@@ -198,5 +198,38 @@ func TestFailedErrorViewsLeaveNoHeaders(t *testing.T) {
 			}
 		}
 		srv.Close()
+	}
+}
+
+// A forbidden view that fails or panics is logged, and the Apology answers,
+// whether the denial was the route's (the guard's) or one a view returned:
+// not the exception view, which would answer a failure of the view itself.
+func TestFailingForbiddenViewAnswersApology(t *testing.T) {
+	exception := func(c echo.Context, _ error) error {
+		return c.JSON(http.StatusInternalServerError, map[string]string{"error": "boom"})
+	}
+	for _, tt := range []struct {
+		name      string
+		forbidden func(echo.Context, authz.Decision) error
+	}{
+		{"fails", func(echo.Context, authz.Decision) error { return errors.New("forbidden view broken") }},
+		{"panics", func(echo.Context, authz.Decision) error { panic("forbidden view broken") }},
+	} {
+		for _, req := range []struct{ path, who string }{
+			{"/", "bob"},         // the route denies bob
+			{"/denies", "alice"}, // the view denies
+		} {
+			e, logs := newTestViews(t, Config{Forbidden: tt.forbidden, Exception: exception})
+			r := httptest.NewRequest(http.MethodGet, req.path, nil)
+			r.Header.Set("X-Who", req.who)
+			w := httptest.NewRecorder()
+			e.ServeHTTP(w, r)
+			if w.Code != http.StatusOK || w.Body.String() != apologyBody {
+				t.Errorf("%s, %s as %s: got %d %q, want the Apology", tt.name, req.path, req.who, w.Code, w.Body.String())
+			}
+			if !strings.Contains(logs.String(), "forbidden view broken") {
+				t.Errorf("%s, %s as %s: the failure was not logged: %q", tt.name, req.path, req.who, logs.String())
+			}
+		}
 	}
 }

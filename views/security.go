@@ -64,7 +64,8 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 			if !d.Allowed {
 				// A copy: the forbidden view may change what it is given,
 				// and d's principals are also the Record's, for the log.
-				return runView(c, func(c echo.Context) error { return v.cfg.Forbidden(c, d.Clone()) })
+				v.forbidden(c, d.Clone())
+				return nil
 			}
 			return runView(c, next)
 		}
@@ -253,7 +254,8 @@ func (v *Views) handleError(err error, c echo.Context) {
 		d := denied.Decision.Clone()
 		d.Allowed = false // whatever the view put there, it denied
 		RecordFrom(ctx).setViewDenial(d.Clone())
-		err = safely(c, "forbidden", func() error { return v.cfg.Forbidden(c, d) })
+		v.forbidden(c, d)
+		return
 	case !errors.As(err, &ge) && errors.As(err, &he) && (he.Code == 404 || he.Code == 405):
 		// A router miss, or a view's own 404 or 405; never an error of the
 		// guard's, whatever it wraps: the policies could not decide.
@@ -263,9 +265,27 @@ func (v *Views) handleError(err error, c echo.Context) {
 		err = safely(c, "exception", func() error { return v.cfg.Exception(c, err) })
 	}
 	if err != nil {
-		v.cfg.Logger.LogAttrs(ctx, slog.LevelError, "exception view failed", id, slog.String("error", err.Error()))
-		if !c.Response().Committed {
-			_ = v.apology(c) // the configured Apology: it cannot fail but to write
-		}
+		v.errorViewFailed(c, err)
+	}
+}
+
+// forbidden answers a denial, the route's or one a view returned, with the
+// forbidden view; if that fails or panics, the failure is logged and the
+// Apology answers (errorViewFailed), the same way on both paths.
+func (v *Views) forbidden(c echo.Context, d authz.Decision) {
+	if err := safely(c, "forbidden", func() error { return v.cfg.Forbidden(c, d) }); err != nil {
+		v.errorViewFailed(c, err)
+	}
+}
+
+// errorViewFailed logs the failure of one of the application's own error
+// views (not-found, forbidden, exception) and answers with the configured
+// Apology, which cannot fail but to write, unless an answer has begun.
+func (v *Views) errorViewFailed(c echo.Context, err error) {
+	ctx := c.Request().Context()
+	v.cfg.Logger.LogAttrs(ctx, slog.LevelError, "exception view failed",
+		slog.String("request_id", RecordFrom(ctx).RequestID()), slog.String("error", err.Error()))
+	if !c.Response().Committed {
+		_ = v.apology(c)
 	}
 }

@@ -118,7 +118,7 @@ func TestSecurity(t *testing.T) {
 		{"authn error fails closed", Config{Authn: failing}, "GET", "/", "alice", apologyBody, ""},
 		{"authz error fails closed", Config{Authz: failingAuthz}, "GET", "/", "alice", apologyBody, ""},
 		{"opt-out skips authentication", Config{Authn: failing}, "GET", "/healthz", "", "view ran", ""},
-		{"panicking forbidden and exception views", panicking, "GET", "/", "mallory", apologyBody, "panic in exception view for GET /: exception view bug"},
+		{"panicking forbidden view", panicking, "GET", "/", "mallory", apologyBody, "panic in forbidden view for GET /: forbidden view bug"},
 		{"panicking not-found view", panicking, "GET", "/nope", "", apologyBody, "panic in not-found view for GET /nope: not-found view bug"},
 		{"panicking not-found view, OPTIONS", panicking, "OPTIONS", "/", "", apologyBody, "panic in exception view for OPTIONS /: exception view bug"},
 		{"panicking exception view", panicking, "GET", "/panic", "alice", apologyBody, "panic in exception view for GET /panic: exception view bug"},
