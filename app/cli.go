@@ -293,7 +293,9 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
-		return failed(ExitFalse, err)
+		// The configured address cannot be used (in use, or a host that
+		// does not resolve): an input error, named by its key.
+		return failed(ExitUsage, fmt.Errorf("config: listen: %w", err))
 	}
 	// Config.LogValue redacts any credential pasted into another key.
 	logger.Info("starting", slog.Any("config", cfg))

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -662,5 +663,22 @@ func TestPolicyOutputShortCredentialsAndEmailPrincipals(t *testing.T) {
 	code, out, errOut = cli("principals", "--policy", pol, "--resource", "/calls", "--permission", "view")
 	if code != app.ExitOK || out != "user:al:pass1word@example.com\nuser:alice@example.com\n" {
 		t.Errorf("principals: exit %d, stdout %q, stderr %q; want both principals as written", code, out, errOut)
+	}
+}
+
+// serve exits 2, naming the key, when the configured listen address cannot
+// be used: in use, or a host that does not resolve.
+func TestServeListenFailureIsInputError(t *testing.T) {
+	isolateTokens(t, map[string]string{"TWILIO_AUTH_TOKEN": secretToken})
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, addr := range []string{busy.Addr().String(), "nosuch.invalid:18190"} {
+		code, _, errOut := cli("serve", "--listen", addr)
+		if code != app.ExitUsage || !strings.HasPrefix(errOut, "gatehouse serve: config: listen: ") {
+			t.Errorf("serve --listen %s: exit %d, stderr %q; want %d and the key named", addr, code, errOut, app.ExitUsage)
+		}
 	}
 }
