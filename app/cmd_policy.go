@@ -120,7 +120,8 @@ func (p *policyFlags) load() (*authz.Casbin, error) {
 	if err != nil {
 		return nil, err
 	}
-	return authz.NewCasbin(m, f.Policy(), f.Grouping())
+	acl, err := authz.NewCasbin(m, f.Policy(), f.Grouping())
+	return acl, withModel(p.model, err)
 }
 
 // effectivePrincipals returns the principals the server would give a
@@ -291,12 +292,8 @@ func policyLintCmd(args []string, stdout, stderr io.Writer, cfgErr error) int {
 		// model without a role definition, a matcher that decides
 		// wrongly). Lint passes nothing that serve would refuse.
 		if _, err := files.load(); err != nil {
-			model := files.model
-			if model == "" {
-				model = "embedded model"
-			}
 			for _, e := range splitErrors(err) {
-				fmt.Fprintf(stdout, "%s: %s\n", model, strings.TrimPrefix(e.Error(), "authz: "))
+				fmt.Fprintln(stdout, strings.TrimPrefix(e.Error(), "authz: "))
 				problems++
 			}
 		}

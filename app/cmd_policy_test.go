@@ -49,6 +49,7 @@ func TestPolicyCommands(t *testing.T) {
 	}, "\n"))
 	badModel := writeTemp(t, "model.conf", strings.Replace(mustRead(t, "../policies/model.conf"), "priority(p.eft) || deny", "some(where (p.eft == allow))", 1))
 	unparsable := writeTemp(t, "unparsable.conf", "[request_definition]\nr = sub, obj, act\n")
+	unbalanced := writeTemp(t, "unbalanced.conf", unbalancedModel(t))
 	tests := writeTemp(t, "tests.csv", `# expect, resource, permission, principals
 allow, /community/blog, view, wilma
 allow, /community/blog, view, pebbles
@@ -115,6 +116,8 @@ deny, /, view, someguy
 		{"lint bad model", []string{"policy", "lint", "--model", badModel}, 1, []string{badModel + ": policy_effect must be e = priority(p.eft) || deny\n", "1 problem\n"}, ""},
 		// Casbin's own error wraps two: one problem, naming the file.
 		{"lint unparsable model", []string{"policy", "lint", "--model", unparsable}, 1, []string{unparsable + ": invalid model: missing required sections: policy_definition,policy_effect,matchers\n1 problem\n"}, ""},
+		{"lint unbalanced matcher", []string{"policy", "lint", "--model", unbalanced}, 1, []string{unbalanced + ": invalid model: casbin: Unbalanced parenthesis\n1 problem\n"}, ""},
+		{"explain, unbalanced matcher", []string{"explain", "--model", unbalanced, "--resource", "/", "--permission", "view"}, 2, nil, unbalanced + ": invalid model: casbin: Unbalanced parenthesis"},
 		{"lint grouping rows without a role definition", []string{"policy", "lint", "--model", noRoles, "--policy", policy}, 1, []string{
 			noRoles + ": invalid model: grouping rows need a model with role_definition g = _, _\n", "1 problem\n"}, ""},
 		{"lint without grouping rows or a role definition", []string{"policy", "lint", "--model", noRoles, "--policy", writeTemp(t, "nogroups.csv", "p, a, /, view, allow\n")}, 0, []string{"ok\n"}, ""},

@@ -55,7 +55,7 @@ func loadPolicy(cfg config.Policy) (*policyState, error) {
 	}
 	acl, err := authz.NewCasbin(l.model, l.file.Policy(), l.file.Grouping())
 	if err != nil {
-		return nil, err
+		return nil, withModel(cfg.Model, err)
 	}
 	p.acl, p.tried, p.seen = acl, l.digest, l.digest
 	p.accounts = namesAccount(l.file)
@@ -97,6 +97,48 @@ func readPolicyFiles(cfg config.Policy) (modelText string, policyData []byte, er
 	return modelText, policyData, nil
 }
 
+// displayModel is how messages name the model at path: the path, or the
+// embedded default's name.
+func displayModel(path string) string {
+	if path == "" {
+		return "model.conf (embedded)"
+	}
+	return path
+}
+
+// modelError is a problem of authz.NewCasbin or Replace that is about the
+// model (authz.ErrInvalidModel), named by the model's file, as the
+// parse's own errors are: "m.conf: invalid model: casbin: Unbalanced
+// parenthesis".
+type modelError struct {
+	model string
+	err   error
+}
+
+func (e *modelError) Error() string {
+	return e.model + ": " + strings.TrimPrefix(e.err.Error(), "authz: ")
+}
+
+func (e *modelError) Unwrap() error { return e.err }
+
+// withModel names the model at path in each problem of err that is about
+// the model (see modelError); the others are left as they are.
+func withModel(path string, err error) error {
+	if err == nil {
+		return nil
+	}
+	parts := splitErrors(err)
+	for i, e := range parts {
+		if errors.Is(e, authz.ErrInvalidModel) {
+			parts[i] = &modelError{displayModel(path), e}
+		}
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return errors.Join(parts...)
+}
+
 func digestOf(modelText string, policyData []byte) [sha256.Size]byte {
 	h := sha256.New()
 	var n [8]byte
@@ -114,10 +156,7 @@ func (p *policyState) loadFiles() (*loadedPolicy, error) {
 		return nil, err
 	}
 	l := &loadedPolicy{digest: digestOf(modelText, policyData)}
-	modelName, policyName := p.cfg.Model, p.cfg.File
-	if modelName == "" {
-		modelName = "model.conf (embedded)"
-	}
+	modelName, policyName := displayModel(p.cfg.Model), p.cfg.File
 	if policyName == "" {
 		policyName = "policy.csv (embedded)"
 	}
@@ -219,6 +258,7 @@ func (a *App) reload(trigger string, want *[sha256.Size]byte) (generation uint64
 	}
 	if err == nil {
 		generation, err = p.acl.Replace(l.model, l.file.Policy(), l.file.Grouping())
+		err = withModel(p.cfg.Model, err)
 	}
 	if err != nil {
 		if l == nil {

@@ -224,6 +224,29 @@ func TestReloadPolicyBadModel(t *testing.T) {
 	if len(errs) != 1 || !strings.Contains(errs[0]["problem"].(string), modelPath+": invalid model: missing required sections") {
 		t.Errorf("error records = %v, want one naming %s and the missing sections", errs, modelPath)
 	}
+
+	// A model that parses, but whose matcher Casbin cannot compile: the
+	// error comes from authz, and names the file too.
+	replaceFile(t, modelPath, unbalancedModel(t))
+	if _, err := a.reloadPolicy("test"); err == nil {
+		t.Fatal("reloadPolicy with an unbalanced matcher: no error")
+	}
+	errs = logs.records(t, "ERROR")[2:]
+	if len(errs) != 1 || errs[0]["problem"] != modelPath+": invalid model: casbin: Unbalanced parenthesis" {
+		t.Errorf("error records = %v, want one naming %s and the matcher's problem", errs, modelPath)
+	}
+}
+
+// unbalancedModel is the shipped model with a matcher Casbin cannot
+// compile.
+func unbalancedModel(t *testing.T) string {
+	t.Helper()
+	m := mustRead(t, "../policies/model.conf")
+	i := strings.Index(m, "\nm = ")
+	if i < 0 {
+		t.Fatal("no matcher line in the shipped model")
+	}
+	return m[:i] + "\nm = (" + m[i+len("\nm = "):]
 }
 
 func TestReloadPolicyEmbedded(t *testing.T) {
