@@ -30,9 +30,9 @@ import (
 // which may quote back what was typed: it is redacted as an error message
 // (config.Config.RedactMessage), with the password of every argument that
 // may be a URL too. stdout is redacted the same way if messages is set
-// (policy lint and test, whose output quotes policy rows and test rows as
-// problems); else it is a result, data (explain's decision, principals'
-// list), redacted of the configured credentials as data
+// (policy lint, whose output quotes policy rows as problems); else it is
+// a result, data (explain's decision, principals' list, policy test's
+// failing rows), redacted of the configured credentials as data
 // (config.Config.Redact): an argument such as the principal
 // user:alice@example.com has the shape of a URL with a password, and
 // must not be rewritten in the answer. A
@@ -69,9 +69,8 @@ type redactingWriter struct {
 	messages bool
 }
 
-// Write writes p, redacted, and reports len(p) on success.
-func (r redactingWriter) Write(p []byte) (int, error) {
-	s := string(p)
+// redact returns s as Write would write it.
+func (r redactingWriter) redact(s string) string {
 	for _, c := range r.holders {
 		if r.messages {
 			s = c.RedactMessage(s)
@@ -79,6 +78,12 @@ func (r redactingWriter) Write(p []byte) (int, error) {
 			s = c.Redact(s)
 		}
 	}
+	return s
+}
+
+// Write writes p, redacted, and reports len(p) on success.
+func (r redactingWriter) Write(p []byte) (int, error) {
+	s := r.redact(string(p))
 	if _, err := io.WriteString(r.w, s); err != nil {
 		return 0, err
 	}
@@ -152,6 +157,18 @@ func explainCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := q.check(fs); err != nil {
 		return fail(stderr, name, ExitUsage, err)
+	}
+	// The decision quotes the question back as Python's repr does. A
+	// credential in it is then hidden by the output's redaction, unless
+	// repr escaped a character of the value (a quote, an unprintable
+	// character), which that redaction would not recognise: such a value
+	// is refused, without quoting it.
+	if out, ok := stdout.(redactingWriter); ok {
+		for _, v := range append([]string{q.resource, q.permission}, principals...) {
+			if r := authz.Repr(v); out.redact(v) != v && r[1:len(r)-1] != v {
+				return fail(stderr, name, ExitUsage, errors.New("a --principal, --resource or --permission holds a credential of the configuration (not shown) with a character that explain's quoting would escape"))
+			}
+		}
 	}
 	if !exact {
 		var err error
@@ -231,7 +248,10 @@ func principalsCmd(args []string, stdout, stderr io.Writer) int {
 // policyCmd runs policy lint and policy test.
 func policyCmd(args []string, stdout, stderr io.Writer) int {
 	const use = "want 'policy lint [--policy FILE] [--model FILE]' or 'policy test FILE [--policy FILE] [--model FILE]'"
-	stdout, stderr, cfgErr := redactedOutput(stdout, stderr, args, true)
+	// lint prints problems, which quote policy rows as errors do; test
+	// prints results (each failing row and its decision), data.
+	lint := len(args) > 0 && args[0] == "lint"
+	stdout, stderr, cfgErr := redactedOutput(stdout, stderr, args, lint)
 	if len(args) == 0 {
 		return fail(stderr, "policy", ExitUsage, errors.New(use))
 	}
