@@ -233,3 +233,56 @@ func TestFailingForbiddenViewAnswersApology(t *testing.T) {
 		}
 	}
 }
+
+// A hook a view registers on its response (Before, After: a session
+// helper's cookie) runs if the view answers, and not on the apology that
+// answers when it fails; a hook of the middleware runs either way.
+func TestViewResponseHooks(t *testing.T) {
+	e := echo.New()
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			res := c.Response()
+			res.Before(func() { res.Header().Set("X-Middleware", "ran") })
+			return next(c)
+		}
+	})
+	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"), Apology: Apology{Text: "Sorry.", SupportNumber: "+15005550006"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var after int
+	hooked := func(fail bool) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			res := c.Response()
+			res.Before(func() { res.Header().Set("Set-Cookie", "session=alice-secret") })
+			res.After(func() { after++ })
+			if fail {
+				return errors.New("backend down")
+			}
+			return c.String(http.StatusOK, "view ran")
+		}
+	}
+	v.GET("/answers", "view", hooked(false))
+	v.GET("/fails", "view", hooked(true))
+	if err := v.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		path, cookie, body string
+		after              int
+	}{
+		{"/answers", "session=alice-secret", "view ran", 1},
+		{"/fails", "", apologyBody, 1},
+	} {
+		r := httptest.NewRequest(http.MethodGet, tt.path, nil)
+		r.Header.Set("X-Who", "alice")
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, r)
+		if got := w.Header().Get("Set-Cookie"); got != tt.cookie || w.Body.String() != tt.body || after != tt.after {
+			t.Errorf("%s: Set-Cookie %q, body %q, After hooks run %d times; want %q, %q, %d", tt.path, got, w.Body.String(), after, tt.cookie, tt.body, tt.after)
+		}
+		if w.Header().Get("X-Middleware") != "ran" {
+			t.Errorf("%s: the middleware's hook did not run", tt.path)
+		}
+	}
+}

@@ -126,13 +126,29 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 // exception views do not inherit the failed view's response. (Echo's own
 // 405 handler is no view: the Allow header it sets stays.) The error views
 // that handleError calls go through safely, which does the same.
+//
+// Nor do they inherit the hooks it registered (Response.Before and After,
+// which a session helper uses to set a cookie): the view writes through a
+// response of its own, layered over the request's, whose hooks run only
+// if it answers through it. The hooks of the middleware, registered on
+// the request's response, run whoever answers.
 func runView(c echo.Context, view echo.HandlerFunc) (err error) {
-	h := c.Response().Header()
+	res := c.Response()
+	h := res.Header()
 	var saved headerState
 	saved.save(h)
+	own := res
+	if !res.Committed {
+		own = echo.NewResponse(res, c.Echo())
+		own.Status = res.Status
+		c.SetResponse(own)
+	}
 	returned := false
 	defer func() {
-		if (!returned || err != nil) && !c.Response().Committed {
+		if c.Response() == own {
+			c.SetResponse(res)
+		}
+		if (!returned || err != nil) && !res.Committed {
 			saved.restore(h)
 		}
 	}()
