@@ -286,3 +286,38 @@ func TestViewResponseHooks(t *testing.T) {
 		}
 	}
 }
+
+// A policy that panics, authentication or authorization, is one that could
+// not decide: the view never runs, the exception view answers, and the
+// panic is logged with the route.
+func TestPanickingPolicyAnswersException(t *testing.T) {
+	var excepted error
+	exception := func(c echo.Context, err error) error {
+		excepted = err
+		return c.String(http.StatusOK, "<Response>exception</Response>")
+	}
+	for _, tt := range []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"authentication", Config{Authn: authn.PolicyFunc(func(*http.Request) ([]string, error) { panic("authn bug") })},
+			"views: panic in authentication policy for GET /: authn bug"},
+		{"authorization", Config{Authz: authz.PolicyFunc(func(context.Context, []string, string, string) (authz.Decision, error) { panic("authz bug") })},
+			"views: panic in authorization policy for GET /: authz bug"},
+	} {
+		excepted = nil
+		tt.cfg.Exception = exception
+		e, logs := newTestViews(t, tt.cfg)
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("X-Who", "alice")
+		w := httptest.NewRecorder()
+		e.ServeHTTP(w, r)
+		if w.Body.String() != "<Response>exception</Response>" || excepted == nil || !strings.Contains(excepted.Error(), tt.want) {
+			t.Errorf("%s: body %q, exception view given %v; want the exception view, given %q", tt.name, w.Body.String(), excepted, tt.want)
+		}
+		if !strings.Contains(logs.String(), tt.want) {
+			t.Errorf("%s: the panic was not logged: %q", tt.name, logs.String())
+		}
+	}
+}

@@ -19,6 +19,11 @@ func TestRecord(t *testing.T) {
 	failingAuthz := authz.PolicyFunc(func(context.Context, []string, string, string) (authz.Decision, error) {
 		return authz.Decision{}, errors.New("cannot decide")
 	})
+	// A policy that panics could not decide either: recorded as one that
+	// fails (decision=error in the request log), not as no decision.
+	panickingAuthz := authz.PolicyFunc(func(context.Context, []string, string, string) (authz.Decision, error) {
+		panic("casbin: index out of range")
+	})
 	tests := []struct {
 		name           string
 		cfg            Config
@@ -37,6 +42,8 @@ func TestRecord(t *testing.T) {
 			Summary{RequestID: "r1", Route: "GET /healthz", Permission: authz.NoPermissionRequired}, false},
 		{"not found", Config{}, "GET", "/nope", "alice", Summary{RequestID: "r1"}, false},
 		{"authz error", Config{Authz: failingAuthz}, "GET", "/", "alice",
+			Summary{RequestID: "r1", Route: "GET /", Permission: "view", Principals: []string{authn.Everyone, authn.Authenticated, "alice"}, AuthzFailed: true}, false},
+		{"authz panic", Config{Authz: panickingAuthz}, "GET", "/", "alice",
 			Summary{RequestID: "r1", Route: "GET /", Permission: "view", Principals: []string{authn.Everyone, authn.Authenticated, "alice"}, AuthzFailed: true}, false},
 	}
 	for _, tt := range tests {

@@ -26,7 +26,11 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 				return runView(c, next)
 			}
 			r := c.Request()
-			principals, err := authn.Effective(v.cfg.Authn, r)
+			var principals []string
+			err := recovered(c, "authentication policy for ", func() (err error) {
+				principals, err = authn.Effective(v.cfg.Authn, r)
+				return err
+			})
 			if err != nil {
 				if ch, ok := errors.AsType[*authn.Challenge](err); ok {
 					rec.setChallenged(ch.Reason)
@@ -42,7 +46,11 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 			// still writes the answer, and the decision is what chooses
 			// that answer. Passing the cancellation on would turn a
 			// client's hang-up into a policy that "could not decide".
-			d, err := v.cfg.Authz.Permits(context.WithoutCancel(ctx), principals, rt.Resource, rt.Permission)
+			var d authz.Decision
+			err = recovered(c, "authorization policy for ", func() (err error) {
+				d, err = v.cfg.Authz.Permits(context.WithoutCancel(ctx), principals, rt.Resource, rt.Permission)
+				return err
+			})
 			if err != nil {
 				rec.setAuthzFailed()
 				c.SetRequest(r.WithContext(ctx)) // for the exception view
@@ -206,6 +214,19 @@ func panicError(c echo.Context, which string, p any) error {
 		path = c.Request().URL.Path // no route matched
 	}
 	return fmt.Errorf("views: panic in %s%s %s: %v", which, c.Request().Method, path, p)
+}
+
+// recovered calls policy, an authentication or authorization policy named
+// by which, and turns a panic into an error: a policy that panics is a
+// policy that could not decide, recorded (decision=error) and answered as
+// one, by the exception view.
+func recovered(c echo.Context, which string, policy func() error) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = panicError(c, which, p)
+		}
+	}()
+	return policy()
 }
 
 // safely calls view, the not-found, forbidden or exception view named by
