@@ -321,3 +321,81 @@ func TestPanickingPolicyAnswersException(t *testing.T) {
 		}
 	}
 }
+
+// A middleware's After hook, which reads the response through the context
+// (as a request log does), sees it up to date, the bytes just written
+// counted, although the view wrote through a response of its own.
+func TestMiddlewareHookSeesItsResponse(t *testing.T) {
+	var size int64 = -1
+	var status int
+	e := echo.New()
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			c.Response().Before(func() { status = c.Response().Status })
+			c.Response().After(func() { size = c.Response().Size })
+			return next(c)
+		}
+	})
+	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"), Apology: Apology{Text: "Sorry.", SupportNumber: "+15005550006"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.GET("/", "view", func(c echo.Context) error { return c.String(http.StatusAccepted, "hello") })
+	if err := v.Err(); err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Header.Set("X-Who", "alice")
+	w := httptest.NewRecorder()
+	e.ServeHTTP(w, r)
+	if size != 5 || status != http.StatusAccepted || w.Code != http.StatusAccepted || w.Body.String() != "hello" {
+		t.Errorf("the middleware's hooks saw Size %d, Status %d (answer %d %q); want 5, 202", size, status, w.Code, w.Body.String())
+	}
+}
+
+// A view that streams, flushing between writes, reaches the client through
+// the response it writes through: Flush finds the connection's writer.
+func TestViewFlushes(t *testing.T) {
+	e := echo.New()
+	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"), Apology: Apology{Text: "Sorry.", SupportNumber: "+15005550006"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	flushed := make(chan struct{})
+	v.GET("/stream", "view", func(c echo.Context) error {
+		res := c.Response()
+		res.WriteHeader(http.StatusOK)
+		if _, err := res.Write([]byte("one\n")); err != nil {
+			return err
+		}
+		res.Flush()
+		<-flushed // the client has read the first line before the second is written
+		_, err := res.Write([]byte("two\n"))
+		return err
+	})
+	if err := v.Err(); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	r, err := http.NewRequest(http.MethodGet, srv.URL+"/stream", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("X-Who", "alice")
+	res, err := http.DefaultClient.Do(r)
+	if err != nil {
+		close(flushed)
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	first := make([]byte, 4)
+	_, err = io.ReadFull(res.Body, first)
+	close(flushed)
+	if err != nil || string(first) != "one\n" {
+		t.Fatalf("first line %q, %v; want it before the view writes the second", first, err)
+	}
+	if rest, err := io.ReadAll(res.Body); err != nil || string(rest) != "two\n" {
+		t.Errorf("rest %q, %v; want \"two\\n\"", rest, err)
+	}
+}

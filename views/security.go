@@ -147,8 +147,10 @@ func runView(c echo.Context, view echo.HandlerFunc) (err error) {
 	saved.save(h)
 	own := res
 	if !res.Committed {
-		own = echo.NewResponse(res, c.Echo())
-		own.Status = res.Status
+		l := &layer{c: c, res: res}
+		l.own = *echo.NewResponse(l, c.Echo())
+		l.own.Status = res.Status
+		own = &l.own
 		c.SetResponse(own)
 	}
 	returned := false
@@ -163,6 +165,40 @@ func runView(c echo.Context, view echo.HandlerFunc) (err error) {
 	err = view(c)
 	returned = true
 	return err
+}
+
+// layer is the response a view writes through (own), layered over the
+// request's (res): its hooks are the view's. It writes to res, and while
+// res writes, and runs the hooks of the middleware, the context shows
+// res, so that those hooks read their own response, up to date (its
+// Size, counted before they run), as if no layer were there.
+type layer struct {
+	own echo.Response // its Writer is the layer
+	res *echo.Response
+	c   echo.Context
+}
+
+func (l *layer) Header() http.Header { return l.res.Header() }
+
+func (l *layer) WriteHeader(code int) { l.showingRes(func() { l.res.WriteHeader(code) }) }
+
+func (l *layer) Write(b []byte) (n int, err error) {
+	l.showingRes(func() { n, err = l.res.Write(b) })
+	return n, err
+}
+
+// Unwrap returns the request's response, for http.ResponseController
+// (Flush, Hijack, deadlines), as echo.Response unwraps to its writer.
+func (l *layer) Unwrap() http.ResponseWriter { return l.res }
+
+// showingRes runs f with the context showing the request's response, if
+// it shows the view's.
+func (l *layer) showingRes(f func()) {
+	if l.c.Response() == &l.own {
+		l.c.SetResponse(l.res)
+		defer l.c.SetResponse(&l.own)
+	}
+	f()
 }
 
 // headerState is a response header as it was at one point: its names and
