@@ -82,8 +82,11 @@
 // returns, such as the 400 of c.Bind, goes to Config.Exception, which can
 // answer its status (errors.As). A view that fails before it answers
 // leaves the response headers as they were before it ran, so that the
-// error view does not answer with the failed view's Content-Type or
-// Content-Length. If a not-found, forbidden or exception view of the
+// error view does not answer with the failed view's Content-Type,
+// Content-Length or Set-Cookie. (Hooks a view registers with
+// Response.Before or After cannot be taken back, and run on whatever
+// answers: set what must not outlive a failure in the header, not in a
+// hook.) If a not-found, forbidden or exception view of the
 // application's own fails or panics, it is logged and Config.Apology
 // answers: the caller always hears it.
 //

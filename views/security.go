@@ -130,75 +130,30 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 // answers for it. A view that fails or panics before it answers leaves the
 // response headers as they were before it ran: the error views answer on
 // the same response, and must not inherit what the failed view set (a
-// Content-Type, a Content-Length, a Content-Encoding), as Pyramid's
-// exception views do not inherit the failed view's response. (Echo's own
-// 405 handler is no view: the Allow header it sets stays.) The error views
-// that handleError calls go through safely, which does the same.
+// Content-Type, a Content-Length, a Content-Encoding, a Set-Cookie), as
+// Pyramid's exception views do not inherit the failed view's response.
+// (Echo's own 405 handler is no view: the Allow header it sets stays.) The
+// error views that handleError calls go through safely, which does the
+// same.
 //
-// Nor do they inherit the hooks it registered (Response.Before and After,
-// which a session helper uses to set a cookie): the view writes through a
-// response of its own, layered over the request's, whose hooks run only
-// if it answers through it. The hooks of the middleware, registered on
-// the request's response, run whoever answers.
+// Hooks that a view registers on the response (Response.Before, After)
+// are Echo's, which offers no way to take them back: they stay, and run
+// on whatever answers, an error view included. A view sets what it must
+// not leak on a failure (a cookie) in the header, which is restored, not
+// in a hook.
 func runView(c echo.Context, view echo.HandlerFunc) (err error) {
-	res := c.Response()
-	h := res.Header()
+	h := c.Response().Header()
 	var saved headerState
 	saved.save(h)
-	own := res
-	if !res.Committed {
-		l := &layer{c: c, res: res}
-		l.own = *echo.NewResponse(l, c.Echo())
-		l.own.Status = res.Status
-		own = &l.own
-		c.SetResponse(own)
-	}
 	returned := false
 	defer func() {
-		if c.Response() == own {
-			c.SetResponse(res)
-		}
-		if (!returned || err != nil) && !res.Committed {
+		if (!returned || err != nil) && !c.Response().Committed {
 			saved.restore(h)
 		}
 	}()
 	err = view(c)
 	returned = true
 	return err
-}
-
-// layer is the response a view writes through (own), layered over the
-// request's (res): its hooks are the view's. It writes to res, and while
-// res writes, and runs the hooks of the middleware, the context shows
-// res, so that those hooks read their own response, up to date (its
-// Size, counted before they run), as if no layer were there.
-type layer struct {
-	own echo.Response // its Writer is the layer
-	res *echo.Response
-	c   echo.Context
-}
-
-func (l *layer) Header() http.Header { return l.res.Header() }
-
-func (l *layer) WriteHeader(code int) { l.showingRes(func() { l.res.WriteHeader(code) }) }
-
-func (l *layer) Write(b []byte) (n int, err error) {
-	l.showingRes(func() { n, err = l.res.Write(b) })
-	return n, err
-}
-
-// Unwrap returns the request's response, for http.ResponseController
-// (Flush, Hijack, deadlines), as echo.Response unwraps to its writer.
-func (l *layer) Unwrap() http.ResponseWriter { return l.res }
-
-// showingRes runs f with the context showing the request's response, if
-// it shows the view's.
-func (l *layer) showingRes(f func()) {
-	if l.c.Response() == &l.own {
-		l.c.SetResponse(l.res)
-		defer l.c.SetResponse(&l.own)
-	}
-	f()
 }
 
 // headerState is a response header as it was at one point: its names and
