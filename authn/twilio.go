@@ -674,8 +674,12 @@ func (t *TwilioSignature) readBody(r *http.Request, st *scratch, b base, target 
 }
 
 // preGrowMax bounds the memory that readBody sets aside for a body before
-// its bytes arrive.
-const preGrowMax = 64 << 10
+// its bytes arrive: enough for any of Twilio's form webhooks (a voice
+// webhook is under 1 KiB), and little enough that connections which
+// announce a large body, with any well-formed signature, and send nothing
+// (a forger needs no token for that) each hold little more than net/http's
+// own buffers until the read timeout.
+const preGrowMax = 4 << 10
 
 // reserve returns buf with room for n more bytes: buf itself if it has
 // the room, else a copy of it with that room (see growExact).
