@@ -5,6 +5,8 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io/fs"
+	"strings"
 	"testing"
 )
 
@@ -79,5 +81,47 @@ func TestSecretComparisonsConstantTime(t *testing.T) {
 		if calls < tt.compares {
 			t.Errorf("%s: %s calls subtle.ConstantTimeCompare %d times, want at least %d", tt.file, tt.fn, calls, tt.compares)
 		}
+	}
+}
+
+// Every comparison of a secret through crypto/subtle compares the whole of
+// both values: each operand is an array sliced whole (x[:]). A comparison
+// of a prefix (x[:2]), which no test of a wrong signature or password
+// could tell from the real one (a random wrong value differs early), fails
+// here. The signature and body hash are also held to every byte by
+// TestEveryByteCounts.
+func TestSecretComparisonsWhole(t *testing.T) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, ".", func(fi fs.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	for _, pkg := range pkgs {
+		for _, f := range pkg.Files {
+			ast.Inspect(f, func(n ast.Node) bool {
+				call, ok := n.(*ast.CallExpr)
+				if !ok {
+					return true
+				}
+				sel, ok := call.Fun.(*ast.SelectorExpr)
+				if !ok {
+					return true
+				}
+				if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "subtle" || sel.Sel.Name != "ConstantTimeCompare" {
+					return true
+				}
+				calls++
+				for _, arg := range call.Args {
+					if s, ok := arg.(*ast.SliceExpr); !ok || s.Low != nil || s.High != nil || s.Max != nil {
+						t.Errorf("%s: an operand of subtle.ConstantTimeCompare is not a whole array x[:]", fset.Position(arg.Pos()))
+					}
+				}
+				return true
+			})
+		}
+	}
+	if calls < 4 { // signs, bodyHashMatches, and Basic's user name and password
+		t.Errorf("found %d calls of subtle.ConstantTimeCompare, want at least 4", calls)
 	}
 }

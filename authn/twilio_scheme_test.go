@@ -1,7 +1,9 @@
 package authn
 
 import (
+	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"net/http"
 	"net/http/httptest"
@@ -135,6 +137,40 @@ func TestBodyHashNotSmuggledThroughSignedValue(t *testing.T) {
 			if v.Reason != want {
 				t.Errorf("%s body, %s=%q: reason %q, want %q", tt.name, name, smuggled, v.Reason, want)
 			}
+		}
+	}
+}
+
+// Every byte of the signature, and of a JSON body's hash, counts: a
+// signature wrong in any one bit of any byte, or a body hash wrong in its
+// last byte, does not verify. (A comparison of a prefix would pass every
+// other test: their forgeries differ early.)
+func TestEveryByteCounts(t *testing.T) {
+	p := newPolicy(t, TwilioConfig{PublicURL: "https://ivr.example.com"})
+	good, err := base64.StdEncoding.DecodeString(Sign("12345", "https://ivr.example.com/x", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range good {
+		bad := bytes.Clone(good)
+		bad[i] ^= 0x80
+		r := httptest.NewRequest(http.MethodGet, "/x", nil)
+		r.Header.Set(SignatureHeader, base64.StdEncoding.EncodeToString(bad))
+		if v := p.Verify(r); v.Valid || v.Reason != ReasonNoMatch {
+			t.Errorf("a signature wrong in byte %d: %+v, want %s", i, v, ReasonNoMatch)
+		}
+	}
+	const body = `{"CallSid":"CA1"}`
+	sum := sha256.Sum256([]byte(body))
+	for _, i := range []int{0, len(sum) - 1} {
+		wrong := sum
+		wrong[i] ^= 1
+		target := "/j?bodySHA256=" + hex.EncodeToString(wrong[:])
+		r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(body))
+		r.Header.Set("Content-Type", "application/json")
+		r.Header.Set(SignatureHeader, Sign("12345", "https://ivr.example.com"+target, nil))
+		if v := p.Verify(r); v.Valid || v.Reason != ReasonBodyHashMismatch {
+			t.Errorf("a body hash wrong in byte %d: %+v, want %s", i, v, ReasonBodyHashMismatch)
 		}
 	}
 }
