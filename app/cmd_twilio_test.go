@@ -351,6 +351,7 @@ func TestTwilioCommandsHideURLPassword(t *testing.T) {
 	)
 	withPassword := "https://tw:" + password + "@ivr.example.com/"
 	escaped := "https://tw:PaSs%21W0rd@ivr.example.com/" // the password PaSs!W0rd
+	closed := closedAddr(t)                              // invoke's request fails to connect
 	tests := []struct {
 		name    string
 		args    []string
@@ -375,8 +376,8 @@ func TestTwilioCommandsHideURLPassword(t *testing.T) {
 			want: "gatehouse verify: unknown flag --[REDACTED]\n"},
 		{name: "invoke: the password as a flag", args: []string{"invoke", "http://tw:" + password + "@127.0.0.1:1/", "--" + strings.ToLower(password)},
 			want: "gatehouse invoke: unknown flag --[REDACTED]\n"},
-		{name: "invoke: the URL's path", args: []string{"invoke", "http://tw:" + password + "@127.0.0.1:1/" + password},
-			want: `gatehouse invoke: Post "http://127.0.0.1:1/[REDACTED]": `},
+		{name: "invoke: the URL's path", args: []string{"invoke", "http://tw:" + password + "@" + closed + "/" + password},
+			want: `gatehouse invoke: Post "http://` + closed + `/[REDACTED]": `},
 		{name: "invoke: the method", args: []string{"invoke", "http://tw:" + password + "@127.0.0.1:1/", "--method", password},
 			want: `gatehouse invoke: --method "[REDACTED]": want GET or POST`},
 		{name: "invoke: a parameter, with the public URL's password", args: []string{"invoke", "http://tw:" + password + "@127.0.0.1:1/", "A=1", password + "-pUbl1cPass"},
@@ -710,4 +711,20 @@ func TestExplainQuotingAndPolicyTestResults(t *testing.T) {
 	if code != app.ExitFalse || !strings.Contains(out, "deny, /calls, view, group:ops: got ACLAllowed") {
 		t.Errorf("policy test: exit %d, stdout %q, stderr %q; want 1 and group:ops as written", code, out, errOut)
 	}
+}
+
+// closedAddr returns a loopback address on which nothing listens: a port
+// that was just free, closed again, so that a request to it fails at
+// once (unlike a fixed port, which anything on the machine may hold).
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
 }

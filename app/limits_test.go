@@ -2,11 +2,13 @@ package app
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gatehouse/gatehouse/config"
 )
@@ -43,5 +45,45 @@ func TestMaxHeaderBytesExact(t *testing.T) {
 			}
 		}
 		cancel()
+	}
+}
+
+// A body over server.max_body_bytes is refused (body_too_large) and the
+// connection is closed after the answer, rather than kept alive with the
+// rest of the body still to be read and thrown away: the body limit is
+// also net/http's (app's MaxBytesReader), not the verifier's alone.
+func TestOverLimitBodyClosesConnection(t *testing.T) {
+	_, addr, cancel, _ := serveForTest(t, map[string]string{
+		"GATEHOUSE_SERVER_MAX_BODY_BYTES": "100", "GATEHOUSE_SERVER_SHUTDOWN_DELAY": "0s"})
+	defer cancel()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	body := "Digits=" + strings.Repeat("1", 193) // 200 bytes
+	// A well-formed signature (of nothing), so that the body is read.
+	req := "POST / HTTP/1.1\r\nHost: ivr.example.com\r\nContent-Type: application/x-www-form-urlencoded\r\n" +
+		"X-Twilio-Signature: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\nContent-Length: 200\r\n\r\n" + body
+	if _, err := io.WriteString(c, req); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(c)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !res.Close {
+		t.Errorf("status %d, Connection: close %v; want the apology's 200, and the connection closed", res.StatusCode, res.Close)
+	}
+	// A guard against hanging if the server kept the connection: not a
+	// timing assertion, a closed connection answers EOF at once.
+	if err := c.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := br.ReadByte(); err != io.EOF {
+		t.Errorf("after an over-limit body, reading the connection: %v, want io.EOF (closed)", err)
 	}
 }

@@ -316,6 +316,9 @@ func TestRedact(t *testing.T) {
 		{`got "\001` + short + `"`, `got "\001[REDACTED]"`},
 		{"inside a word: x" + short + " " + short + "9 kept", "inside a word: x" + short + " " + short + "9 kept"},
 		{"/srv/" + token + "/policy.csv", "/srv/[REDACTED]/policy.csv"},
+		// Ending with a digit, next to kana, which is written without
+		// spaces: on its own.
+		{"パスワードは" + short + "です", "パスワードは[REDACTED]です"},
 	} {
 		if got := cfg.RedactMessage(tt.in); got != tt.want {
 			t.Errorf("RedactMessage(%q): got %q, want %q", tt.in, got, tt.want)
@@ -486,6 +489,20 @@ func TestRedactMessageAfterPercentEscape(t *testing.T) {
 	for _, in := range []string{`Post "http://127.0.0.1:1/calls/%22ops%22": x`, `Post "http://127.0.0.1:1/calls/%7Bops%7D": x`} {
 		if got := cfg.RedactMessage(in); strings.Contains(got, "ops") {
 			t.Errorf("RedactMessage(%q) = %q, want the password hidden", in, got)
+		}
+	}
+}
+
+// A public_url so mistyped that no password can be found in it (no
+// scheme, an '@' in what would be the user information, a port that is no
+// number) is hidden whole, wherever it is quoted: it may be nothing but a
+// credential pasted in the wrong place.
+func TestMistypedPublicURLHiddenWhole(t *testing.T) {
+	cfg := config.Default()
+	cfg.PublicURL = "hunter2hunter2@ivr.example.com:44x3"
+	for _, redact := range []func(string) string{cfg.Redact, cfg.RedactMessage} {
+		if got := redact(`got "hunter2hunter2@ivr.example.com:44x3"`); strings.Contains(got, "hunter2") {
+			t.Errorf("got %q, want the mistyped URL hidden", got)
 		}
 	}
 }

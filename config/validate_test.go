@@ -331,6 +331,12 @@ func TestValidateRefusesCredentialSentToCallers(t *testing.T) {
 		// A short password of punctuation alone, which messages leave
 		// alone (it is no word), is refused wherever it stands.
 		{"a short password of punctuation alone", "Sorry, *** goodbye.", true},
+		// A password that begins or ends with a digit joins letters of
+		// any script, except those written without spaces: next to kana
+		// or Han it stands on its own.
+		{"a short password of digits in Japanese", "申し訳ありません。パスワードは1234です。", true},
+		{"a short password of digits in Chinese", "密码1234", true},
+		{"a short password of digits inside a Latin word", "Sorry, x1234y.", false},
 	}...)
 	for _, f := range fields {
 		for _, v := range values {
@@ -346,6 +352,9 @@ func TestValidateRefusesCredentialSentToCallers(t *testing.T) {
 				}
 				if strings.Contains(v.value, "***") {
 					c.PublicURL = "https://twilio:***@ivr.example.com"
+				}
+				if strings.Contains(v.value, "1234") {
+					c.PublicURL = "https://twilio:1234@ivr.example.com"
 				}
 				f.set(c, v.value)
 				err := c.Validate()

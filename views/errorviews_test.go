@@ -373,3 +373,23 @@ func TestViewFlushes(t *testing.T) {
 		t.Errorf("rest %q, %v; want \"two\\n\"", rest, err)
 	}
 }
+
+// http.ErrAbortHandler, the panic that aborts an answer (as
+// httputil.ReverseProxy uses it), goes on to net/http, which cuts the
+// connection: it is not turned into an error view's answer.
+func TestAbortHandlerPanicGoesOn(t *testing.T) {
+	e, _ := newTestViews(t, Config{})
+	srv := httptest.NewServer(e)
+	defer srv.Close()
+	r, err := http.NewRequest(http.MethodGet, srv.URL+"/abort", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Header.Set("X-Who", "alice")
+	res, err := http.DefaultClient.Do(r)
+	if err == nil {
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		t.Errorf("GET /abort: %d %q, want the connection cut", res.StatusCode, body)
+	}
+}

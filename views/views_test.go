@@ -68,6 +68,7 @@ func newTestViews(t *testing.T, cfg Config) (*echo.Echo, *bytes.Buffer) {
 	v.Add(Route{Method: http.MethodGet, Path: "/secret", Name: "secret", Permission: "restricted", Handler: ok})
 	v.GET("/panic", "view", func(echo.Context) error { panic("boom") })
 	v.GET("/fails", "view", func(echo.Context) error { return errors.New("view failed") })
+	v.GET("/abort", "view", func(echo.Context) error { panic(http.ErrAbortHandler) })
 	v.GET("/denies", "view", func(echo.Context) error {
 		own := authz.Decision{Permission: "edit", Context: "/docs/42", Principals: []string{authn.Everyone, authn.Authenticated, "alice"}}
 		return fmt.Errorf("docs: %w", &authz.DeniedError{Decision: own})
