@@ -115,6 +115,10 @@ func parse(name string, data []byte) (f *File, errs []error) {
 	for line := range strings.Lines(strings.TrimPrefix(string(data), "\uFEFF")) {
 		n++
 		line = strings.TrimSpace(line)
+		if err := otherBreak(line); err != nil {
+			errs = append(errs, &LineError{File: name, Line: n, Err: err})
+			continue
+		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
@@ -229,6 +233,25 @@ func checkResource(v string) error {
 		case ".", "..":
 			return problemf(ErrResource, "resource %q has a %q segment", v, seg)
 		}
+	}
+	return nil
+}
+
+// otherBreaks are the characters, besides \n, that an editor, a terminal
+// or another tool may show as the end of a line: a lone carriage return,
+// a vertical tab, a form feed, NEL, and the Unicode line and paragraph
+// separators.
+const otherBreaks = "\r\v\f\u0085\u2028\u2029"
+
+// otherBreak refuses a line (comments included) that holds a line break
+// other than \n: "# closed for now:\rp, system.Everyone, /, *, deny" is
+// one comment line to the parser, but a terminal shows the deny row on a
+// line of its own, and a reviewer would read a DENY_ALL that is not
+// there. (A final \r, of a CRLF line ending, is trimmed before.)
+func otherBreak(line string) error {
+	if i := strings.IndexAny(line, otherBreaks); i >= 0 {
+		r, _ := utf8.DecodeRuneInString(line[i:])
+		return problemf(ErrCharacter, "the line holds a line break other than \\n (%U): what follows it may show as a line of its own, which this one, a comment say, would hide", r)
 	}
 	return nil
 }

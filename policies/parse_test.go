@@ -69,6 +69,15 @@ func TestParseMalformed(t *testing.T) {
 		{"invalid UTF-8", "p, fred\xff, /, view, allow", 1, policies.ErrCharacter},
 		{"inline comment", "p, a, /, view, allow # comment", 1, policies.ErrCharacter},
 		{"after CRLF lines", "# a\r\n# b\r\np, a, /, view, deny!\r\n", 3, policies.ErrEffect},
+		// A line break other than \n inside a line: a terminal shows a
+		// deny row after it on a line of its own, which the comment
+		// before it hides from the parser.
+		{"a lone CR after a comment", "# closed:\rp, system.Everyone, /, *, deny\np, a, /, view, allow", 1, policies.ErrCharacter},
+		{"a vertical tab after a comment", "# closed:\vp, system.Everyone, /, *, deny", 1, policies.ErrCharacter},
+		{"a form feed after a comment", "# closed:\fp, system.Everyone, /, *, deny", 1, policies.ErrCharacter},
+		{"NEL after a comment", "# closed:\u0085p, system.Everyone, /, *, deny", 1, policies.ErrCharacter},
+		{"a line separator after a comment", "# closed:\u2028p, system.Everyone, /, *, deny", 1, policies.ErrCharacter},
+		{"a paragraph separator in a row", "p, a, /, view, allow\u2029p, system.Everyone, /, *, deny", 1, policies.ErrCharacter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

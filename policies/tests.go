@@ -68,6 +68,10 @@ func ParseTests(name string, data []byte) ([]Test, error) {
 	for line := range strings.Lines(strings.TrimPrefix(string(data), "\uFEFF")) {
 		n++
 		line = strings.TrimSpace(line)
+		if err := otherBreak(line); err != nil {
+			errs = append(errs, &LineError{File: name, Line: n, Err: err})
+			continue
+		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
