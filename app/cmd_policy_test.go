@@ -2,10 +2,14 @@ package app
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gatehouse/gatehouse/authn"
+	"github.com/gatehouse/gatehouse/policies"
 )
 
 // pyramidPolicy is Pyramid's ACL fixture as a policy file.
@@ -266,5 +270,18 @@ func TestPolicyCommandsHideCredentials(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The principals that only a verified Twilio signature proves cannot be
+// made groups by a policy: policies refuses them by name, and the names
+// are authn's (policies may not import authn, so this holds them equal).
+// lint says so, and serve refuses such a policy.
+func TestProvenGroupsRefused(t *testing.T) {
+	for _, group := range []string{authn.TwilioGroup, authn.AccountPrefix + "AC0123456789abcdef0123456789abcdef"} {
+		data := []byte("p, " + authn.TwilioGroup + ", /, view, allow\ng, system.Everyone, " + group + "\n")
+		if _, err := policies.Parse("p.csv", data); !errors.Is(err, policies.ErrProvenGroup) {
+			t.Errorf("g, system.Everyone, %s: Parse error %v, want ErrProvenGroup", group, err)
+		}
 	}
 }

@@ -62,9 +62,12 @@
 // system.Everyone with * (Pyramid's DENY_ALL) therefore ends the ACL of
 // its resource.
 //
-// Three rules protect that evaluation from mistakes. A g row whose group
+// Four rules protect that evaluation from mistakes. A g row whose group
 // is a system principal ("system.Everyone", "system.Authenticated") is
-// refused ([ErrSystemGroup]): only authentication gives those. A row
+// refused ([ErrSystemGroup]): only authentication gives those. So is one
+// whose group only a verified Twilio signature proves ("group:twilio",
+// "account:<sid>", [ErrProvenGroup]): g, system.Everyone, group:twilio
+// would let every unsigned request in as Twilio. A row
 // naming any other principal with the "system." prefix is refused
 // ([ErrUnknownSystem]): no request holds one, so it is a misspelling, and
 // a misspelt DENY_ALL would deny nothing. A file

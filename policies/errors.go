@@ -30,6 +30,11 @@ var (
 	// g, system.Everyone, system.Authenticated would make every request
 	// authenticated. System principals come from authentication only.
 	ErrSystemGroup = errors.New("system principal as a group")
+	// ErrProvenGroup reports a g row whose group is a principal that only
+	// a verified Twilio signature proves: group:twilio, or account:<sid>.
+	// g, system.Everyone, group:twilio would let every unsigned request
+	// in as Twilio.
+	ErrProvenGroup = errors.New("authenticated principal as a group")
 	// ErrUnknownSystem reports a principal in the system namespace other
 	// than system.Everyone and system.Authenticated, in a p row or as a g
 	// row's member: authentication never gives one, so the row could never

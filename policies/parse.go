@@ -176,6 +176,10 @@ func parseRow(line string) (Rule, []error) {
 		problems = append(problems, problemf(ErrSystemGroup,
 			"group %q is a system principal: only authentication gives those, never a g row", values[1]))
 	}
+	if kind == KindGrouping && (values[1] == twilioGroup || strings.HasPrefix(values[1], accountPrefix)) {
+		problems = append(problems, problemf(ErrProvenGroup,
+			"group %q is proved by a verified Twilio signature only, never by a g row: its members would pass as Twilio", values[1]))
+	}
 	if p := values[0]; strings.HasPrefix(p, systemPrefix) && p != everyone && p != authenticated {
 		problems = append(problems, problemf(ErrUnknownSystem,
 			"%s %q is not a system principal that authentication gives (%s, %s): no request holds it, so the row could never apply",
@@ -255,3 +259,12 @@ func otherBreak(line string) error {
 	}
 	return nil
 }
+
+// The principals that only a verified Twilio signature proves (authn's
+// TwilioGroup and AccountPrefix; this package may not import authn, and
+// app's TestProvenGroupsRefused holds the two to each other): no g row
+// may make them groups.
+const (
+	twilioGroup   = "group:twilio"
+	accountPrefix = "account:"
+)

@@ -53,6 +53,8 @@ func TestParseMalformed(t *testing.T) {
 		{"capital effect", "p, a, /, view, Allow", 1, policies.ErrEffect},
 		{"unknown effect", "p, a, /, view, permit", 1, policies.ErrEffect},
 		{"everyone made authenticated", "p, system.Authenticated, /, view, allow\ng, system.Everyone, system.Authenticated", 2, policies.ErrSystemGroup},
+		{"everyone made Twilio", "p, group:twilio, /, view, allow\ng, system.Everyone, group:twilio", 2, policies.ErrProvenGroup},
+		{"a user made an account", "g, user:alice, account:AC0123456789abcdef0123456789abcdef\np, a, /, view, allow", 1, policies.ErrProvenGroup},
 		{"a misspelt DENY_ALL", "p, a, /, view, allow\np, system.everyone, /admin, *, deny", 2, policies.ErrUnknownSystem},
 		{"a misspelt system principal as a member", "g, system.Authenticted, group:a\np, group:a, /, view, allow", 1, policies.ErrUnknownSystem},
 		{"an unknown system principal", "p, system.Admin, /, *, allow", 1, policies.ErrUnknownSystem},
