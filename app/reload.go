@@ -278,7 +278,7 @@ func (a *App) reload(trigger string, want *[sha256.Size]byte) (generation uint64
 	a.metrics.policyReloaded(generation, nil)
 	p.accounts = namesAccount(l.file)
 	if w := a.accountWarning(p.accounts); w != "" {
-		a.log.Warn(w, slog.String("trigger", trigger), slog.Uint64("generation", generation))
+		warnAlways(a.log, w, slog.String("trigger", trigger), slog.Uint64("generation", generation))
 	}
 	return generation, nil
 }
@@ -427,4 +427,15 @@ func (a *App) accountWarning(accounts bool) string {
 	}
 	return "the policy names account: principals and twilio.account_sid is not set: a signed request proves account: for " +
 		"whatever AccountSid it carries, which a re-cut form body can make another account's; set twilio.account_sid to your account's SID"
+}
+
+// warnAlways logs msg at warn level whatever log.level is. The startup and
+// reload warnings are the only word on a configuration that trusts more
+// than it should (public_url unset, proxies trusted widely, account:
+// principals with no account pinned), and log.level: error must not
+// silence them: the record goes to the handler without the level check.
+func warnAlways(l *slog.Logger, msg string, attrs ...slog.Attr) {
+	r := slog.NewRecord(time.Now(), slog.LevelWarn, msg, 0)
+	r.AddAttrs(attrs...)
+	_ = l.Handler().Handle(context.Background(), r)
 }

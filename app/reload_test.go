@@ -745,3 +745,23 @@ func TestPolicyFileNotRegular(t *testing.T) {
 		})
 	}
 }
+
+// The warnings about a configuration that trusts more than it should are
+// written whatever log.level is: at error, a reload that brings account:
+// principals without a pinned account still says so, and so does serve's
+// startup (warnAlways).
+func TestWarningsWrittenAtErrorLevel(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.csv")
+	replaceFile(t, path, policyA)
+	a, logs := newLoggedApp(t, "error", map[string]string{"GATEHOUSE_POLICY_FILE": path})
+	replaceFile(t, path, "p, group:twilio, /, view, allow\ng, account:AC0123456789abcdef0123456789abcdef, group:staff\n")
+	if _, err := a.reloadPolicy("sighup"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "twilio.account_sid is not set") {
+		t.Errorf("at log.level error, the reload's warning was not written: %q", logs.String())
+	}
+	if strings.Contains(logs.String(), "policy reloaded") {
+		t.Errorf("at log.level error, an info line was written: %q", logs.String())
+	}
+}

@@ -190,8 +190,10 @@ func (c *Config) RequireToken() error {
 // "::ffff:10.0.0.1" means 10.0.0.1/32 and "::ffff:10.0.0.0/104" means
 // 10.0.0.0/8. An unparsable entry, or a prefix of length 0 (0.0.0.0/0,
 // ::/0, ::ffff:0.0.0.0/96), which would trust every peer, is a
-// [*FieldError] for trusted_proxies matching [ErrInvalid]; the result is
-// then nil, so that a typo never trusts the wrong peers.
+// [*FieldError] for trusted_proxies matching [ErrInvalid], and so are
+// entries that together cover every IPv4 or every IPv6 address
+// (0.0.0.0/1 and 128.0.0.0/1), as a prefix of length 0 does; the result
+// is then nil, so that a typo never trusts the wrong peers.
 func (c *Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
 	prefixes := make([]netip.Prefix, 0, len(c.TrustedProxies))
 	var errs []error
@@ -203,10 +205,43 @@ func (c *Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
 		}
 		prefixes = append(prefixes, p)
 	}
+	for _, all := range []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0")} {
+		if len(errs) == 0 && coversAll(prefixes, all) {
+			errs = append(errs, newProblem(ErrInvalid, fmt.Sprintf(
+				"the entries together cover every address of %s, as a prefix of length 0 would: any client could choose the URL that signatures are checked against", all)))
+		}
+	}
 	if len(errs) > 0 {
 		return nil, c.redact([]error{&FieldError{Key: "trusted_proxies", Err: joinLine(errs)}})[0]
 	}
 	return prefixes, nil
+}
+
+// coversAll reports whether prefixes together contain every address of
+// root: one of them contains it whole, or it splits into two halves that
+// are each covered. It splits only where a prefix lies inside it, so it
+// takes a few steps per prefix bit.
+func coversAll(prefixes []netip.Prefix, root netip.Prefix) bool {
+	inside := false
+	for _, p := range prefixes {
+		if p.Addr().Is4() != root.Addr().Is4() {
+			continue
+		}
+		if p.Bits() <= root.Bits() && p.Contains(root.Addr()) {
+			return true
+		}
+		if p.Bits() > root.Bits() && root.Contains(p.Addr()) {
+			inside = true
+		}
+	}
+	if !inside {
+		return false
+	}
+	low := netip.PrefixFrom(root.Addr(), root.Bits()+1)
+	b := root.Addr().AsSlice()
+	b[root.Bits()/8] |= 0x80 >> (root.Bits() % 8)
+	high, _ := netip.AddrFromSlice(b)
+	return coversAll(prefixes, low) && coversAll(prefixes, netip.PrefixFrom(high, root.Bits()+1))
 }
 
 func parseProxy(s string) (netip.Prefix, error) {

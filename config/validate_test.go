@@ -51,6 +51,16 @@ func TestValidate(t *testing.T) {
 		{"trusted_proxies zone", func(c *config.Config) { c.TrustedProxies = []string{"fe80::1%eth0"} }, "trusted_proxies", config.ErrInvalid},
 		{"trusted_proxies empty entry", func(c *config.Config) { c.TrustedProxies = []string{""} }, "trusted_proxies", config.ErrInvalid},
 		{"trusted_proxies every IPv4 peer", func(c *config.Config) { c.TrustedProxies = []string{"10.0.0.1", "0.0.0.0/0"} }, "trusted_proxies", config.ErrInvalid},
+		// Entries that together cover every address, as /0 does.
+		{"trusted_proxies two halves of IPv4", func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0/1", "128.0.0.0/1"} }, "trusted_proxies", config.ErrInvalid},
+		{"trusted_proxies IPv4 in three pieces", func(c *config.Config) {
+			c.TrustedProxies = []string{"10.0.0.1", "128.0.0.0/1", "64.0.0.0/2", "0.0.0.0/2"}
+		}, "trusted_proxies", config.ErrInvalid},
+		{"trusted_proxies two halves of IPv6", func(c *config.Config) { c.TrustedProxies = []string{"::/1", "8000::/1"} }, "trusted_proxies", config.ErrInvalid},
+		{"trusted_proxies mapped halves of IPv4", func(c *config.Config) {
+			c.TrustedProxies = []string{"::ffff:0.0.0.0/97", "::ffff:128.0.0.0/97"}
+		}, "trusted_proxies", config.ErrInvalid},
+		{"trusted_proxies three quarters of IPv4", func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0/1", "128.0.0.0/2"} }, "", nil},
 		{"trusted_proxies every IPv6 peer", func(c *config.Config) { c.TrustedProxies = []string{"::/0"} }, "trusted_proxies", config.ErrInvalid},
 		{"trusted_proxies every mapped IPv4 peer", func(c *config.Config) { c.TrustedProxies = []string{"::ffff:0.0.0.0/96"} }, "trusted_proxies", config.ErrInvalid},
 		{"trusted_proxies /1", func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0/1", "::/1"} }, "", nil},
