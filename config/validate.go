@@ -114,6 +114,25 @@ func (c *Config) Validate() error {
 		// Not quoted: a token pasted here would be printed.
 		add("twilio.account_sid", newProblem(ErrInvalid, "want AC and 32 lower-case hex digits"))
 	}
+	// An Account SID is no secret: Twilio sends it in clear in every
+	// webhook (AccountSid). Accepted as a token, it would let anyone who
+	// saw one webhook sign any request. Not quoted.
+	for _, f := range []struct {
+		key    string
+		tokens []Secret
+	}{
+		{"twilio.auth_token", []Secret{c.Twilio.AuthToken}},
+		{"twilio.auth_token_file", []Secret{c.Twilio.AuthTokenFromFile}},
+		{"twilio.auth_tokens", c.Twilio.AuthTokens},
+	} {
+		for _, t := range f.tokens {
+			if s := string(t); len(s) == 34 && strings.EqualFold(s[:2], "AC") && validAccountSid("AC"+strings.ToLower(s[2:])) {
+				add(f.key, newProblem(ErrInvalid, "holds an Account SID (AC and 32 hex digits), which Twilio sends in clear in every webhook: "+
+					"the auth token is the secret shown beside it in Twilio's console"))
+				break
+			}
+		}
+	}
 	if _, err := c.TrustedProxyPrefixes(); err != nil {
 		var fe *FieldError
 		if errors.As(err, &fe) {

@@ -61,6 +61,15 @@ func TestValidate(t *testing.T) {
 			c.TrustedProxies = []string{"::ffff:0.0.0.0/97", "::ffff:128.0.0.0/97"}
 		}, "trusted_proxies", config.ErrInvalid},
 		{"trusted_proxies three quarters of IPv4", func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0/1", "128.0.0.0/2"} }, "", nil},
+		// An Account SID is sent in clear in every webhook: never a token.
+		{"an Account SID as the token", func(c *config.Config) { c.Twilio.AuthToken = "AC0123456789abcdef0123456789abcdef" }, "twilio.auth_token", config.ErrInvalid},
+		{"an Account SID as a rotation token", func(c *config.Config) {
+			c.Twilio.AuthTokens = []config.Secret{"ac0123456789ABCDEF0123456789abcdef"}
+		}, "twilio.auth_tokens", config.ErrInvalid},
+		{"the pinned Account SID as the token file's", func(c *config.Config) {
+			c.Twilio.AccountSid = "AC0123456789abcdef0123456789abcdef"
+			c.Twilio.AuthTokenFromFile = "AC0123456789abcdef0123456789abcdef"
+		}, "twilio.auth_token_file", config.ErrInvalid},
 		{"trusted_proxies every IPv6 peer", func(c *config.Config) { c.TrustedProxies = []string{"::/0"} }, "trusted_proxies", config.ErrInvalid},
 		{"trusted_proxies every mapped IPv4 peer", func(c *config.Config) { c.TrustedProxies = []string{"::ffff:0.0.0.0/96"} }, "trusted_proxies", config.ErrInvalid},
 		{"trusted_proxies /1", func(c *config.Config) { c.TrustedProxies = []string{"0.0.0.0/1", "::/1"} }, "", nil},

@@ -1,6 +1,9 @@
 package config
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Widest trusted_proxies prefixes that draw no warning: a /24 of IPv4
 // addresses or a /64 of IPv6 addresses, a subnet of proxies. Every peer
@@ -26,7 +29,11 @@ const publicURLUnset = "public_url is not set: signatures are checked against th
 //   - otherwise, each trusted_proxies prefix wider than /24 (IPv4) or /64
 //     (IPv6), named as written (and as read, when that differs, such as
 //     10.0.0.0/8 for ::ffff:10.0.0.0/104): every peer inside it may choose
-//     the URL that signatures are checked against.
+//     the URL that signatures are checked against;
+//   - an accepted token that is not 32 lower-case hex digits, the form of
+//     every Twilio auth token: a test value, such as the documentation's
+//     12345, which anyone who knows it can sign with (the token itself is
+//     never named, only how many there are).
 //
 // Entries that do not parse are skipped: [Config.Validate] reports them,
 // and Warnings is meant for a Config that passed it. Like
@@ -70,6 +77,17 @@ func (c *Config) Warnings() []string {
 			warnings = append(warnings, fmt.Sprintf("trusted_proxies: %s is wider than /%d: every peer inside it may choose the URL that signatures are checked against; "+
 				"list the proxies' own addresses", name, limit))
 		}
+	}
+	weak := 0
+	for _, t := range c.Tokens() {
+		if len(t) != 32 || strings.Trim(string(t), "0123456789abcdef") != "" {
+			weak++
+		}
+	}
+	if weak > 0 {
+		warnings = append(warnings, fmt.Sprintf("%d of the %d accepted auth tokens %s not 32 lower-case hex digits, as every Twilio auth token is: "+
+			"a test value (such as the documentation's 12345) lets anyone who knows it sign requests; use the token from Twilio's console",
+			weak, len(c.Tokens()), map[bool]string{true: "is", false: "are"}[weak == 1]))
 	}
 	secrets := c.secrets()
 	for i, w := range warnings {

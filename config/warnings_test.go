@@ -114,3 +114,36 @@ func TestWarningsHideCredentials(t *testing.T) {
 		})
 	}
 }
+
+// An accepted token that is not 32 lower-case hex digits, the form of every
+// Twilio auth token, is a test value that anyone who knows it can sign
+// with: the warning counts them and never names one.
+func TestWarningsWeakTokens(t *testing.T) {
+	t.Parallel()
+	const real = "0123456789abcdef0123456789abcdef"
+	for _, tt := range []struct {
+		name    string
+		primary config.Secret
+		others  []config.Secret
+		want    string // in the warnings; "" for no token warning
+	}{
+		{"a real token", real, nil, ""},
+		{"the documentation's token", "12345", nil, "1 of the 1 accepted auth tokens is not 32 lower-case hex digits"},
+		{"upper case", config.Secret(strings.ToUpper(real)), nil, "1 of the 1 accepted auth tokens is not"},
+		{"one of a rotation", real, []config.Secret{"short-old-token"}, "1 of the 2 accepted auth tokens is not"},
+		{"two", "12345", []config.Secret{"67890"}, "2 of the 2 accepted auth tokens are not"},
+	} {
+		c := config.Default()
+		c.PublicURL = "https://ivr.example.com"
+		c.Twilio.AuthToken, c.Twilio.AuthTokens = tt.primary, tt.others
+		got := strings.Join(c.Warnings(), "\n")
+		if tt.want == "" && strings.Contains(got, "auth token") || tt.want != "" && !strings.Contains(got, tt.want) {
+			t.Errorf("%s: warnings %q, want %q", tt.name, got, tt.want)
+		}
+		for _, tok := range append([]config.Secret{tt.primary}, tt.others...) {
+			if strings.Contains(got, string(tok)) && tok != "12345" { // 12345 is named as the documentation's
+				t.Errorf("%s: the warning names a token: %q", tt.name, got)
+			}
+		}
+	}
+}
