@@ -126,13 +126,19 @@ func (cm *casbinModel) enforcer(rows [][]string) (e *casbin.Enforcer, err error)
 // probe builds an enforcer from cm and asks it questions whose answers
 // ACL semantics fix. A model that Casbin cannot compile or run, or whose
 // matcher ignores the resource, the principal, the permission or the
-// AllPermissions case, fails here, when the policy is loaded, rather than
+// AllPermissions case, or matches them as patterns (keyMatch, regexMatch)
+// rather than exactly, fails here, when the policy is loaded, rather than
 // on requests. (Permits still checks every answer: see decidingACE.)
 func (cm *casbinModel) probe() error {
 	const who = "probe:principal"
 	rows := [][]string{
 		{who, "/probe", "view", "allow"},
 		{who, "/probe/all", AllPermissions, "deny"},
+		{who, "/probe/pattern/*", "view", "allow"},
+		{who, "/probe/regex", "vi.*", "allow"},
+		{"probe:.*", "/probe/who", "view", "allow"},
+		{who, "/probe/glob", "vi*", "allow"},
+		{who, "/probe/param/:id", "view", "allow"},
 	}
 	tests := []struct {
 		sub, obj, act string
@@ -143,6 +149,11 @@ func (cm *casbinModel) probe() error {
 		{"probe:other", "/probe", "view", -1},
 		{who, "/probe", "edit", -1},
 		{who, "/probe/all", "view", 1},
+		{who, "/probe/pattern/x", "view", -1},
+		{who, "/probe/regex", "view", -1},
+		{who, "/probe/who", "view", -1},
+		{who, "/probe/glob", "view", -1},
+		{who, "/probe/param/x", "view", -1},
 	}
 	e, err := cm.enforcer(rows)
 	if err != nil {

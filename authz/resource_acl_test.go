@@ -155,6 +155,13 @@ func TestNewCasbinProbesTheMatcher(t *testing.T) {
 		{"treats * as nothing but *", `(p.act == "*" || p.act == r.act)`, `p.act == r.act || r.act == "*"`},
 		{"ignores the principal", "hasPrincipal(r.sub, p.sub) && ", "(hasPrincipal(r.sub, p.sub) || true) && "},
 		{"calls g, which the enforcers do not have", "hasPrincipal(r.sub, p.sub)", "hasPrincipal(r.sub, p.sub) && g(p.sub, p.sub)"},
+		// Casbin's pattern matchers, pasted from its examples, match a
+		// resource or a permission that the row does not name exactly.
+		{"matches the resource with keyMatch", "r.obj == p.obj", "keyMatch(r.obj, p.obj)"},
+		{"matches the resource with keyMatch2", "r.obj == p.obj", "keyMatch2(r.obj, p.obj)"},
+		{"matches the resource with regexMatch", "r.obj == p.obj", "regexMatch(r.obj, p.obj)"},
+		{"matches the permission with keyMatch", "p.act == r.act", "keyMatch(r.act, p.act)"},
+		{"matches the permission with regexMatch", "p.act == r.act", "regexMatch(r.act, p.act)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
