@@ -299,12 +299,7 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	}
 	// Config.LogValue redacts any credential pasted into another key.
 	logger.Info("starting", slog.Any("config", cfg))
-	// The configuration's own warnings (public_url unset, proxies trusted
-	// too widely or to no effect), scrubbed of credentials, whatever
-	// log.level is.
-	for _, w := range append(cfg.Warnings(), a.startupWarnings()...) {
-		warnAlways(logger, w)
-	}
+	a.logStartupWarnings(logger)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	defer a.reloadOn(hup)()

@@ -429,6 +429,17 @@ func (a *App) accountWarning(accounts bool) string {
 		"whatever AccountSid it carries, which a re-cut form body can make another account's; set twilio.account_sid to your account's SID"
 }
 
+// logStartupWarnings logs what serve warns of at startup: the
+// configuration's own warnings (public_url unset, proxies trusted too
+// widely or to no effect, tokens not of Twilio's form) and those about the
+// configuration and the policy together (startupWarnings), whatever
+// log.level is.
+func (a *App) logStartupWarnings(logger *slog.Logger) {
+	for _, w := range append(a.cfg.Warnings(), a.startupWarnings()...) {
+		warnAlways(logger, w)
+	}
+}
+
 // warnAlways logs msg at warn level whatever log.level is. The startup and
 // reload warnings are the only word on a configuration that trusts more
 // than it should (public_url unset, proxies trusted widely, account:

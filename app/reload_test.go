@@ -747,10 +747,18 @@ func TestPolicyFileNotRegular(t *testing.T) {
 }
 
 // The warnings about a configuration that trusts more than it should are
-// written whatever log.level is: at error, a reload that brings account:
-// principals without a pinned account still says so, and so does serve's
-// startup (warnAlways).
+// written whatever log.level is: at error, serve's startup warnings
+// (logStartupWarnings) are written, and a reload that brings account:
+// principals without a pinned account still says so.
 func TestWarningsWrittenAtErrorLevel(t *testing.T) {
+	startup, startupLogs := newLoggedApp(t, "error", map[string]string{"GATEHOUSE_TRUSTED_PROXIES": "10.0.0.0/8"})
+	startup.logStartupWarnings(startup.log)
+	for _, want := range []string{"trusted_proxies is ignored", "auth tokens is not 32 lower-case hex digits"} {
+		if !strings.Contains(startupLogs.String(), want) {
+			t.Errorf("at log.level error, the startup warning %q was not written: %q", want, startupLogs.String())
+		}
+	}
+
 	path := filepath.Join(t.TempDir(), "policy.csv")
 	replaceFile(t, path, policyA)
 	a, logs := newLoggedApp(t, "error", map[string]string{"GATEHOUSE_POLICY_FILE": path})

@@ -38,8 +38,10 @@ const publicURLUnset = "public_url is not set: signatures are checked against th
 // Entries that do not parse are skipped: [Config.Validate] reports them,
 // and Warnings is meant for a Config that passed it. Like
 // [Config.LogValue], Warnings never shows a credential: a token or the
-// password of public_url is replaced by "[REDACTED]" wherever it would
-// appear. A nil c has no warnings.
+// password of public_url is replaced by "[REDACTED]" in every value a
+// warning quotes. The fixed words around the values are left as they
+// are, so that a token that happens to be one of them ("console") is not
+// revealed by where a [REDACTED] stands. A nil c has no warnings.
 func (c *Config) Warnings() []string {
 	if c == nil {
 		return nil
@@ -52,15 +54,19 @@ func (c *Config) Warnings() []string {
 		warnings = append(warnings, "trusted_proxies is ignored: public_url is set, so X-Forwarded-Proto and X-Forwarded-Host are never read; "+
 			"remove trusted_proxies, or unset public_url if the URL must come from the proxies")
 	}
+	secrets := c.secrets()
 	if c.PublicURL == "" {
 		for _, s := range c.TrustedProxies {
 			p, err := parseProxy(s)
 			if err != nil {
 				continue
 			}
-			name := fmt.Sprintf("%q", s)
+			// Only the value is scrubbed, never the sentence around it: a
+			// token that is a word of the sentence ("console", "digits")
+			// would show as [REDACTED] in a place that names it.
+			name := scrub(fmt.Sprintf("%q", s), secrets)
 			if p.String() != s {
-				name += " (" + p.String() + ")"
+				name += " (" + scrub(p.String(), secrets) + ")"
 			}
 			if p.Addr().Is6() && p.Addr().IsLinkLocalUnicast() {
 				warnings = append(warnings, fmt.Sprintf("trusted_proxies: %s is link-local: a peer reached over link-local IPv6 "+
@@ -88,10 +94,6 @@ func (c *Config) Warnings() []string {
 		warnings = append(warnings, fmt.Sprintf("%d of the %d accepted auth tokens %s not 32 lower-case hex digits, as every Twilio auth token is: "+
 			"a test value (such as the documentation's 12345) lets anyone who knows it sign requests; use the token from Twilio's console",
 			weak, len(c.Tokens()), map[bool]string{true: "is", false: "are"}[weak == 1]))
-	}
-	secrets := c.secrets()
-	for i, w := range warnings {
-		warnings[i] = scrub(w, secrets)
 	}
 	return warnings
 }

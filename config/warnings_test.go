@@ -147,3 +147,20 @@ func TestWarningsWeakTokens(t *testing.T) {
 		}
 	}
 }
+
+// A token that is a word of a warning's fixed text is not revealed by a
+// [REDACTED] standing in its place: only the values a warning quotes are
+// redacted.
+func TestWarningsFixedWordsNotRedacted(t *testing.T) {
+	t.Parallel()
+	for _, token := range []string{"console", "digits", "Twilio", "accepted", "signatures", "proxies"} {
+		c := config.Default()
+		c.Twilio.AuthToken = config.Secret(token)
+		c.TrustedProxies = []string{"10.0.0.0/8"}
+		for _, w := range c.Warnings() {
+			if strings.Contains(w, "[REDACTED]") {
+				t.Errorf("token %q: a warning redacts a word of its own text: %q", token, w)
+			}
+		}
+	}
+}

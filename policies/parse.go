@@ -241,21 +241,27 @@ func checkResource(v string) error {
 	return nil
 }
 
-// otherBreaks are the characters, besides \n, that an editor, a terminal
-// or another tool may show as the end of a line: a lone carriage return,
-// a vertical tab, a form feed, NEL, and the Unicode line and paragraph
-// separators.
-const otherBreaks = "\r\v\f\u0085\u2028\u2029"
-
-// otherBreak refuses a line (comments included) that holds a line break
-// other than \n: "# closed for now:\rp, system.Everyone, /, *, deny" is
-// one comment line to the parser, but a terminal shows the deny row on a
-// line of its own, and a reviewer would read a DENY_ALL that is not
-// there. (A final \r, of a CRLF line ending, is trimmed before.)
+// otherBreak refuses a line (comments included) that holds a character a
+// terminal or an editor may act on rather than show: a control character
+// other than tab (C0, DEL, C1: a lone carriage return, a vertical tab, a
+// form feed, NEL, an escape sequence that moves the cursor or erases a
+// line), a Unicode line or paragraph separator, a bidirectional control
+// (which reorders what is shown, as in "Trojan Source"), or a byte that is
+// not UTF-8 (0x85 is NEL to an 8-bit terminal). "# closed for now:\rp,
+// system.Everyone, /, *, deny" is one comment line to the parser, but a
+// terminal shows the deny row on a line of its own: a reviewer would read
+// a DENY_ALL that is not there, or miss a row that is. (A final \r, of a
+// CRLF line ending, is trimmed before.)
 func otherBreak(line string) error {
-	if i := strings.IndexAny(line, otherBreaks); i >= 0 {
-		r, _ := utf8.DecodeRuneInString(line[i:])
-		return problemf(ErrCharacter, "the line holds a line break other than \\n (%U): what follows it may show as a line of its own, which this one, a comment say, would hide", r)
+	for i, r := range line {
+		switch {
+		case r == utf8.RuneError && !strings.HasPrefix(line[i:], "\uFFFD"):
+			return problemf(ErrCharacter, "the line holds a byte that is not UTF-8 (0x%02x): a terminal may act on it rather than show it", line[i])
+		case r == '\t':
+		case r < 0x20, r == 0x7f, 0x80 <= r && r <= 0x9f, r == 0x2028, r == 0x2029, unicode.Is(unicode.Bidi_Control, r):
+			return problemf(ErrCharacter, "the line holds a control character (%U): a terminal or an editor may act on it rather than show it, "+
+				"and show a line that is not there, or hide one that is, a comment included", r)
+		}
 	}
 	return nil
 }

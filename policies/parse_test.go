@@ -80,6 +80,15 @@ func TestParseMalformed(t *testing.T) {
 		{"NEL after a comment", "# closed:\u0085p, system.Everyone, /, *, deny", 1, policies.ErrCharacter},
 		{"a line separator after a comment", "# closed:\u2028p, system.Everyone, /, *, deny", 1, policies.ErrCharacter},
 		{"a paragraph separator in a row", "p, a, /, view, allow\u2029p, system.Everyone, /, *, deny", 1, policies.ErrCharacter},
+		// Escape sequences a terminal acts on: a new line (ESC E, ESC D,
+		// CSI 1E), or erasing the line above, which hides a row.
+		{"ESC E in a comment", "# closed:\x1bEp, system.Everyone, /, *, deny", 1, policies.ErrCharacter},
+		{"ESC D in a comment", "# closed:\x1bDp, system.Everyone, /, *, deny", 1, policies.ErrCharacter},
+		{"CSI 1E in a comment", "# closed:\x1b[1Ep, system.Everyone, /, *, deny", 1, policies.ErrCharacter},
+		{"erasing the row above", "p, system.Everyone, /admin, *, allow\n#\x1b[1A\x1b[2K\x1b[1G# (nothing)", 2, policies.ErrCharacter},
+		{"a file separator in a comment", "# closed:\x1cp, system.Everyone, /, *, deny", 1, policies.ErrCharacter},
+		{"a bidi override in a comment", "# \u202e yned ,* ,/ ,enoyrevE.metsys ,p", 1, policies.ErrCharacter},
+		{"a byte that is not UTF-8 in a comment", "# closed:\x85p, system.Everyone, /, *, deny", 1, policies.ErrCharacter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -59,6 +59,7 @@ func TestParseTestsMalformed(t *testing.T) {
 		{"another system principal", "deny, /, view, a, system.Admin", policies.ErrSystemPrincipal},
 		{"space in a principal", "allow, /, view, a b", policies.ErrCharacter},
 		{"a lone CR after a comment hides a test", "# skip:\rdeny, /, view, a", policies.ErrCharacter},
+		{"an escape sequence in a comment", "# skip:\x1bEdeny, /, view, a", policies.ErrCharacter},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
