@@ -250,8 +250,10 @@ func checkResource(v string) error {
 // not UTF-8 (0x85 is NEL to an 8-bit terminal). "# closed for now:\rp,
 // system.Everyone, /, *, deny" is one comment line to the parser, but a
 // terminal shows the deny row on a line of its own: a reviewer would read
-// a DENY_ALL that is not there, or miss a row that is. (A final \r, of a
-// CRLF line ending, is trimmed before.)
+// a DENY_ALL that is not there, or miss a row that is. (White space at
+// either end of a line, the \r of a CRLF line ending or a form feed page
+// break included, is trimmed before: next to the \n, it stands between no
+// comment and no row.)
 func otherBreak(line string) error {
 	for i, r := range line {
 		switch {
