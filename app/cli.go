@@ -300,25 +300,29 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	// Config.LogValue redacts any credential pasted into another key.
 	logger.Info("starting", slog.Any("config", cfg))
 	a.logStartupWarnings(logger)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// One registration takes both stop signals, from now to the end: the
+	// first starts the drain, a second stops the process. (Registering
+	// for the second only once the first had come left a moment in which
+	// a second signal was lost, and the drain ran its full length.)
+	stops := make(chan os.Signal, 2)
+	signal.Notify(stops, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(stops)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	defer a.reloadOn(hup)()
 	served := make(chan struct{})
 	defer close(served)
 	go func() {
 		select {
-		case <-ctx.Done():
+		case <-stops:
+			cancel()
 		case <-served:
 			return
 		}
 		// A second signal during the drain stops the process at once, as
 		// that signal's default action would, once the log is written.
-		again := make(chan os.Signal, 1)
-		signal.Notify(again, os.Interrupt, syscall.SIGTERM)
-		defer signal.Stop(again)
-		stop()
 		select {
-		case sig := <-again:
+		case sig := <-stops:
 			logOut.Close()
 			code := ExitFalse
 			if s, ok := sig.(syscall.Signal); ok {
