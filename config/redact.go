@@ -363,7 +363,7 @@ func (c *Config) RedactMessage(s string) string {
 	return scrubMessage(s, c.secrets())
 }
 
-// RedactError is [Config.Redact] for errors. It returns err itself if its
+// RedactError is [Config.RedactMessage] for errors. It returns err itself if its
 // message holds no credential of c. Otherwise it returns an error whose
 // message is err's with every credential replaced by "[REDACTED]", and
 // which matches with [errors.Is] every target that err matches. A

@@ -91,9 +91,13 @@ func (c *Config) Warnings() []string {
 		}
 	}
 	if weak > 0 {
+		verb := "are"
+		if weak == 1 {
+			verb = "is"
+		}
 		warnings = append(warnings, fmt.Sprintf("%d of the %d accepted auth tokens %s not 32 lower-case hex digits, as every Twilio auth token is: "+
 			"a test value (such as the documentation's 12345) lets anyone who knows it sign requests; use the token from Twilio's console",
-			weak, len(c.Tokens()), map[bool]string{true: "is", false: "are"}[weak == 1]))
+			weak, len(c.Tokens()), verb))
 	}
 	return warnings
 }

@@ -115,7 +115,7 @@ func parse(name string, data []byte) (f *File, errs []error) {
 	for line := range strings.Lines(strings.TrimPrefix(string(data), "\uFEFF")) {
 		n++
 		line = strings.TrimSpace(line)
-		if err := otherBreak(line); err != nil {
+		if err := actedOnCharacter(line); err != nil {
 			errs = append(errs, &LineError{File: name, Line: n, Err: err})
 			continue
 		}
@@ -241,7 +241,7 @@ func checkResource(v string) error {
 	return nil
 }
 
-// otherBreak refuses a line (comments included) that holds a character a
+// actedOnCharacter refuses a line (comments included) that holds a character a
 // terminal or an editor may act on rather than show: a control character
 // other than tab (C0, DEL, C1: a lone carriage return, a vertical tab, a
 // form feed, NEL, an escape sequence that moves the cursor or erases a
@@ -254,7 +254,7 @@ func checkResource(v string) error {
 // either end of a line, the \r of a CRLF line ending or a form feed page
 // break included, is trimmed before: next to the \n, it stands between no
 // comment and no row.)
-func otherBreak(line string) error {
+func actedOnCharacter(line string) error {
 	for i, r := range line {
 		switch {
 		case r == utf8.RuneError && !strings.HasPrefix(line[i:], "\uFFFD"):

@@ -68,7 +68,7 @@ func ParseTests(name string, data []byte) ([]Test, error) {
 	for line := range strings.Lines(strings.TrimPrefix(string(data), "\uFEFF")) {
 		n++
 		line = strings.TrimSpace(line)
-		if err := otherBreak(line); err != nil {
+		if err := actedOnCharacter(line); err != nil {
 			errs = append(errs, &LineError{File: name, Line: n, Err: err})
 			continue
 		}

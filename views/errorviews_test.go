@@ -252,10 +252,7 @@ func TestViewCookieAndHooks(t *testing.T) {
 			return next(c)
 		}
 	})
-	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"), Apology: Apology{Text: "Sorry.", SupportNumber: "+15005550006"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := aliceViews(t, e)
 	view := func(fail bool) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			res := c.Response()
@@ -310,10 +307,7 @@ func TestMiddlewareHookSeesItsResponse(t *testing.T) {
 			return next(c)
 		}
 	})
-	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"), Apology: Apology{Text: "Sorry.", SupportNumber: "+15005550006"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := aliceViews(t, e)
 	v.GET("/", "view", func(c echo.Context) error { return c.String(http.StatusAccepted, "hello") })
 	if err := v.Err(); err != nil {
 		t.Fatal(err)
@@ -331,10 +325,7 @@ func TestMiddlewareHookSeesItsResponse(t *testing.T) {
 // the response it writes through: Flush finds the connection's writer.
 func TestViewFlushes(t *testing.T) {
 	e := echo.New()
-	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"), Apology: Apology{Text: "Sorry.", SupportNumber: "+15005550006"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := aliceViews(t, e)
 	flushed := make(chan struct{})
 	v.GET("/stream", "view", func(c echo.Context) error {
 		res := c.Response()
@@ -392,4 +383,15 @@ func TestAbortHandlerPanicGoesOn(t *testing.T) {
 		res.Body.Close()
 		t.Errorf("GET /abort: %d %q, want the connection cut", res.StatusCode, body)
 	}
+}
+
+// aliceViews adds views to e that let alice (X-Who) view, with an Apology
+// of their own.
+func aliceViews(t *testing.T, e *echo.Echo) *Views {
+	t.Helper()
+	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"), Apology: Apology{Text: "Sorry.", SupportNumber: "+15005550006"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

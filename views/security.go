@@ -207,17 +207,18 @@ func panicError(c echo.Context, which string, p any) error {
 	return fmt.Errorf("views: panic in %s%s %s: %v", which, c.Request().Method, path, p)
 }
 
-// recovered calls policy, an authentication or authorization policy named
-// by which, and turns a panic into an error: a policy that panics is a
-// policy that could not decide, recorded (decision=error) and answered as
-// one, by the exception view.
-func recovered(c echo.Context, which string, policy func() error) (err error) {
+// recovered calls f, named by which in an error, and turns a panic into
+// an error (see panicError). The guard calls its authentication and
+// authorization policies through it: a policy that panics is a policy that
+// could not decide, recorded (decision=error) and answered as one, by the
+// exception view. safely calls the error views through it.
+func recovered(c echo.Context, which string, f func() error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = panicError(c, which, p)
 		}
 	}()
-	return policy()
+	return f()
 }
 
 // safely calls view, the not-found, forbidden or exception view named by
@@ -225,13 +226,10 @@ func recovered(c echo.Context, which string, policy func() error) (err error) {
 // caller must still get an answer. It runs the view through runView, so
 // that the apology that answers instead of a failed view does not inherit
 // its headers.
-func safely(c echo.Context, which string, view func() error) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = panicError(c, which+" view for ", p)
-		}
-	}()
-	return runView(c, func(echo.Context) error { return view() })
+func safely(c echo.Context, which string, view func() error) error {
+	return recovered(c, which+" view for ", func() error {
+		return runView(c, func(echo.Context) error { return view() })
+	})
 }
 
 // guardError is an error of the security middleware itself: the policies
