@@ -84,7 +84,8 @@ type TwilioConfig struct {
 	// prefix, lets the client choose the URL that is checked. An
 	// IPv4-mapped prefix (::ffff:10.0.0.7/128) stands for its IPv4 form,
 	// as the peers it would match are seen. A prefix of length 0, which
-	// would trust every peer, and an invalid prefix are refused
+	// would trust every peer, prefixes that together cover every IPv4 or
+	// every IPv6 address, and an invalid prefix are refused
 	// (ErrTrustedProxy). Optional. Default: none.
 	TrustedProxies []netip.Prefix
 	// AccountSid is the SID of the Twilio account the tokens belong to
@@ -149,7 +150,9 @@ func validAccountSid(sid string) bool {
 }
 
 // ErrTrustedProxy is returned, wrapped, by NewTwilioSignature for a
-// trusted proxy prefix that is invalid or of length 0.
+// trusted proxy prefix that is invalid or of length 0, and for prefixes
+// that together cover every IPv4 or every IPv6 address (0.0.0.0/1 and
+// 128.0.0.0/1), as a prefix of length 0 does.
 var ErrTrustedProxy = errors.New("authn: twilio: a trusted proxy must be a valid prefix of length 1 or more")
 
 // trustedPrefix returns p as trustedPeer matches it: masked, and an
@@ -169,6 +172,32 @@ func trustedPrefix(p netip.Prefix) (netip.Prefix, error) {
 		return p, fmt.Errorf("%w: %s would trust every peer", ErrTrustedProxy, p)
 	}
 	return p, nil
+}
+
+// coversAll reports whether prefixes together contain every address of
+// root: one of them contains it whole, or it splits into two halves that
+// are each covered. It splits only where a prefix lies inside it, so it
+// takes a few steps per prefix bit. (config refuses the same sets with an
+// error of its own; it may not import this package.)
+func coversAll(prefixes []netip.Prefix, root netip.Prefix) bool {
+	inside := false
+	for _, p := range prefixes {
+		switch {
+		case p.Addr().Is4() != root.Addr().Is4():
+		case p.Bits() <= root.Bits() && p.Contains(root.Addr()):
+			return true
+		case p.Bits() > root.Bits() && root.Contains(p.Addr()):
+			inside = true
+		}
+	}
+	if !inside {
+		return false
+	}
+	b := root.Addr().AsSlice()
+	b[root.Bits()/8] |= 0x80 >> (root.Bits() % 8)
+	high, _ := netip.AddrFromSlice(b)
+	half := root.Bits() + 1
+	return coversAll(prefixes, netip.PrefixFrom(root.Addr(), half)) && coversAll(prefixes, netip.PrefixFrom(high, half))
 }
 
 // ErrNoToken is returned by NewTwilioSignature when no auth token is given.
@@ -204,6 +233,11 @@ func NewTwilioSignature(cfg TwilioConfig) (*TwilioSignature, error) {
 			return nil, err
 		}
 		t.proxies = append(t.proxies, p)
+	}
+	for _, all := range []netip.Prefix{netip.PrefixFrom(netip.IPv4Unspecified(), 0), netip.PrefixFrom(netip.IPv6Unspecified(), 0)} {
+		if coversAll(t.proxies, all) {
+			return nil, fmt.Errorf("%w: together the prefixes cover %s, and would trust every peer", ErrTrustedProxy, all)
+		}
 	}
 	for i := range t.b64 {
 		t.b64[i] = 0xff

@@ -320,9 +320,34 @@ func TestTrustedProxyPrefixes(t *testing.T) {
 			}
 		}
 	}
-	for _, bad := range []netip.Prefix{{}, netip.MustParsePrefix("0.0.0.0/0"), netip.MustParsePrefix("::/0"), netip.MustParsePrefix("::ffff:0.0.0.0/96")} {
-		if _, err := NewTwilioSignature(TwilioConfig{AuthTokens: []string{"12345"}, TrustedProxies: []netip.Prefix{bad}}); !errors.Is(err, ErrTrustedProxy) {
-			t.Errorf("TrustedProxies %v: error %v, want ErrTrustedProxy", bad, err)
+	prefixes := func(ss ...string) []netip.Prefix {
+		ps := make([]netip.Prefix, len(ss))
+		for i, s := range ss {
+			ps[i] = netip.MustParsePrefix(s)
+		}
+		return ps
+	}
+	for _, tt := range []struct {
+		proxies []netip.Prefix
+		refused bool // every peer would be trusted, or a prefix is invalid
+	}{
+		{[]netip.Prefix{{}}, true},
+		{prefixes("0.0.0.0/0"), true},
+		{prefixes("::/0"), true},
+		{prefixes("::ffff:0.0.0.0/96"), true},
+		{prefixes("0.0.0.0/1", "128.0.0.0/1"), true},
+		{prefixes("::/1", "8000::/1"), true},
+		{prefixes("::ffff:0.0.0.0/97", "::ffff:128.0.0.0/97"), true}, // 0.0.0.0/1 and 128.0.0.0/1
+		{prefixes("10.0.0.0/8", "0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4", "240.0.0.0/4"), true},
+		{prefixes("0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4", "240.0.0.0/4"), true},
+		{prefixes("0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4", "240.0.0.0/5"), false}, // 248.0.0.0/5 is left
+		{prefixes("0.0.0.0/1", "128.0.0.0/2"), false},
+		{prefixes("0.0.0.0/1", "::/1", "8000::/2", "128.0.0.0/2"), false},
+		{prefixes("0.0.0.0/1", "8000::/1"), false}, // one half of each family
+	} {
+		_, err := NewTwilioSignature(TwilioConfig{AuthTokens: []string{"12345"}, TrustedProxies: tt.proxies})
+		if got := errors.Is(err, ErrTrustedProxy); got != tt.refused {
+			t.Errorf("TrustedProxies %v: error %v, want refused %v", tt.proxies, err, tt.refused)
 		}
 	}
 }
