@@ -38,7 +38,8 @@
 // as soon as shutdown begins, server.shutdown_delay before the listener
 // closes. [App.Serve] watches the configured policy files and reloads them
 // when their content changes (policy.watch_interval); `gatehouse serve`
-// (Main) also reloads them on SIGHUP. A program that calls App.Serve
+// (Main) also reloads them on SIGHUP, once they have settled as the
+// watcher requires (two reads that agree). A program that calls App.Serve
 // itself gets no SIGHUP reload: only the command line catches the signal
 // (reload.go).
 //

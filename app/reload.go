@@ -227,31 +227,32 @@ func (p *policyState) settledChange() (want *[sha256.Size]byte, ok bool, readErr
 // one pasted into the wrong key. With the embedded defaults there is
 // nothing to reload: the current generation is returned.
 //
-// Every reload goes through this method, so that it is the one place to
-// observe reloads (a metrics hook, say).
+// Every reload goes through this method or reload, so that they are the
+// one place to observe reloads (a metrics hook, say).
 func (a *App) reloadPolicy(trigger string) (generation uint64, err error) {
-	return a.reload(trigger, nil)
+	generation, _, err = a.reload(trigger, nil, false)
+	return generation, err
 }
 
 // reload is reloadPolicy, except that if want is not nil and the files no
-// longer hold the content whose digest it is, nothing happens: they
-// changed again since settledChange saw them settle, and a later poll
-// will see that change settle in turn. Nor does anything happen if that
-// content was loaded or rejected since settledChange saw it settle (by
-// SIGHUP, between the watcher's poll and its reload): the watcher loads
-// a content once.
-func (a *App) reload(trigger string, want *[sha256.Size]byte) (generation uint64, err error) {
+// longer hold the content whose digest it is, nothing happens and moved
+// is true: they changed again since the caller saw them settle, and the
+// change must settle in turn. If onlyNew is true, nothing happens either
+// for content that was loaded or rejected since the caller saw it settle
+// (by SIGHUP, between the watcher's poll and its reload): the watcher
+// loads a content once.
+func (a *App) reload(trigger string, want *[sha256.Size]byte, onlyNew bool) (generation uint64, moved bool, err error) {
 	p := a.policy
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.embedded() {
 		a.log.Info("policy reload: the policy is embedded, nothing to reload", slog.String("trigger", trigger))
-		return p.acl.Generation(), nil
+		return p.acl.Generation(), false, nil
 	}
 	l, err := p.loadFiles()
-	if l != nil && want != nil && (l.digest != *want || l.digest == p.tried) {
+	if l != nil && want != nil && (l.digest != *want || onlyNew && l.digest == p.tried) {
 		p.seen = l.digest
-		return p.acl.Generation(), nil
+		return p.acl.Generation(), l.digest != *want, nil
 	}
 	if l != nil {
 		p.tried, p.seen, p.readErr = l.digest, l.digest, ""
@@ -267,7 +268,7 @@ func (a *App) reload(trigger string, want *[sha256.Size]byte) (generation uint64
 		kept := p.acl.Generation()
 		a.logRejected(trigger, kept, err)
 		a.metrics.policyReloaded(kept, err)
-		return kept, a.cfg.RedactError(err)
+		return kept, false, a.cfg.RedactError(err)
 	}
 	a.log.Info("policy reloaded",
 		slog.String("trigger", trigger),
@@ -280,7 +281,7 @@ func (a *App) reload(trigger string, want *[sha256.Size]byte) (generation uint64
 	if w := a.accountWarning(p.accounts); w != "" {
 		warnAlways(a.log, w, slog.String("trigger", trigger), slog.Uint64("generation", generation))
 	}
-	return generation, nil
+	return generation, false, nil
 }
 
 // logRejected logs each problem of a rejected reload on its own line.
@@ -347,12 +348,9 @@ func (a *App) watchPolicy(ctx context.Context, interval time.Duration) {
 		}
 		switch want, ok, err := a.policy.settledChange(); {
 		case err != nil:
-			// Logged, as a rejected reload is; nothing is loaded.
-			kept := a.policy.acl.Generation()
-			a.logRejected("watch", kept, err)
-			a.metrics.policyReloaded(kept, err)
+			a.readFailed("watch", err)
 		case ok:
-			_, _ = a.reload("watch", want) // reload logs its errors
+			_, _, _ = a.reload("watch", want, true) // reload logs its errors
 		}
 	}
 }
@@ -378,9 +376,85 @@ func (a *App) startPolicyWatch(ctx context.Context) (stop func()) {
 	}
 }
 
-// reloadOn reloads the policy on every signal that arrives on sig (which
-// the caller registered for SIGHUP with signal.Notify) until the returned
-// function is called.
+// readFailed logs a failure to read the policy files, as a rejected
+// reload is: nothing is loaded.
+func (a *App) readFailed(trigger string, err error) {
+	kept := a.policy.acl.Generation()
+	a.logRejected(trigger, kept, err)
+	a.metrics.policyReloaded(kept, err)
+}
+
+// settleTries is how many times in a row reloadSettled reads files that
+// keep changing before it gives up.
+const settleTries = 5
+
+// reloadSettled reloads the policy files once their content has settled:
+// two reads one settle interval apart (the default watch interval, 2 s,
+// or the watch interval if that is shorter) must agree, and the reload
+// checks that it parsed exactly those bytes, as the watcher does. SIGHUP reloads this way, so
+// that a signal sent while a file is being written in place, by hand or
+// by a tool, never loads the half that was written (without its deny
+// rows, say). Files that cannot be read are logged, as a rejected reload
+// is, and nothing is loaded. Files still changing after settleTries reads
+// are logged at error level and not loaded: the watcher, if on, loads
+// them once they settle. It returns early, loading nothing, when done is
+// closed.
+func (a *App) reloadSettled(trigger string, done <-chan struct{}) {
+	p := a.policy
+	if p.embedded() {
+		_, _ = a.reloadPolicy(trigger) // logs that there is nothing to reload
+		return
+	}
+	settle := config.Default().Policy.WatchInterval
+	if w := a.cfg.Policy.WatchInterval; w > 0 && w < settle {
+		settle = w
+	}
+	timer := time.NewTimer(settle)
+	defer timer.Stop()
+	prev, err := p.readDigest()
+	for range settleTries {
+		if err != nil {
+			break
+		}
+		timer.Reset(settle)
+		select {
+		case <-done:
+			return
+		case <-timer.C:
+		}
+		var d [sha256.Size]byte
+		if d, err = p.readDigest(); err == nil && d == prev {
+			if _, moved, _ := a.reload(trigger, &d, false); !moved { // reload logs its errors
+				return
+			}
+			d, err = p.readDigest()
+		}
+		prev = d
+	}
+	if err != nil {
+		a.readFailed(trigger, err)
+		return
+	}
+	kept := p.acl.Generation()
+	a.log.LogAttrs(context.Background(), slog.LevelError,
+		"policy reload not done: the files kept changing; the last good policy stays in force",
+		slog.String("trigger", trigger), slog.Uint64("kept_generation", kept), slog.Duration("apart", settle))
+	a.metrics.policyReloaded(kept, errors.New("app: policy files kept changing"))
+}
+
+// readDigest reads the files and returns the digest of their content.
+func (p *policyState) readDigest() ([sha256.Size]byte, error) {
+	modelText, policyData, err := readPolicyFiles(p.cfg)
+	if err != nil {
+		return [sha256.Size]byte{}, err
+	}
+	return digestOf(modelText, policyData), nil
+}
+
+// reloadOn reloads the policy, once it has settled (reloadSettled), on
+// every signal that arrives on sig (which the caller registered for
+// SIGHUP with signal.Notify) until the returned function is called.
+// Signals that arrive while a reload settles make one more reload.
 func (a *App) reloadOn(sig <-chan os.Signal) (stop func()) {
 	done := make(chan struct{})
 	stopped := make(chan struct{})
@@ -391,7 +465,7 @@ func (a *App) reloadOn(sig <-chan os.Signal) (stop func()) {
 			case <-done:
 				return
 			case <-sig:
-				_, _ = a.reloadPolicy("sighup") // reloadPolicy logs its errors
+				a.reloadSettled("sighup", done)
 			}
 		}
 	}()

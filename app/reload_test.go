@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -373,7 +374,7 @@ func TestSettledChange(t *testing.T) {
 		t.Helper()
 		want, ok, _ := p.settledChange()
 		if ok {
-			if _, err := a.reload("watch", want); err != nil {
+			if _, _, err := a.reload("watch", want, true); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -412,7 +413,7 @@ func TestSettledChange(t *testing.T) {
 		t.Fatal("policy A did not settle")
 	}
 	replaceFile(t, path, policyB+"# edited again\n")
-	if gen, err := a.reload("watch", want); gen != 2 || err != nil {
+	if gen, _, err := a.reload("watch", want, true); gen != 2 || err != nil {
 		t.Errorf("reload of a content that changed again = %d, %v; want 2 (nothing loaded), nil", gen, err)
 	}
 	// The skipped reload's read counts as the first sighting of the new
@@ -472,7 +473,7 @@ func TestSettledChangeSameStat(t *testing.T) {
 			}
 			for poll := 1; poll <= 2; poll++ {
 				if want, ok, _ := a.policy.settledChange(); ok {
-					if _, err := a.reload("watch", want); err != nil {
+					if _, _, err := a.reload("watch", want, true); err != nil {
 						t.Fatal(err)
 					}
 				}
@@ -511,7 +512,7 @@ func TestWatchSkipsContentTriedMeanwhile(t *testing.T) {
 			}
 			a.reloadPolicy("sighup") // between the watcher's poll and its reload
 			before := len(logs.records(t, "INFO")) + len(logs.records(t, "ERROR"))
-			gen, err := a.reload("watch", want)
+			gen, _, err := a.reload("watch", want, true)
 			if gen != tt.gen || err != nil {
 				t.Errorf("watcher's reload = %d, %v; want %d (nothing loaded), nil", gen, err, tt.gen)
 			}
@@ -611,7 +612,7 @@ func TestWatchAfterReadErrorSettles(t *testing.T) {
 		case err != nil:
 			a.logRejected("watch", a.policy.acl.Generation(), err)
 		case ok:
-			if _, err := a.reload("watch", want); err != nil {
+			if _, _, err := a.reload("watch", want, true); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -651,7 +652,7 @@ func TestWatchReadErrorForgetsWhatWasSeen(t *testing.T) {
 	poll := func() {
 		t.Helper()
 		if want, ok, err := a.policy.settledChange(); err == nil && ok {
-			if _, err := a.reload("watch", want); err != nil {
+			if _, _, err := a.reload("watch", want, true); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -771,5 +772,115 @@ func TestWarningsWrittenAtErrorLevel(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "policy reloaded") {
 		t.Errorf("at log.level error, an info line was written: %q", logs.String())
+	}
+}
+
+// SIGHUP loads a file written in place only once it has settled: a signal
+// that arrives while the file is half written never loads that half,
+// which here lacks the row denying /accessible.
+func TestSIGHUPWaitsForSettledFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.csv")
+	replaceFile(t, path, policyB)
+	a, logs := reloadApp(t, path, 300*time.Millisecond) // the watcher is not started
+	sig := make(chan os.Signal, 1)
+	stop := a.reloadOn(sig)
+	defer stop()
+
+	const half = "p, group:twilio, /, view, allow\n"
+	const rest = "# denied since the last edit:\np, system.Everyone, /accessible, view, deny\n"
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(half); err != nil {
+		t.Fatal(err)
+	}
+	sig <- syscall.SIGHUP
+	// Keep the half alone for a while (the wait only lets the signal be
+	// handled first; the result must hold whatever the timing).
+	deadline := time.Now().Add(100 * time.Millisecond)
+	for time.Now().Before(deadline) {
+		if reaches(t, a, "/accessible") {
+			t.Fatalf("generation %d: /accessible reached while the file was half written", a.policy.acl.Generation())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if _, err := f.WriteString(rest); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the settled file loaded", func() bool {
+		if reaches(t, a, "/accessible") {
+			t.Fatalf("generation %d: /accessible reached while the SIGHUP reload settled", a.policy.acl.Generation())
+		}
+		return a.policy.acl.Generation() == 2
+	})
+	var reloads []map[string]any
+	for _, r := range logs.records(t, "INFO") {
+		if r["msg"] == "policy reloaded" {
+			reloads = append(reloads, r)
+		}
+	}
+	if len(reloads) != 1 || reloads[0]["trigger"] != "sighup" || reloads[0]["rows"] != 2.0 {
+		t.Errorf("reload records = %v, want one: the SIGHUP reload of 2 rows", reloads)
+	}
+}
+
+// A file that keeps changing is not loaded by SIGHUP: after a few reads
+// that never agree, the reload gives up and says so.
+func TestSIGHUPFilesKeepChanging(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.csv")
+	replaceFile(t, path, policyA)
+	a, logs := reloadApp(t, path, 200*time.Millisecond)
+	sig := make(chan os.Signal, 1)
+	stop := a.reloadOn(sig)
+	defer stop()
+
+	writing, written := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(written)
+		for i := 0; ; i++ {
+			select {
+			case <-writing:
+				return
+			case <-time.After(2 * time.Millisecond):
+			}
+			if err := os.WriteFile(path, fmt.Appendf(nil, "# edit %d\n%s", i, policyB), 0o600); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	}()
+	stopWriting := sync.OnceFunc(func() { close(writing); <-written })
+	defer stopWriting()
+	sig <- syscall.SIGHUP
+	waitFor(t, "the reload to give up", func() bool { return len(logs.records(t, "ERROR")) > 0 })
+	stopWriting()
+	errs := logs.records(t, "ERROR")
+	if len(errs) != 1 || !strings.Contains(errs[0]["msg"].(string), "kept changing") || errs[0]["trigger"] != "sighup" {
+		t.Errorf("error records = %v, want one saying the files kept changing", errs)
+	}
+	if g := a.policy.acl.Generation(); g != 1 {
+		t.Errorf("generation %d after files that kept changing, want 1", g)
+	}
+	if got := testutil.ToFloat64(a.metrics.reloads.WithLabelValues("failed")); got != 1 {
+		t.Errorf("failed reloads counted: %v, want 1", got)
+	}
+}
+
+// Stopping the SIGHUP handler while a reload settles ends it at once,
+// loading nothing.
+func TestSIGHUPSettleStops(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "policy.csv")
+	replaceFile(t, path, policyA)
+	a, _ := reloadApp(t, path, time.Hour) // settles for 2 s
+	sig := make(chan os.Signal, 1)
+	stop := a.reloadOn(sig)
+	replaceFile(t, path, policyB)
+	sig <- syscall.SIGHUP
+	time.Sleep(50 * time.Millisecond) // lets the signal be taken; the result holds either way
+	stop()
+	if g := a.policy.acl.Generation(); g != 1 {
+		t.Errorf("generation %d after stopping during the settle, want 1 (nothing loaded)", g)
 	}
 }
