@@ -247,13 +247,12 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	// Whether each stop signal was ignored when the process started (a
-	// background job of a non-interactive shell ignores SIGINT), read
-	// before Notify ends that: see the second signal below.
-	ignoredAtStart := map[os.Signal]bool{
-		os.Interrupt:    signal.Ignored(os.Interrupt),
-		syscall.SIGTERM: signal.Ignored(syscall.SIGTERM),
-	}
+	// Whether SIGINT was ignored when the process started (a background
+	// job of a non-interactive shell ignores it), read before Notify ends
+	// that: see the second signal below. Go keeps an inherited "ignore"
+	// for SIGHUP and SIGINT only; SIGTERM's default action is restored at
+	// startup, whatever the parent set.
+	intIgnoredAtStart := signal.Ignored(os.Interrupt)
 	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	config.AddFlags(fs)
@@ -332,7 +331,7 @@ func serveCmd(args []string, _, stderr io.Writer) int {
 			// if that was to ignore the signal, raising it again would do
 			// nothing. Then exit at once with the status it would have
 			// given.
-			if !ignoredAtStart[sig] {
+			if sig != os.Interrupt || !intIgnoredAtStart {
 				signal.Reset(sig)
 				if p, err := os.FindProcess(os.Getpid()); err == nil {
 					p.Signal(sig)

@@ -575,6 +575,19 @@ func TestOpsSecondSignalIgnoredAtStart(t *testing.T) {
 	}
 }
 
+// SIGTERM ignored by the parent is not inherited (Go restores its default
+// action at startup): the second SIGTERM kills the process, as it would
+// have without the parent's trap.
+func TestOpsSecondSignalTERMIgnoredByParent(t *testing.T) {
+	s := startWrapped(t, []string{"sh", "-c", `trap "" TERM; exec "$@"`, "sh"},
+		[]string{"TWILIO_AUTH_TOKEN=" + token, "GATEHOUSE_SERVER_SHUTDOWN_DELAY=500ms"})
+	s.killedBySignal = true
+	s.signalTwice(t, syscall.SIGTERM)
+	if strings.Contains(s.Logs(), "msg=stopped") {
+		t.Errorf("the process finished its drain instead of stopping at once:\n%s", s.Logs())
+	}
+}
+
 // gatehouse routes needs no token and lists the whole surface.
 func TestOpsRoutes(t *testing.T) {
 	cmd := exec.Command(binary, "routes")
