@@ -69,12 +69,7 @@ func TestOverLimitBodyClosesConnection(t *testing.T) {
 		t.Fatal(err)
 	}
 	br := bufio.NewReader(c)
-	res, err := http.ReadResponse(br, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, res.Body)
-	res.Body.Close()
+	res := readResponse(t, br)
 	if res.StatusCode != http.StatusOK || !res.Close {
 		t.Errorf("status %d, Connection: close %v; want the apology's 200, and the connection closed", res.StatusCode, res.Close)
 	}

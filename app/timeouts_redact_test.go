@@ -63,12 +63,7 @@ func TestServerTimeoutsApplied(t *testing.T) {
 		c := serve(t, "GATEHOUSE_SERVER_IDLE_TIMEOUT")
 		io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
 		br := bufio.NewReader(c)
-		res, err := http.ReadResponse(br, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, res.Body)
-		res.Body.Close()
+		readResponse(t, br)
 		closedByServer(t, br) // kept alive, then idle
 	})
 	t.Run("write_timeout", func(t *testing.T) {
@@ -83,63 +78,59 @@ func TestServerTimeoutsApplied(t *testing.T) {
 	})
 }
 
-// A rejected reload never logs a token, wherever it was pasted: into a row
-// of the policy file (quoted back by the problem), or into the policy
-// file's name (a read error naming the path).
-func TestReloadRejectedHidesToken(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "policy.csv")
-	replaceFile(t, path, policyA)
-	a, logs := reloadApp(t, path, 0)
-	replaceFile(t, path, "p, group:twilio, /, view, "+reloadToken+"\n")
-	if _, err := a.reloadPolicy("test"); err == nil {
-		t.Fatal("reloadPolicy of a malformed row: no error")
-	}
-	if !strings.Contains(logs.String(), "policy reload rejected") {
-		t.Fatalf("no rejection logged:\n%s", logs.String())
-	}
-	if strings.Contains(logs.String(), reloadToken) {
-		t.Errorf("the rejected reload's log line quotes the token:\n%s", logs.String())
-	}
-}
-
-func TestReloadMissingFileHidesToken(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), reloadToken)
-	if err := os.Mkdir(dir, 0o700); err != nil {
+// readResponse reads one response from br, body and all.
+func readResponse(t *testing.T, br *bufio.Reader) *http.Response {
+	t.Helper()
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "policy.csv")
-	replaceFile(t, path, policyA)
-	a, logs := reloadApp(t, path, 0)
-	os.Remove(path)
-	if _, err := a.reloadPolicy("test"); err == nil {
-		t.Fatal("reloadPolicy of a missing file: no error")
-	}
-	if !strings.Contains(logs.String(), "policy reload rejected") {
-		t.Fatalf("no rejection logged:\n%s", logs.String())
-	}
-	if strings.Contains(logs.String(), reloadToken) {
-		t.Errorf("the rejected reload's log line names the token:\n%s", logs.String())
-	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res
 }
 
-// A successful reload's log line names the policy file redacted.
-func TestReloadedHidesToken(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), reloadToken)
-	if err := os.Mkdir(dir, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "policy.csv")
-	replaceFile(t, path, policyA)
-	a, logs := reloadApp(t, path, 0)
-	replaceFile(t, path, policyB)
-	if gen, err := a.reloadPolicy("test"); err != nil || gen != 2 {
-		t.Fatalf("reloadPolicy = %d, %v; want 2, nil", gen, err)
-	}
-	if !strings.Contains(logs.String(), "policy reloaded") {
-		t.Fatalf("no reload logged:\n%s", logs.String())
-	}
-	if strings.Contains(logs.String(), reloadToken) {
-		t.Errorf("the reload's log line names the token:\n%s", logs.String())
+// A reload never logs a token, wherever it was pasted: into a row of the
+// policy file (quoted back by the problem), or into the policy file's
+// path (named by a read error, and by the line of a successful reload).
+func TestReloadLogsHideToken(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		dir     string // the policy file's directory, below a temporary one
+		edit    func(path string)
+		wantErr bool
+		wantLog string
+	}{
+		{"a token in a row", "", func(path string) {
+			replaceFile(t, path, "p, group:twilio, /, view, "+reloadToken+"\n")
+		}, true, "policy reload rejected"},
+		{"a token in the path of a missing file", reloadToken, func(path string) {
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+		}, true, "policy reload rejected"},
+		{"a token in the path of a reloaded file", reloadToken, func(path string) {
+			replaceFile(t, path, policyB)
+		}, false, "policy reloaded"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), tt.dir)
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "policy.csv")
+			replaceFile(t, path, policyA)
+			a, logs := reloadApp(t, path, 0)
+			tt.edit(path)
+			if _, err := a.reloadPolicy("test"); (err != nil) != tt.wantErr {
+				t.Fatalf("reloadPolicy: error %v, want an error: %v", err, tt.wantErr)
+			}
+			if !strings.Contains(logs.String(), tt.wantLog) {
+				t.Fatalf("no %q logged:\n%s", tt.wantLog, logs.String())
+			}
+			if strings.Contains(logs.String(), reloadToken) {
+				t.Errorf("the reload's log names the token:\n%s", logs.String())
+			}
+		})
 	}
 }

@@ -15,70 +15,55 @@ import (
 	"github.com/gatehouse/gatehouse/views/twiml"
 )
 
-// A view that has answered, then returns an error, keeps its answer: the
-// failure is logged, and no error view writes a second document after it.
+// A view, or a forbidden view, that has answered and then returns an
+// error keeps its answer: the failure is logged, and no error view writes
+// a second document after it.
 func TestErrorAfterCommitAppendsNothing(t *testing.T) {
-	var logs bytes.Buffer
-	e := echo.New()
-	v, err := New(e, Config{
-		Authn:  byHeader,
-		Authz:  permitIf("alice", "view"),
-		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	v.GET("/half", "view", func(c echo.Context) error {
-		if err := c.String(http.StatusOK, "<Response/>"); err != nil {
-			return err
-		}
-		return errors.New("failed after answering")
-	})
-	if err := v.Err(); err != nil {
-		t.Fatal(err)
-	}
-	req := httptest.NewRequest(http.MethodGet, "/half", nil)
-	req.Header.Set("X-Who", "alice")
-	rec := httptest.NewRecorder()
-	e.ServeHTTP(rec, req)
-	if got := rec.Body.String(); got != "<Response/>" {
-		t.Errorf("body: got %q, want only the view's own answer", got)
-	}
-	if !strings.Contains(logs.String(), "error after response was committed") {
-		t.Errorf("log: got %q, want the committed-response error", logs.String())
-	}
-}
-
-// A forbidden view that answers, then fails, keeps its answer: the Apology
-// is not written after it.
-func TestForbiddenViewFailingAfterCommit(t *testing.T) {
-	var logs bytes.Buffer
-	e := echo.New()
-	v, err := New(e, Config{
-		Authn:  byHeader,
-		Authz:  permitIf("alice", "view"),
-		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
-		Forbidden: func(c echo.Context, _ authz.Decision) error {
-			if err := c.String(http.StatusOK, "<Response><Reject/></Response>"); err != nil {
+	answerThenFail := func(body string) func(echo.Context) error {
+		return func(c echo.Context) error {
+			if err := c.String(http.StatusOK, body); err != nil {
 				return err
 			}
-			return errors.New("forbidden view failed after answering")
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
+			return errors.New("failed after answering")
+		}
 	}
-	v.GET("/", "view", func(c echo.Context) error { return c.String(http.StatusOK, "view ran") })
-	if err := v.Err(); err != nil {
-		t.Fatal(err)
-	}
-	rec := httptest.NewRecorder()
-	e.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil)) // no X-Who: denied
-	if got := rec.Body.String(); got != "<Response><Reject/></Response>" {
-		t.Errorf("body: got %q, want only the forbidden view's answer", got)
-	}
-	if !strings.Contains(logs.String(), "exception view failed") {
-		t.Errorf("log: got %q, want the failure logged", logs.String())
+	for _, tt := range []struct {
+		name, who string // who: the X-Who header; alice may view
+		wantBody  string
+		wantLog   string
+	}{
+		{"the view", "alice", "<Response/>", "error after response was committed"},
+		{"the forbidden view", "", "<Response><Reject/></Response>", "exception view failed"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			e := echo.New()
+			v, err := New(e, Config{
+				Authn:  byHeader,
+				Authz:  permitIf("alice", "view"),
+				Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+				Forbidden: func(c echo.Context, _ authz.Decision) error {
+					return answerThenFail("<Response><Reject/></Response>")(c)
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v.GET("/half", "view", answerThenFail("<Response/>"))
+			if err := v.Err(); err != nil {
+				t.Fatal(err)
+			}
+			req := httptest.NewRequest(http.MethodGet, "/half", nil)
+			req.Header.Set("X-Who", tt.who)
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, req)
+			if got := rec.Body.String(); got != tt.wantBody {
+				t.Errorf("body: got %q, want only %q", got, tt.wantBody)
+			}
+			if !strings.Contains(logs.String(), tt.wantLog) {
+				t.Errorf("log: got %q, want %q", logs.String(), tt.wantLog)
+			}
+		})
 	}
 }
 
