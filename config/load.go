@@ -16,7 +16,6 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
-	"go.yaml.in/yaml/v3"
 )
 
 // maxTokenFileBytes bounds how much of twilio.auth_token_file is read: a
@@ -320,37 +319,77 @@ func readFile(v *viper.Viper, path string) error {
 
 // oneYAMLDocument refuses YAML data of more than one document: Viper reads
 // the first and would drop the others without a word, unknown keys
-// included. An empty document after it (a trailing ---) is no loss. A
-// syntax error in the first is left to Viper's parse, which reports it.
+// included. Documents are told apart as YAML 1.2 does: a line that begins
+// with the marker --- (a document starts) or ... (it ends), followed by
+// white space or the end of the line, is a boundary wherever it stands, as
+// no scalar or collection may hold such a line. A --- before anything else
+// starts the first document, and content after a ... starts a new one.
+// Documents after the first that hold nothing but blank lines, comments
+// and directives (a trailing ---, say) are no loss; any other content
+// after the first document is refused, a syntax error included.
 func oneYAMLDocument(data []byte) error {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		return nil // none (an empty file), or Viper's error to report
-	}
-	for {
-		var next yaml.Node
-		switch err := dec.Decode(&next); {
-		case err == io.EOF:
-			return nil
-		case err != nil:
-			return syntaxError("yaml", err)
-		case !emptyYAMLDocument(&next):
-			return newProblem(ErrSyntax, "invalid YAML: the file holds more than one document (a line of ---): "+
+	doc := 0         // the document the lines belong to
+	started := false // the first document has begun: content, ---, or ...
+	ended := false   // the current document ended with ...
+	for len(data) > 0 {
+		var line []byte
+		line, data = cutYAMLLine(data)
+		line = bytes.TrimPrefix(line, []byte("\ufeff"))
+		rest, marker := line, ""
+		if len(line) >= 3 && (len(line) == 3 || line[3] == ' ' || line[3] == '\t') {
+			if m := string(line[:3]); m == "---" || m == "..." {
+				rest, marker = line[3:], m
+			}
+		}
+		switch marker {
+		case "---":
+			if started || ended {
+				doc++
+			}
+			started, ended = true, false
+		case "...":
+			started, ended = true, true
+		}
+		rest = bytes.TrimLeft(rest, " \t")
+		if len(rest) == 0 || rest[0] == '#' || marker == "" && rest[0] == '%' && (!started || ended) {
+			continue // nothing, a comment or a directive
+		}
+		if ended {
+			doc++ // a document after ..., without a ---
+			ended = false
+		}
+		started = true
+		if doc > 0 {
+			return newProblem(ErrSyntax, "invalid YAML: the file holds more than one document (a line of --- or ...): "+
 				"Gatehouse reads one, so put every key in it")
 		}
 	}
+	return nil
 }
 
-// emptyYAMLDocument reports whether doc, a decoded document, holds nothing
-// but a null.
-func emptyYAMLDocument(doc *yaml.Node) bool {
-	for _, n := range doc.Content {
-		if n.Kind != yaml.ScalarNode || n.Tag != "!!null" {
-			return false
+// cutYAMLLine returns the first line of data, without its line break, and
+// what follows that break. The breaks are those of Viper's YAML parser:
+// LF, CR LF, a lone CR, and (as in YAML 1.1) NEL, LS and PS.
+func cutYAMLLine(data []byte) (line, rest []byte) {
+	for i := 0; i < len(data); i++ {
+		switch {
+		case data[i] == '\n':
+			return data[:i], data[i+1:]
+		case data[i] == '\r':
+			if i+1 < len(data) && data[i+1] == '\n' {
+				return data[:i], data[i+2:]
+			}
+			return data[:i], data[i+1:]
+		case data[i] == 0xc2 && i+1 < len(data) && data[i+1] == 0x85, // NEL
+			data[i] == 0xe2 && i+2 < len(data) && data[i+1] == 0x80 && (data[i+2] == 0xa8 || data[i+2] == 0xa9): // LS, PS
+			n := 2
+			if data[i] == 0xe2 {
+				n = 3
+			}
+			return data[:i], data[i+n:]
 		}
 	}
-	return true
+	return data, nil
 }
 
 // caseCheckedDecoders wraps the decoders of a Viper codec registry with
