@@ -251,7 +251,14 @@ func (a *App) reload(trigger string, want *[sha256.Size]byte, onlyNew bool) (gen
 	}
 	l, err := p.loadFiles()
 	if l != nil && want != nil && (l.digest != *want || onlyNew && l.digest == p.tried) {
-		p.seen = l.digest
+		if onlyNew {
+			// The watcher's own sighting, one poll after the last: the
+			// next poll must read the same bytes before they load. Only
+			// the watcher's reads count as its sightings, or a SIGHUP's
+			// read a moment before a poll would settle a half-written
+			// file at once.
+			p.seen = l.digest
+		}
 		return p.acl.Generation(), l.digest != *want, nil
 	}
 	if l != nil {
@@ -391,14 +398,14 @@ const settleTries = 5
 // reloadSettled reloads the policy files once their content has settled:
 // two reads one settle interval apart (the default watch interval, 2 s,
 // or the watch interval if that is shorter) must agree, and the reload
-// checks that it parsed exactly those bytes, as the watcher does. SIGHUP reloads this way, so
-// that a signal sent while a file is being written in place, by hand or
-// by a tool, never loads the half that was written (without its deny
-// rows, say). Files that cannot be read are logged, as a rejected reload
-// is, and nothing is loaded. Files still changing after settleTries reads
-// are logged at error level and not loaded: the watcher, if on, loads
-// them once they settle. It returns early, loading nothing, when done is
-// closed.
+// checks that it parsed exactly those bytes, as the watcher does. SIGHUP
+// reloads this way, so that a signal sent while a file is being written
+// in place, or removed and written anew, by hand or by a tool, never
+// loads the half that was written (without its deny rows, say). Two reads
+// that fail alike are logged, as a rejected reload is, and nothing is
+// loaded. Files still changing after settleTries reads are logged at
+// error level and not loaded: the watcher, if on, loads them once they
+// settle. It returns early, loading nothing, when done is closed.
 func (a *App) reloadSettled(trigger string, done <-chan struct{}) {
 	p := a.policy
 	if p.embedded() {
@@ -411,29 +418,26 @@ func (a *App) reloadSettled(trigger string, done <-chan struct{}) {
 	}
 	timer := time.NewTimer(settle)
 	defer timer.Stop()
-	prev, err := p.readDigest()
+	prev := p.sight()
 	for range settleTries {
-		if err != nil {
-			break
-		}
 		timer.Reset(settle)
 		select {
 		case <-done:
 			return
 		case <-timer.C:
 		}
-		var d [sha256.Size]byte
-		if d, err = p.readDigest(); err == nil && d == prev {
-			if _, moved, _ := a.reload(trigger, &d, false); !moved { // reload logs its errors
+		cur := p.sight()
+		if cur.same(prev) {
+			if cur.err != nil {
+				a.readFailed(trigger, cur.err)
 				return
 			}
-			d, err = p.readDigest()
+			if _, moved, _ := a.reload(trigger, &cur.digest, false); !moved { // reload logs its errors
+				return
+			}
+			cur = p.sight()
 		}
-		prev = d
-	}
-	if err != nil {
-		a.readFailed(trigger, err)
-		return
+		prev = cur
 	}
 	kept := p.acl.Generation()
 	a.log.LogAttrs(context.Background(), slog.LevelError,
@@ -442,13 +446,30 @@ func (a *App) reloadSettled(trigger string, done <-chan struct{}) {
 	a.metrics.policyReloaded(kept, errors.New("app: policy files kept changing"))
 }
 
-// readDigest reads the files and returns the digest of their content.
-func (p *policyState) readDigest() ([sha256.Size]byte, error) {
+// sighting is what one read of the policy files found: their content's
+// digest, or the error that ended the read.
+type sighting struct {
+	digest [sha256.Size]byte
+	err    error
+}
+
+// same reports whether two reads found the same: the same content, or
+// errors of the same text.
+func (s sighting) same(o sighting) bool {
+	if s.err != nil || o.err != nil {
+		return s.err != nil && o.err != nil && s.err.Error() == o.err.Error()
+	}
+	return s.digest == o.digest
+}
+
+// sight reads the files and returns the digest of their content, or the
+// error that ended the read.
+func (p *policyState) sight() sighting {
 	modelText, policyData, err := readPolicyFiles(p.cfg)
 	if err != nil {
-		return [sha256.Size]byte{}, err
+		return sighting{err: err}
 	}
-	return digestOf(modelText, policyData), nil
+	return sighting{digest: digestOf(modelText, policyData)}
 }
 
 // reloadOn reloads the policy, once it has settled (reloadSettled), on
