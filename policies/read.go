@@ -27,7 +27,7 @@ var (
 // a growing log could be read without end. So the file is opened without
 // blocking, and anything else is refused with an error. [LoadFile],
 // [LoadModel] and [LintFile] read through it, so that lint passes nothing
-// the server would refuse.
+// the server would refuse, and so does [LoadTests].
 func ReadFile(name string) ([]byte, error) {
 	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {

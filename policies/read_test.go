@@ -41,6 +41,7 @@ func TestReadFileRefuses(t *testing.T) {
 			"LoadFile":  func(p string) error { _, err := LoadFile(p); return err },
 			"LintFile":  func(p string) error { _, err := LintFile(p); return err },
 			"LoadModel": func(p string) error { _, err := LoadModel(p); return err },
+			"LoadTests": func(p string) error { _, err := LoadTests(p); return err },
 		} {
 			err := read(tt.path)
 			if tt.want == nil {

@@ -3,7 +3,6 @@ package policies
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -32,9 +31,10 @@ func (t Test) String() string {
 	return strings.Join(append([]string{expect, t.Resource, t.Permission}, t.Principals...), ", ")
 }
 
-// LoadTests reads and parses the policy test file at path (see ParseTests).
+// LoadTests reads (see ReadFile) and parses the policy test file at path
+// (see ParseTests).
 func LoadTests(path string) ([]Test, error) {
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("policies: %w", err)
 	}
