@@ -176,8 +176,9 @@ func trustedPrefix(p netip.Prefix) (netip.Prefix, error) {
 
 // coversAll reports whether prefixes together contain every address of
 // root: one of them contains it whole, or it splits into two halves that
-// are each covered. It splits only where a prefix lies inside it, so it
-// takes a few steps per prefix bit. (config refuses the same sets with an
+// are each covered. It splits only where a prefix lies inside it, so its
+// cost grows with the number of prefixes times their length (quadratic in
+// their number at worst: 16,000 host addresses take about a second). (config refuses the same sets with an
 // error of its own; it may not import this package.)
 func coversAll(prefixes []netip.Prefix, root netip.Prefix) bool {
 	inside := false

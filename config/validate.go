@@ -238,8 +238,9 @@ func (c *Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
 
 // coversAll reports whether prefixes together contain every address of
 // root: one of them contains it whole, or it splits into two halves that
-// are each covered. It splits only where a prefix lies inside it, so it
-// takes a few steps per prefix bit.
+// are each covered. It splits only where a prefix lies inside it, so its
+// cost grows with the number of prefixes times their length (quadratic in
+// their number at worst: 16,000 host addresses take about a second).
 func coversAll(prefixes []netip.Prefix, root netip.Prefix) bool {
 	inside := false
 	for _, p := range prefixes {
