@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -93,16 +94,17 @@ func DebugAuthorizationLine(url, view, resource string, d authz.Decision) string
 }
 
 // requestURL is the URL of r as the server received it: scheme, Host
-// header and the raw request target, query included. It never holds
-// credentials (they do not travel in the request line), but the query may
-// hold caller data.
+// header and the raw request target, query included. A target in absolute
+// form (GET http://user:password@host/path) is reduced to its path and
+// query, so that the URL never holds credentials; the query may hold
+// caller data.
 func requestURL(r *http.Request) string {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
 	target := r.RequestURI
-	if target == "" {
+	if !strings.HasPrefix(target, "/") {
 		target = r.URL.RequestURI()
 	}
 	return scheme + "://" + r.Host + target

@@ -355,12 +355,29 @@ func (r Route) check() error {
 		return fmt.Errorf("%w: %s", ErrNoPermission, r.Name)
 	case r.Permission == authz.AllPermissions:
 		return fmt.Errorf("%w: %s: a view cannot require %q", ErrInvalidRoute, r.Name, authz.AllPermissions)
-	case r.Method == "" || !strings.HasPrefix(r.Path, "/"):
-		return fmt.Errorf("%w: %s: needs a method and a path starting with /", ErrInvalidRoute, r.Name)
+	case !isToken(r.Method) || !strings.HasPrefix(r.Path, "/"):
+		return fmt.Errorf("%w: %s: needs a method (an HTTP token, such as GET) and a path starting with /", ErrInvalidRoute, r.Name)
 	case authz.Lineage(r.Resource) == nil:
 		return fmt.Errorf("%w: %s: resource %q is not a clean slash path (set Route.Resource)", ErrInvalidRoute, r.Name, r.Resource)
 	case r.Handler == nil:
 		return fmt.Errorf("%w: %s: no handler", ErrInvalidRoute, r.Name)
 	}
 	return nil
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110), as a method must
+// be. Echo keys its route table by method and path together, so a method
+// holding a "/" (GET/admin, for /users) could take the key of another
+// route (GET /admin/users) and hide it from Err while Echo still serves it.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
 }

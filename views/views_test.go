@@ -167,6 +167,8 @@ func TestDebugAuthorization(t *testing.T) {
 			`debug_authorization of url http://example.com/secret (view name 'secret' against context '/secret'): ACLDenied permission 'restricted' via ACE '<default deny>' in ACL '<No ACL found on any object in resource lineage>' on context '/secret' for principals ['system.Everyone', 'system.Authenticated', 'alice']`},
 		{"allowed, query kept", true, "/?From=%2B15551234567", "alice",
 			`debug_authorization of url http://example.com/?From=%2B15551234567 (view name 'GET /' against context '/'): ACLAllowed permission 'view' via ACE ('Allow', 'alice', 'view') in ACL [] on context '/' for principals ['system.Everyone', 'system.Authenticated', 'alice']`},
+		{"absolute form: the path alone, never the password", true, "http://user:pa55w0rd@example.com/secret?x=1", "alice",
+			`debug_authorization of url http://example.com/secret?x=1 (view name 'secret' against context '/secret'): ACLDenied permission 'restricted' via ACE '<default deny>' in ACL '<No ACL found on any object in resource lineage>' on context '/secret' for principals ['system.Everyone', 'system.Authenticated', 'alice']`},
 		{"off", false, "/secret", "alice", ""},
 		{"no check, no line", true, "/healthz", "", ""},
 	}
@@ -243,6 +245,8 @@ func TestRegistrationErrors(t *testing.T) {
 		{"no permission", Route{Method: "GET", Path: "/x", Handler: h}, ErrNoPermission},
 		{"all permissions", Route{Method: "GET", Path: "/x", Permission: authz.AllPermissions, Handler: h}, ErrInvalidRoute},
 		{"no method", Route{Path: "/x", Permission: "view", Handler: h}, ErrInvalidRoute},
+		{"a method with a slash", Route{Method: "GET/admin", Path: "/users", Permission: "view", Handler: h}, ErrInvalidRoute},
+		{"a method with a space", Route{Method: "GET ", Path: "/x", Permission: "view", Handler: h}, ErrInvalidRoute},
 		{"relative path", Route{Method: "GET", Path: "x", Permission: "view", Handler: h}, ErrInvalidRoute},
 		{"relative resource", Route{Method: "GET", Path: "/x", Permission: "view", Resource: "x", Handler: h}, ErrInvalidRoute},
 		{"path with a trailing slash needs a resource", Route{Method: "GET", Path: "/x/", Permission: "view", Handler: h}, ErrInvalidRoute},
