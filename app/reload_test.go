@@ -781,7 +781,7 @@ func TestWarningsWrittenAtErrorLevel(t *testing.T) {
 func TestSIGHUPWaitsForSettledFiles(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "policy.csv")
 	replaceFile(t, path, policyB)
-	a, logs := reloadApp(t, path, 300*time.Millisecond) // the watcher is not started
+	a, logs := reloadApp(t, path, time.Second) // settles for 1 s; the watcher is not started
 	sig := make(chan os.Signal, 1)
 	stop := a.reloadOn(sig)
 	defer stop()
@@ -797,8 +797,9 @@ func TestSIGHUPWaitsForSettledFiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	sig <- syscall.SIGHUP
-	// Keep the half alone for a while (the wait only lets the signal be
-	// handled first; the result must hold whatever the timing).
+	// Keep the half alone for a while, so that the signal is likely
+	// handled first, then write the rest well within the 1 s settle (a
+	// writer that pauses longer has, by the rule, finished).
 	deadline := time.Now().Add(100 * time.Millisecond)
 	for time.Now().Before(deadline) {
 		if reaches(t, a, "/accessible") {
@@ -911,7 +912,7 @@ func TestSIGHUPFileMissing(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "policy.csv")
 			replaceFile(t, path, policyA)
-			a, logs := reloadApp(t, path, 200*time.Millisecond)
+			a, logs := reloadApp(t, path, time.Second) // settles for 1 s
 			sig := make(chan os.Signal, 1)
 			stop := a.reloadOn(sig)
 			defer stop()
@@ -930,7 +931,10 @@ func TestSIGHUPFileMissing(t *testing.T) {
 				}
 				return
 			}
-			time.Sleep(50 * time.Millisecond) // lets the signal find the file missing; the result holds either way
+			// Likely lets the signal find the file missing; the file comes
+			// back well within the 1 s settle (a file still missing after
+			// it is, by the rule, gone).
+			time.Sleep(50 * time.Millisecond)
 			replaceFile(t, path, policyB)
 			waitFor(t, "the new file loaded", func() bool { return a.policy.acl.Generation() == 2 })
 			if reaches(t, a, "/accessible") {
