@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/pflag"
 	"github.com/spf13/viper"
+	"go.yaml.in/yaml/v3"
 )
 
 // maxTokenFileBytes bounds how much of twilio.auth_token_file is read: a
@@ -319,77 +320,44 @@ func readFile(v *viper.Viper, path string) error {
 
 // oneYAMLDocument refuses YAML data of more than one document: Viper reads
 // the first and would drop the others without a word, unknown keys
-// included. Documents are told apart as YAML 1.2 does: a line that begins
-// with the marker --- (a document starts) or ... (it ends), followed by
-// white space or the end of the line, is a boundary wherever it stands, as
-// no scalar or collection may hold such a line. A --- before anything else
-// starts the first document, and content after a ... starts a new one.
-// Documents after the first that hold nothing but blank lines, comments
-// and directives (a trailing ---, say) are no loss; any other content
-// after the first document is refused, a syntax error included.
+// included. It asks the parser Viper uses, as only the parser knows where
+// a document ends: at a line of --- or ..., but also where an indented
+// first line's mapping closes, after a flow mapping's closing brace, at a
+// % directive, and in a UTF-16 file as in UTF-8. Whatever follows the
+// first document must parse as empty documents (a trailing ---, comments):
+// an error there is refused too, as Viper would never see it. A syntax
+// error in the first document is left to Viper's parse, which reports it.
+// (A line scanner was tried instead, to import nothing but Viper, and a
+// review found five ways past it.)
 func oneYAMLDocument(data []byte) error {
-	doc := 0         // the document the lines belong to
-	started := false // the first document has begun: content, ---, or ...
-	ended := false   // the current document ended with ...
-	for len(data) > 0 {
-		var line []byte
-		line, data = cutYAMLLine(data)
-		line = bytes.TrimPrefix(line, []byte("\ufeff"))
-		rest, marker := line, ""
-		if len(line) >= 3 && (len(line) == 3 || line[3] == ' ' || line[3] == '\t') {
-			if m := string(line[:3]); m == "---" || m == "..." {
-				rest, marker = line[3:], m
-			}
-		}
-		switch marker {
-		case "---":
-			if started || ended {
-				doc++
-			}
-			started, ended = true, false
-		case "...":
-			started, ended = true, true
-		}
-		rest = bytes.TrimLeft(rest, " \t")
-		if len(rest) == 0 || rest[0] == '#' || marker == "" && rest[0] == '%' && (!started || ended) {
-			continue // nothing, a comment or a directive
-		}
-		if ended {
-			doc++ // a document after ..., without a ---
-			ended = false
-		}
-		started = true
-		if doc > 0 {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		return nil // none (an empty file), or Viper's error to report
+	}
+	for {
+		var next yaml.Node
+		switch err := dec.Decode(&next); {
+		case err == io.EOF:
+			return nil
+		case err != nil:
+			return syntaxError("yaml", err)
+		case !emptyYAMLDocument(&next):
 			return newProblem(ErrSyntax, "invalid YAML: the file holds more than one document (a line of --- or ...): "+
 				"Gatehouse reads one, so put every key in it")
 		}
 	}
-	return nil
 }
 
-// cutYAMLLine returns the first line of data, without its line break, and
-// what follows that break. The breaks are those of Viper's YAML parser:
-// LF, CR LF, a lone CR, and (as in YAML 1.1) NEL, LS and PS.
-func cutYAMLLine(data []byte) (line, rest []byte) {
-	for i := 0; i < len(data); i++ {
-		switch {
-		case data[i] == '\n':
-			return data[:i], data[i+1:]
-		case data[i] == '\r':
-			if i+1 < len(data) && data[i+1] == '\n' {
-				return data[:i], data[i+2:]
-			}
-			return data[:i], data[i+1:]
-		case data[i] == 0xc2 && i+1 < len(data) && data[i+1] == 0x85, // NEL
-			data[i] == 0xe2 && i+2 < len(data) && data[i+1] == 0x80 && (data[i+2] == 0xa8 || data[i+2] == 0xa9): // LS, PS
-			n := 2
-			if data[i] == 0xe2 {
-				n = 3
-			}
-			return data[:i], data[i+n:]
+// emptyYAMLDocument reports whether doc, a decoded document, holds
+// nothing: no node but the implicit null of an empty document.
+func emptyYAMLDocument(doc *yaml.Node) bool {
+	for _, n := range doc.Content {
+		if n.Kind != yaml.ScalarNode || n.Tag != "!!null" || n.Value != "" {
+			return false
 		}
 	}
-	return data, nil
+	return true
 }
 
 // caseCheckedDecoders wraps the decoders of a Viper codec registry with
