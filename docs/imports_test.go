@@ -49,6 +49,8 @@ func TestPackageImports(t *testing.T) {
 				imp, _ := strconv.Unquote(spec.Path.Value)
 				first, _, _ := strings.Cut(imp, "/")
 				switch {
+				case imp == "C": // cgo, which no table allows
+					t.Errorf("%s imports C; DESIGN.md allows cgo nowhere", path)
 				case !strings.Contains(first, "."): // the standard library
 				case imp == mod+pkg || strings.HasPrefix(imp, mod+pkg+"/"): // its own subpackages
 				case slices.ContainsFunc(may, func(m string) bool { return imp == m || strings.HasPrefix(imp, m+"/") }):

@@ -52,19 +52,22 @@ func TestHeadlineMedianOfPairRatios(t *testing.T) {
 // Quantiles are by the nearest rank, rounding the rank up: the p99 of ten
 // values is the tenth.
 func TestQuantileRoundsRankUp(t *testing.T) {
-	var h histogram
-	for v := 1; v <= 10; v++ {
-		h.record(timeNS(v))
-	}
-	if got := h.quantile(0.99); got != 10 {
-		t.Errorf("p99 of 1..10 ns = %v, want 10ns", got)
-	}
-	var h3 histogram
-	for v := 1; v <= 3; v++ {
-		h3.record(timeNS(v))
-	}
-	if got := h3.quantile(0.5); got != 2 {
-		t.Errorf("median of 1..3 ns = %v, want 2ns", got)
+	for _, tt := range []struct {
+		n    int // values 1..n ns
+		q    float64
+		want time.Duration
+	}{
+		{10, 0.99, 10}, // rank 9.9
+		{3, 0.5, 2},    // rank 1.5
+		{7, 0.9, 7},    // rank 6.3: 6 if rounded to the nearest
+	} {
+		var h histogram
+		for v := 1; v <= tt.n; v++ {
+			h.record(timeNS(v))
+		}
+		if got := h.quantile(tt.q); got != tt.want {
+			t.Errorf("quantile %v of 1..%d ns = %v, want %v", tt.q, tt.n, got, tt.want)
+		}
 	}
 }
 
