@@ -22,15 +22,23 @@
 // reports every route without a permission; check it before serving.
 //
 //	e := echo.New()
-//	v, err := views.New(e, views.Config{Authn: myPolicy, Authz: acl})
+//	v, err := views.New(e, views.Config{
+//		Authn: myPolicy, Authz: acl,
+//		// The defaults answer TwiML with status 200; an API sets its own.
+//		Forbidden: apiForbidden, NotFound: apiNotFound, Exception: apiException,
+//	})
+//	if err != nil { ... }
 //	v.GET("/docs", "view", listDocs)
 //	v.POST("/docs", "edit", createDoc)
 //	v.GET("/healthz", authz.NoPermissionRequired, healthz)
 //	if err := v.Err(); err != nil { ... } // refuse to start
 //
 // New installs the not-found and exception views as e's HTTPErrorHandler
-// and adds one middleware with e.Use (panic recovery; OPTIONS requests no
-// view answers go to the not-found view). Middleware registered with e.Use
+// (set no other after it: Err reports one) and adds one middleware with
+// e.Use (panic recovery; OPTIONS requests no view answers go to the
+// not-found view; a request routed to anything but a view, such as a route
+// registered on e after Err was checked, is refused through the exception
+// view). One Views per Echo: a second New on it is refused. Middleware registered with e.Use
 // before New wraps everything, including the security: that is where a
 // request log installs its [Record].
 //

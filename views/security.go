@@ -111,9 +111,13 @@ func requestURL(r *http.Request) string {
 }
 
 // edge runs around every handler Echo's router picks, views or not. It
-// turns a panic into an error for the exception view, and sends an OPTIONS
+// turns a panic into an error for the exception view, sends an OPTIONS
 // request that no view answers to the not-found view (Echo would otherwise
-// answer it with an empty 204 of its own).
+// answer it with an empty 204 of its own), and refuses, through the
+// exception view, a request that Echo routed to anything but a view or its
+// own not-found and method-not-allowed answers: a route registered on
+// Echo directly runs without a permission check, even one added after
+// Err was checked.
 func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
@@ -121,8 +125,15 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 				err = panicError(c, "", p)
 			}
 		}()
-		if c.Request().Method == http.MethodOptions && v.view(http.MethodOptions, c.Path()) < 0 {
+		method := c.Request().Method
+		if method == http.MethodOptions && v.view(http.MethodOptions, c.Path()) < 0 {
 			return runView(c, v.cfg.NotFound)
+		}
+		if v.view(method, c.Path()) < 0 && !sameFunc(c.Handler(), echo.NotFoundHandler) && !sameFunc(c.Handler(), echo.MethodNotAllowedHandler) {
+			// A route Echo serves that is not a view: registered on e
+			// directly, after Err was checked or with its error ignored.
+			// It would run with no permission check: refused.
+			return fmt.Errorf("%w: %s %s is a route registered on Echo directly, not a view: refused", ErrNoPermission, method, c.Path())
 		}
 		return next(c)
 	}

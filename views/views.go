@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"maps"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -80,9 +81,13 @@ type Views struct {
 	cfg        Config
 	apology    echo.HandlerFunc // cfg.Apology's, the last resort
 	routes     []Route
-	echoRoutes []*echo.Route // Echo's record of each of routes
+	index      map[routeKey]int // of routes, by method and path
+	echoRoutes []*echo.Route    // Echo's record of each of routes
 	errs       []error
 }
+
+// routeKey is the method and path of a route.
+type routeKey struct{ method, path string }
 
 // ErrNoPermission is reported by Err for a route that declares no
 // permission.
@@ -91,11 +96,21 @@ var ErrNoPermission = errors.New("views: route declares no permission (use authz
 // ErrInvalidRoute is reported by Err for a route that is otherwise invalid.
 var ErrInvalidRoute = errors.New("views: invalid route")
 
+// ErrErrorHandler is reported by Err when Echo's HTTPErrorHandler is no
+// longer the one New installed: the not-found and exception views would
+// no longer answer, and another handler might show a caller the error.
+var ErrErrorHandler = errors.New("views: Echo's HTTPErrorHandler was replaced after views.New: set none of your own; answer errors with Config.NotFound and Config.Exception")
+
 // New validates cfg, installs the not-found and exception views as e's
 // HTTP error handler and panic recovery, and returns the registrar.
 func New(e *echo.Echo, cfg Config) (*Views, error) {
 	if cfg.Authn == nil || cfg.Authz == nil {
 		return nil, errors.New("views: Config.Authn and Config.Authz are required")
+	}
+	if sameFunc(e.HTTPErrorHandler, (*Views)(nil).handleError) {
+		// A second Views would take over the first's error views, and
+		// each one's Err would report the other's routes as unguarded.
+		return nil, errors.New("views: e has a Views already: use one per Echo, and combine authentication policies with authn.Multi")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -110,7 +125,7 @@ func New(e *echo.Echo, cfg Config) (*Views, error) {
 	if cfg.Exception == nil {
 		cfg.Exception = func(c echo.Context, _ error) error { return apology(c) }
 	}
-	v := &Views{e: e, cfg: cfg, apology: apology}
+	v := &Views{e: e, cfg: cfg, apology: apology, index: make(map[routeKey]int)}
 	e.HTTPErrorHandler = v.handleError
 	e.Use(v.edge)
 	return v, nil
@@ -128,6 +143,7 @@ func (v *Views) Add(r Route) {
 		v.errs = append(v.errs, fmt.Errorf("%w: %s: %s %s is registered already, as %s", ErrInvalidRoute, r.Name, r.Method, r.Path, v.routes[i].Name))
 		return
 	}
+	v.index[routeKey{r.Method, r.Path}] = len(v.routes)
 	v.routes = append(v.routes, r)
 	// The guard wraps the view here, once: as route middleware, Echo
 	// would wrap it afresh for every request.
@@ -157,15 +173,25 @@ func (v *Views) POST(path, permission string, h echo.HandlerFunc) {
 // view took is left alone, as it never runs, if a request built for it
 // reaches that view; if Echo ranks another route higher for that request
 // (a parameter before a wildcard), it is reported all the same: the check
-// fails closed. Two things cannot be seen, so do not use them: Echo's
-// Router.Add, which bypasses Echo's route table, and a middleware
+// fails closed. It also reports an HTTPErrorHandler set after New
+// ([ErrErrorHandler]). Two things cannot be seen, so do not use them:
+// Echo's Router.Add, which bypasses Echo's route table, and a middleware
 // (Echo.Use, Echo.Pre) that answers requests itself, such as one that
 // serves files, since it runs before any view's permission check.
+//
+// Whatever Err says, a request that Echo routes to anything but a view
+// (or its own not-found and method-not-allowed answers) is refused
+// through the exception view when it comes, with a "view failed" log
+// line: a route registered on Echo directly after Err was checked never
+// runs.
 //
 // Err reads Echo's routes and routes requests of its own making through
 // Echo's router, changing nothing: it is safe while e serves.
 func (v *Views) Err() error {
 	errs := slices.Clone(v.errs)
+	if !sameFunc(v.e.HTTPErrorHandler, v.handleError) {
+		errs = append(errs, ErrErrorHandler)
+	}
 	sl := newSlots()
 	// The pattern that Echo serves each view's requests with: its own,
 	// unless a later route took its place, or a route that Echo ranks
@@ -329,7 +355,16 @@ func nop(echo.Context) error { return nil }
 // view returns the index in v.routes of the view registered for method
 // and path, or -1.
 func (v *Views) view(method, path string) int {
-	return slices.IndexFunc(v.routes, func(r Route) bool { return r.Method == method && r.Path == path })
+	if i, ok := v.index[routeKey{method, path}]; ok {
+		return i
+	}
+	return -1
+}
+
+// sameFunc reports whether a and b are the same function, or method
+// values of the same method.
+func sameFunc(a, b any) bool {
+	return reflect.ValueOf(a).Pointer() == reflect.ValueOf(b).Pointer()
 }
 
 // Routes returns the registered routes in registration order.

@@ -612,3 +612,82 @@ func TestErrNeverPassesAnUnguardedRoute(t *testing.T) {
 		t.Errorf("Err passed only %d of the applications: the test shows little", passed)
 	}
 }
+
+// A route registered on Echo directly never runs, even when Err was not
+// asked again after it: the request is refused through the exception view,
+// with a log line naming the route. Echo's own not-found and
+// method-not-allowed answers still reach the not-found view.
+func TestRouteOutsideViewsRefusedWhenServed(t *testing.T) {
+	for _, tt := range []struct {
+		name           string
+		add            func(e *echo.Echo, h echo.HandlerFunc)
+		method, target string
+	}{
+		{"GET after Err", func(e *echo.Echo, h echo.HandlerFunc) { e.GET("/late", h) }, "GET", "/late"},
+		{"Any", func(e *echo.Echo, h echo.HandlerFunc) { e.Any("/any", h) }, "DELETE", "/any"},
+		{"a not-found route", func(e *echo.Echo, h echo.HandlerFunc) { e.RouteNotFound("/nf/*", h) }, "GET", "/nf/x"},
+		{"a group with middleware", func(e *echo.Echo, h echo.HandlerFunc) {
+			e.Group("/g", func(next echo.HandlerFunc) echo.HandlerFunc { return next }).GET("/x", h)
+		}, "GET", "/g/x"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			e := echo.New()
+			v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"), Logger: slog.New(slog.NewTextHandler(&logs, nil)),
+				Exception: func(c echo.Context, _ error) error { return c.String(http.StatusOK, "exception view") }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v.GET("/", "view", func(c echo.Context) error { return c.String(http.StatusOK, "a view") })
+			if err := v.Err(); err != nil {
+				t.Fatal(err)
+			}
+			ran := false
+			tt.add(e, func(c echo.Context) error { ran = true; return c.String(http.StatusOK, "open door") })
+			req := httptest.NewRequest(tt.method, tt.target, nil)
+			req.Header.Set("X-Who", "alice")
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, req)
+			if ran || rec.Body.String() != "exception view" {
+				t.Errorf("%s %s: ran %v, body %q; want the exception view, the handler never run", tt.method, tt.target, ran, rec.Body.String())
+			}
+			if !strings.Contains(logs.String(), "registered on Echo directly, not a view: refused") {
+				t.Errorf("log %q, want the refusal", logs.String())
+			}
+		})
+	}
+	// Echo's own answers: a miss and a method the path does not serve.
+	e := echo.New()
+	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"),
+		NotFound: func(c echo.Context) error { return c.String(http.StatusOK, "not-found view") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.GET("/", "view", func(c echo.Context) error { return c.String(http.StatusOK, "a view") })
+	for _, r := range []struct{ method, target string }{{"GET", "/nothing"}, {"PUT", "/"}} {
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, httptest.NewRequest(r.method, r.target, nil))
+		if rec.Body.String() != "not-found view" {
+			t.Errorf("%s %s: body %q, want the not-found view", r.method, r.target, rec.Body.String())
+		}
+	}
+}
+
+// One Views per Echo, and Echo's error handler stays the one it installed.
+func TestViewsOwnsTheErrorHandler(t *testing.T) {
+	e := echo.New()
+	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(e, Config{Authn: byHeader, Authz: permitIf("bob", "view")}); err == nil {
+		t.Error("a second New on the same Echo succeeded")
+	}
+	if err := v.Err(); err != nil {
+		t.Fatalf("Err = %v before the handler was replaced", err)
+	}
+	e.HTTPErrorHandler = func(err error, c echo.Context) { _ = c.String(http.StatusInternalServerError, err.Error()) }
+	if err := v.Err(); !errors.Is(err, ErrErrorHandler) {
+		t.Errorf("Err = %v after HTTPErrorHandler was replaced, want ErrErrorHandler", err)
+	}
+}
