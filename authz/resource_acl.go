@@ -3,6 +3,7 @@ package authz
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/casbin/casbin/v2"
@@ -50,10 +51,23 @@ func (a *resourceACL) decide(set principalSet, level, permission string) (int, b
 	}
 	allowed, row, err := a.enforcer.EnforceEx(set, level, permission)
 	if err != nil {
-		return 0, false, fmt.Errorf("%w: casbin: %w", ErrInvalidModel, err)
+		return 0, false, casbinError(err)
 	}
 	i, err := decidingACE(a.aces, row, allowed, set, level, permission)
 	return i, allowed, err
+}
+
+// casbinError wraps an error of Casbin's as ErrInvalidModel, with only
+// the first line of its message: Casbin turns a panic in a matcher into
+// an error that carries the goroutine's whole stack, which would reach the
+// operator as dozens of lines (with the build machine's paths), or as one
+// huge field of a log line.
+func casbinError(err error) error {
+	msg, _, cut := strings.Cut(err.Error(), "\n")
+	if !cut {
+		return fmt.Errorf("%w: casbin: %w", ErrInvalidModel, err)
+	}
+	return fmt.Errorf("%w: casbin: %s", ErrInvalidModel, msg)
 }
 
 // casbinModel holds what the enforcer of a resource needs of a model that
@@ -111,7 +125,7 @@ func (cm *casbinModel) enforcer(rows [][]string) (e *casbin.Enforcer, err error)
 	m["p"]["p"].Policy = rows
 	e, err = casbin.NewEnforcer(m, false)
 	if err != nil {
-		return nil, fmt.Errorf("%w: casbin: %w", ErrInvalidModel, err)
+		return nil, casbinError(err)
 	}
 	// Casbin's function map never replaces a function once added, and the
 	// enforcer caches the compiled matcher on first use; so the function
@@ -162,7 +176,7 @@ func (cm *casbinModel) probe() error {
 	for _, tt := range tests {
 		allowed, row, err := e.EnforceEx(principalSet{tt.sub: {}}, tt.obj, tt.act)
 		if err != nil {
-			return fmt.Errorf("%w: casbin: %w", ErrInvalidModel, err)
+			return casbinError(err)
 		}
 		want, wantRow, wantAllowed := "no row", []string{}, false
 		if tt.want >= 0 {

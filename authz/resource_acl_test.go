@@ -162,6 +162,9 @@ func TestNewCasbinProbesTheMatcher(t *testing.T) {
 		{"matches the resource with regexMatch", "r.obj == p.obj", "regexMatch(r.obj, p.obj)"},
 		{"matches the permission with keyMatch", "p.act == r.act", "keyMatch(r.act, p.act)"},
 		{"matches the permission with regexMatch", "p.act == r.act", "regexMatch(r.act, p.act)"},
+		// A matcher that panics on a row ("*" is no regular expression):
+		// Casbin's error carries the goroutine's stack.
+		{"panics on *", `(p.act == "*" || p.act == r.act)`, "regexMatch(r.act, p.act)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -172,6 +175,9 @@ func TestNewCasbinProbesTheMatcher(t *testing.T) {
 			c, err := authz.NewCasbin(mustModel(t, text), pyramidACL, [][]string{{"wilma", "group:a"}})
 			if !errors.Is(err, authz.ErrInvalidModel) || c != nil {
 				t.Errorf("NewCasbin = %v, %v; want an error matching ErrInvalidModel", c, err)
+			}
+			if err != nil && strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %q: want one line, for one problem", err)
 			}
 		})
 	}
