@@ -28,6 +28,7 @@ type App struct {
 	policy   *policyState // the ACL in force, and how to reload it
 	draining atomic.Bool  // shutting down: readiness fails
 	drain    *drain       // the connections Serve must not drop
+	inFlight atomic.Int64 // requests in the handler (drainHandler)
 
 	// For the request log (see observe).
 	ids        *requestIDs
@@ -211,8 +212,17 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	serveErr := <-errc
 	_ = a.drain.wait(sctx)
 	if err := srv.Shutdown(sctx); err != nil {
+		inFlight, silent := a.inFlight.Load(), a.drain.pending()
 		srv.Close()
-		return fmt.Errorf("app: shutdown: requests still in flight after server.shutdown_timeout (%v) were cut off: %w", s.ShutdownTimeout, err)
+		if inFlight > 0 {
+			return fmt.Errorf("app: shutdown: requests still in flight after server.shutdown_timeout (%v) were cut off: %w", s.ShutdownTimeout, err)
+		}
+		// Only connections that had handed no whole request to the
+		// handler were left (net/http waits up to 5 s for a new one):
+		// a client that connected and sent nothing, or too little. No
+		// request the server received was lost.
+		a.log.Warn("shutdown: closed connections that had sent no whole request by server.shutdown_timeout",
+			slog.Int("connections", silent), slog.Duration("shutdown_timeout", s.ShutdownTimeout))
 	}
 	if !errors.Is(serveErr, net.ErrClosed) && !errors.Is(serveErr, http.ErrServerClosed) {
 		return serveErr

@@ -30,7 +30,8 @@ import (
 //
 // A connection still waiting for its first request at that point holds
 // the shutdown back until server.read_header_timeout (or
-// server.shutdown_timeout) ends it. What remains is in TCP's nature: a
+// server.shutdown_timeout) ends it; if shutdown_timeout ends it, Serve
+// closes it with a warning, not an error, as no request was lost. What remains is in TCP's nature: a
 // connection still in the kernel's accept queue when the listener
 // closes is reset, and a connection idle through the whole delay may be
 // closed by Shutdown as its client starts writing on it; the shutdown
@@ -103,13 +104,16 @@ func (d *drain) wait(ctx context.Context) error {
 }
 
 // drainHandler wraps the server's handler: it notes that the request's
-// connection no longer waits, and while a is draining it asks net/http
-// to close the connection after the answer.
+// connection no longer waits, counts the requests in flight (Serve exits
+// with an error only if it had to cut one off), and while a is draining
+// it asks net/http to close the connection after the answer.
 func (a *App) drainHandler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if dc, ok := r.Context().Value(connKey{}).(*drainConn); ok && dc.first.Swap(false) {
 			a.drain.served(dc.conn)
 		}
+		a.inFlight.Add(1)
+		defer a.inFlight.Add(-1)
 		if a.draining.Load() {
 			w.Header().Set("Connection", "close")
 		}

@@ -213,3 +213,42 @@ func TestServeDrainConnectionAcceptedAsItCloses(t *testing.T) {
 		t.Errorf("Serve = %v", err)
 	}
 }
+
+// A connection that sends nothing, still open when server.shutdown_timeout
+// ends (shorter here than read_header_timeout), is closed with a warning:
+// no request was cut off, so Serve returns nil. A request in the handler
+// at that moment is an error (TestOpsShutdownTimeout).
+func TestServeShutdownTimeoutSilentConnection(t *testing.T) {
+	logs := new(lockedBuffer)
+	a, err := New(testConfig(t, map[string]string{
+		"TWILIO_AUTH_TOKEN":                    "t0k3n",
+		"GATEHOUSE_SERVER_SHUTDOWN_DELAY":      "0s",
+		"GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT":    "300ms",
+		"GATEHOUSE_SERVER_READ_HEADER_TIMEOUT": "1m",
+	}), slog.New(slog.NewJSONHandler(logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(ctx, ln) }()
+	conn, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	until(t, "the server accepts the connection", func() bool { return a.drain.pending() == 1 })
+	cancel()
+	if err := <-served; err != nil {
+		t.Errorf("Serve = %v, want nil: the connection sent no request", err)
+	}
+	warns := logs.records(t, "WARN")
+	if len(warns) != 1 || warns[0]["connections"] != 1.0 || !strings.Contains(warns[0]["msg"].(string), "sent no whole request") {
+		t.Errorf("warning records = %v, want one counting the silent connection", warns)
+	}
+}
