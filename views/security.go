@@ -126,16 +126,28 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}()
 		method := c.Request().Method
-		if method == http.MethodOptions && v.view(http.MethodOptions, c.Path()) < 0 {
+		i := v.view(method, c.Path())
+		if method == http.MethodOptions && i < 0 {
 			return runView(c, v.cfg.NotFound)
 		}
-		if v.view(method, c.Path()) < 0 && !sameFunc(c.Handler(), echo.NotFoundHandler) && !sameFunc(c.Handler(), echo.MethodNotAllowedHandler) {
-			// A route Echo serves that is not a view: registered on e
-			// directly, after Err was checked or with its error ignored.
-			// It would run with no permission check: refused.
-			return fmt.Errorf("%w: %s %s is a route registered on Echo directly, not a view: refused", ErrNoPermission, method, c.Path())
+		switch h := c.Handler(); {
+		case i >= 0 && funcID(h) == v.handlers[i]:
+			return next(c) // the view, as Views registered it
+		case sameFunc(h, echo.NotFoundHandler):
+			// Echo's miss, whatever function the global holds now (an
+			// app may have set one that serves files): never run it.
+			return echo.ErrNotFound
+		case sameFunc(h, echo.MethodNotAllowedHandler):
+			if allow, ok := c.Get(echo.ContextKeyHeaderAllow).(string); ok && allow != "" {
+				c.Response().Header().Set(echo.HeaderAllow, allow)
+			}
+			return echo.ErrMethodNotAllowed
 		}
-		return next(c)
+		// A route Echo serves that is not a view: registered on e
+		// directly (on a host router, or in a view's place), after Err was
+		// checked or with its error ignored. It would run with no
+		// permission check: refused.
+		return fmt.Errorf("%w: %s %s is a route registered on Echo directly, not a view: refused", ErrNoPermission, method, c.Path())
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unsafe"
 
 	"github.com/labstack/echo/v4"
 
@@ -83,6 +84,7 @@ type Views struct {
 	routes     []Route
 	index      map[routeKey]int // of routes, by method and path
 	echoRoutes []*echo.Route    // Echo's record of each of routes
+	handlers   []uintptr        // funcID of the handler Echo stored for each of routes
 	errs       []error
 }
 
@@ -150,6 +152,11 @@ func (v *Views) Add(r Route) {
 	er := v.e.Add(r.Method, r.Path, v.guard(r)(r.Handler))
 	er.Name = r.Name
 	v.echoRoutes = append(v.echoRoutes, er)
+	// The handler Echo stored for the route (its own closure around the
+	// guarded view), so that edge can tell it from one that replaced it.
+	c := v.e.NewContext(nil, nil)
+	v.e.Router().Find(r.Method, r.Path, c)
+	v.handlers = append(v.handlers, funcID(c.Handler()))
 }
 
 // GET registers a GET view that requires permission.
@@ -174,16 +181,19 @@ func (v *Views) POST(path, permission string, h echo.HandlerFunc) {
 // reaches that view; if Echo ranks another route higher for that request
 // (a parameter before a wildcard), it is reported all the same: the check
 // fails closed. It also reports an HTTPErrorHandler set after New
-// ([ErrErrorHandler]). Two things cannot be seen, so do not use them:
-// Echo's Router.Add, which bypasses Echo's route table, and a middleware
-// (Echo.Use, Echo.Pre) that answers requests itself, such as one that
-// serves files, since it runs before any view's permission check.
+// ([ErrErrorHandler]). Two things Err cannot see: Echo's Router.Add,
+// which bypasses Echo's route table (such a route is refused when a
+// request comes, below), and a middleware (Echo.Use, Echo.Pre) that
+// answers requests itself, such as one that serves files, since it runs
+// before any view's permission check: do not use one.
 //
-// Whatever Err says, a request that Echo routes to anything but a view
-// (or its own not-found and method-not-allowed answers) is refused
-// through the exception view when it comes, with a "view failed" log
-// line: a route registered on Echo directly after Err was checked never
-// runs.
+// Whatever Err says, a request that Echo routes to anything but a view's
+// handler as Views registered it is refused through the exception view
+// when it comes, with a "view failed" log line: a route registered on
+// Echo directly, after Err was checked or with its error ignored, never
+// runs, even one in a view's place or on a host router. Echo's own miss
+// and method-not-allowed answers go to the not-found view, and the
+// function in Echo's global NotFoundHandler never runs.
 //
 // Err reads Echo's routes and routes requests of its own making through
 // Echo's router, changing nothing: it is safe while e serves.
@@ -365,6 +375,15 @@ func (v *Views) view(method, path string) int {
 // values of the same method.
 func sameFunc(a, b any) bool {
 	return reflect.ValueOf(a).Pointer() == reflect.ValueOf(b).Pointer()
+}
+
+// funcID is the identity of the func value f: the closure it points to.
+// Two closures of one function literal share their code, and so their
+// reflect.Value.Pointer, but not this; Echo wraps every route's handler
+// in a closure of its own, so only this tells a view's from another
+// registered in its place.
+func funcID(f echo.HandlerFunc) uintptr {
+	return *(*uintptr)(unsafe.Pointer(&f))
 }
 
 // Routes returns the registered routes in registration order.

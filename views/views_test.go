@@ -622,13 +622,16 @@ func TestRouteOutsideViewsRefusedWhenServed(t *testing.T) {
 		name           string
 		add            func(e *echo.Echo, h echo.HandlerFunc)
 		method, target string
+		host           string // the request's Host: "" for example.com
 	}{
-		{"GET after Err", func(e *echo.Echo, h echo.HandlerFunc) { e.GET("/late", h) }, "GET", "/late"},
-		{"Any", func(e *echo.Echo, h echo.HandlerFunc) { e.Any("/any", h) }, "DELETE", "/any"},
-		{"a not-found route", func(e *echo.Echo, h echo.HandlerFunc) { e.RouteNotFound("/nf/*", h) }, "GET", "/nf/x"},
+		{"GET after Err", func(e *echo.Echo, h echo.HandlerFunc) { e.GET("/late", h) }, "GET", "/late", ""},
+		{"in a view's place", func(e *echo.Echo, h echo.HandlerFunc) { e.GET("/", h) }, "GET", "/", ""},
+		{"on a host router, at a view's path", func(e *echo.Echo, h echo.HandlerFunc) { e.Host("evil.example").GET("/", h) }, "GET", "/", "evil.example"},
+		{"Any", func(e *echo.Echo, h echo.HandlerFunc) { e.Any("/any", h) }, "DELETE", "/any", ""},
+		{"a not-found route", func(e *echo.Echo, h echo.HandlerFunc) { e.RouteNotFound("/nf/*", h) }, "GET", "/nf/x", ""},
 		{"a group with middleware", func(e *echo.Echo, h echo.HandlerFunc) {
 			e.Group("/g", func(next echo.HandlerFunc) echo.HandlerFunc { return next }).GET("/x", h)
-		}, "GET", "/g/x"},
+		}, "GET", "/g/x", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var logs bytes.Buffer
@@ -646,6 +649,9 @@ func TestRouteOutsideViewsRefusedWhenServed(t *testing.T) {
 			tt.add(e, func(c echo.Context) error { ran = true; return c.String(http.StatusOK, "open door") })
 			req := httptest.NewRequest(tt.method, tt.target, nil)
 			req.Header.Set("X-Who", "alice")
+			if tt.host != "" {
+				req.Host = tt.host
+			}
 			rec := httptest.NewRecorder()
 			e.ServeHTTP(rec, req)
 			if ran || rec.Body.String() != "exception view" {
@@ -656,7 +662,11 @@ func TestRouteOutsideViewsRefusedWhenServed(t *testing.T) {
 			}
 		})
 	}
-	// Echo's own answers: a miss and a method the path does not serve.
+	// Echo's own answers: a miss and a method the path does not serve, even
+	// with a not-found handler of the app's own in Echo's global (one that
+	// would serve files, say): it never runs.
+	defer func(h echo.HandlerFunc) { echo.NotFoundHandler = h }(echo.NotFoundHandler)
+	echo.NotFoundHandler = func(c echo.Context) error { return c.String(http.StatusOK, "served without a permission") }
 	e := echo.New()
 	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"),
 		NotFound: func(c echo.Context) error { return c.String(http.StatusOK, "not-found view") }})
