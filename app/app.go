@@ -28,7 +28,6 @@ type App struct {
 	policy   *policyState // the ACL in force, and how to reload it
 	draining atomic.Bool  // shutting down: readiness fails
 	drain    *drain       // the connections Serve must not drop
-	inFlight atomic.Int64 // requests in the handler (drainHandler)
 
 	// For the request log (see observe).
 	ids        *requestIDs
@@ -152,7 +151,9 @@ func (a *App) Routes() []views.Route { return a.views.Routes() }
 //     answered within server.shutdown_timeout (Serve first waits until
 //     every connection it accepted has handed its first request over, so
 //     that none is dropped unanswered); Serve then returns nil, or an
-//     error if some did not finish in time (they are cut off).
+//     error if some request it had read was not wholly answered in time
+//     (it is cut off). Connections on which no whole request had been
+//     read by then are closed with a warning, and Serve returns nil.
 //
 // While it serves, it watches the configured policy files and reloads them
 // when they change (see policy.watch_interval).
@@ -212,15 +213,15 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	serveErr := <-errc
 	_ = a.drain.wait(sctx)
 	if err := srv.Shutdown(sctx); err != nil {
-		inFlight, silent := a.inFlight.Load(), a.drain.pending()
+		busy, silent := a.drain.busyConns(), a.drain.pending()
 		srv.Close()
-		if inFlight > 0 {
+		if busy > 0 {
 			return fmt.Errorf("app: shutdown: requests still in flight after server.shutdown_timeout (%v) were cut off: %w", s.ShutdownTimeout, err)
 		}
-		// Only connections that had handed no whole request to the
-		// handler were left (net/http waits up to 5 s for a new one):
-		// a client that connected and sent nothing, or too little. No
-		// request the server received was lost.
+		// Only connections on which no whole request had been read were
+		// left (net/http waits up to 5 s for a new one): a client that
+		// connected and sent nothing, or too little. No request the server
+		// received was lost.
 		a.log.Warn("shutdown: closed connections that had sent no whole request by server.shutdown_timeout",
 			slog.Int("connections", silent), slog.Duration("shutdown_timeout", s.ShutdownTimeout))
 	}

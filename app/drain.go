@@ -39,9 +39,12 @@ import (
 type drain struct {
 	mu      sync.Mutex
 	waiting map[net.Conn]struct{} // accepted; no request handed to the handler yet
+	busy    map[net.Conn]struct{} // a request read and not yet wholly answered
 }
 
-func newDrain() *drain { return &drain{waiting: make(map[net.Conn]struct{})} }
+func newDrain() *drain {
+	return &drain{waiting: make(map[net.Conn]struct{}), busy: make(map[net.Conn]struct{})}
+}
 
 // connKey is the context key under which connContext stores a request's
 // *drainConn.
@@ -63,16 +66,30 @@ func (d *drain) connContext(ctx context.Context, c net.Conn) context.Context {
 
 // connState is the http.Server.ConnState hook: an accepted connection
 // waits until its first request reaches the handler, its first answer is
-// written (a request net/http answers itself), or it closes.
+// written (a request net/http answers itself), or it closes. A connection
+// is busy from the moment net/http has read a request on it (StateActive)
+// until the answer is written whole (StateIdle) or it closes: the answer
+// may still be on its way out after the handler has returned.
 func (d *drain) connState(c net.Conn, s http.ConnState) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
 	switch s {
 	case http.StateNew:
-		d.mu.Lock()
 		d.waiting[c] = struct{}{}
-		d.mu.Unlock()
+	case http.StateActive:
+		d.busy[c] = struct{}{}
 	case http.StateIdle, http.StateClosed, http.StateHijacked:
-		d.served(c)
+		delete(d.waiting, c)
+		delete(d.busy, c)
 	}
+}
+
+// busyConns returns the number of connections with a request read and
+// not yet wholly answered.
+func (d *drain) busyConns() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.busy)
 }
 
 // served notes that c no longer waits.
@@ -104,16 +121,13 @@ func (d *drain) wait(ctx context.Context) error {
 }
 
 // drainHandler wraps the server's handler: it notes that the request's
-// connection no longer waits, counts the requests in flight (Serve exits
-// with an error only if it had to cut one off), and while a is draining
-// it asks net/http to close the connection after the answer.
+// connection no longer waits, and while a is draining it asks net/http
+// to close the connection after the answer.
 func (a *App) drainHandler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if dc, ok := r.Context().Value(connKey{}).(*drainConn); ok && dc.first.Swap(false) {
 			a.drain.served(dc.conn)
 		}
-		a.inFlight.Add(1)
-		defer a.inFlight.Add(-1)
 		if a.draining.Load() {
 			w.Header().Set("Connection", "close")
 		}

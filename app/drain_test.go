@@ -2,6 +2,7 @@ package app
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"io"
@@ -250,5 +251,67 @@ func TestServeShutdownTimeoutSilentConnection(t *testing.T) {
 	warns := logs.records(t, "WARN")
 	if len(warns) != 1 || warns[0]["connections"] != 1.0 || !strings.Contains(warns[0]["msg"].(string), "sent no whole request") {
 		t.Errorf("warning records = %v, want one counting the silent connection", warns)
+	}
+}
+
+// An answer still being written when server.shutdown_timeout ends (its
+// client reads nothing) is a request cut off, though its handler has
+// returned: Serve returns the error.
+func TestServeShutdownTimeoutAnswerStuck(t *testing.T) {
+	a, err := New(testConfig(t, map[string]string{
+		"TWILIO_AUTH_TOKEN":                 "t0k3n",
+		"GATEHOUSE_SERVER_SHUTDOWN_DELAY":   "0s",
+		"GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT": "300ms",
+	}), slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Small socket buffers, the server's for sending (accepted sockets
+	// inherit the listener's) and the client's for receiving, so that the
+	// answers soon fill them.
+	small := func(opt int) func(_, _ string, c syscall.RawConn) error {
+		return func(_, _ string, c syscall.RawConn) error {
+			var serr error
+			err := c.Control(func(fd uintptr) { serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, opt, 4096) })
+			return cmp.Or(err, serr)
+		}
+	}
+	ln, err := (&net.ListenConfig{Control: small(syscall.SO_SNDBUF)}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	served := make(chan error, 1)
+	go func() { served <- a.Serve(ctx, ln) }()
+	d := net.Dialer{Control: small(syscall.SO_RCVBUF)}
+	conn, err := d.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var writes atomic.Int64
+	go func() { // pipelined requests whose answers are never read
+		req := []byte(strings.Repeat("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 1000))
+		for {
+			if _, err := conn.Write(req); err != nil {
+				return
+			}
+			writes.Add(1)
+		}
+	}()
+	// Once the answers fill the sockets' buffers, the server's write
+	// blocks, it reads no more, and so the client's writes block too.
+	last := int64(-1)
+	until(t, "the server's answer blocks", func() bool {
+		n := writes.Load()
+		stalled := n > 0 && n == last && a.drain.busyConns() == 1
+		last = n
+		time.Sleep(500 * time.Millisecond)
+		return stalled
+	})
+	cancel()
+	if err := <-served; err == nil || !strings.Contains(err.Error(), "cut off") {
+		t.Errorf("Serve = %v, want the error saying requests were cut off", err)
 	}
 }
