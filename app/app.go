@@ -151,9 +151,11 @@ func (a *App) Routes() []views.Route { return a.views.Routes() }
 //     answered within server.shutdown_timeout (Serve first waits until
 //     every connection it accepted has handed its first request over, so
 //     that none is dropped unanswered); Serve then returns nil, or an
-//     error if some request it had read was not wholly answered in time
-//     (it is cut off). Connections on which no whole request had been
-//     read by then are closed with a warning, and Serve returns nil.
+//     error if some request whose headers it had read was not wholly
+//     answered in time (it is cut off, a request whose body was still
+//     arriving included). Connections on which no request's headers had
+//     all arrived by then are closed with a warning, and Serve returns
+//     nil.
 //
 // While it serves, it watches the configured policy files and reloads them
 // when they change (see policy.watch_interval).
@@ -218,11 +220,11 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		if busy > 0 {
 			return fmt.Errorf("app: shutdown: requests still in flight after server.shutdown_timeout (%v) were cut off: %w", s.ShutdownTimeout, err)
 		}
-		// Only connections on which no whole request had been read were
+		// Only connections on which no request's headers had been read were
 		// left (net/http waits up to 5 s for a new one): a client that
 		// connected and sent nothing, or too little. No request the server
 		// received was lost.
-		a.log.Warn("shutdown: closed connections that had sent no whole request by server.shutdown_timeout",
+		a.log.Warn("shutdown: closed connections that had not sent a request's headers by server.shutdown_timeout",
 			slog.Int("connections", silent), slog.Duration("shutdown_timeout", s.ShutdownTimeout))
 	}
 	if !errors.Is(serveErr, net.ErrClosed) && !errors.Is(serveErr, http.ErrServerClosed) {

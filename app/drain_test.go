@@ -249,7 +249,7 @@ func TestServeShutdownTimeoutSilentConnection(t *testing.T) {
 		t.Errorf("Serve = %v, want nil: the connection sent no request", err)
 	}
 	warns := logs.records(t, "WARN")
-	if len(warns) != 1 || warns[0]["connections"] != 1.0 || !strings.Contains(warns[0]["msg"].(string), "sent no whole request") {
+	if len(warns) != 1 || warns[0]["connections"] != 1.0 || !strings.Contains(warns[0]["msg"].(string), "had not sent a request's headers") {
 		t.Errorf("warning records = %v, want one counting the silent connection", warns)
 	}
 }

@@ -131,7 +131,7 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 			return runView(c, v.cfg.NotFound)
 		}
 		switch h := c.Handler(); {
-		case i >= 0 && funcID(h) == v.handlers[i]:
+		case i >= 0 && funcID(h) == funcID(v.handlers[i]):
 			return next(c) // the view, as Views registered it
 		case sameFunc(h, echo.NotFoundHandler):
 			// Echo's miss, whatever function the global holds now (an

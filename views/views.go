@@ -82,9 +82,10 @@ type Views struct {
 	cfg        Config
 	apology    echo.HandlerFunc // cfg.Apology's, the last resort
 	routes     []Route
-	index      map[routeKey]int // of routes, by method and path
-	echoRoutes []*echo.Route    // Echo's record of each of routes
-	handlers   []uintptr        // funcID of the handler Echo stored for each of routes
+	index      map[routeKey]int   // of routes, by method and path
+	echoRoutes []*echo.Route      // Echo's record of each of routes
+	handlers   []echo.HandlerFunc // the handler Echo stored for each of routes (held, so never freed and reused)
+	slots      *slots             // for probes of route patterns; nil until the first Add
 	errs       []error
 }
 
@@ -153,10 +154,17 @@ func (v *Views) Add(r Route) {
 	er.Name = r.Name
 	v.echoRoutes = append(v.echoRoutes, er)
 	// The handler Echo stored for the route (its own closure around the
-	// guarded view), so that edge can tell it from one that replaced it.
+	// guarded view), so that edge can tell it from one that replaced it:
+	// found with a request built for the pattern, as Err builds them.
+	if v.slots == nil {
+		v.slots = newSlots()
+	}
 	c := v.e.NewContext(nil, nil)
-	v.e.Router().Find(r.Method, r.Path, c)
-	v.handlers = append(v.handlers, funcID(c.Handler()))
+	v.e.Router().Find(r.Method, v.slots.probe(r.Path), c)
+	if c.Path() != r.Path {
+		v.errs = append(v.errs, fmt.Errorf("%w: %s: Echo routes its requests to %s %s, registered before it", ErrInvalidRoute, r.Name, r.Method, c.Path()))
+	}
+	v.handlers = append(v.handlers, c.Handler())
 }
 
 // GET registers a GET view that requires permission.
