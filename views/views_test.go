@@ -738,3 +738,41 @@ func TestViewsOfEscapedPatternsServed(t *testing.T) {
 		})
 	}
 }
+
+// Views that share requests with a route registered before them are
+// served, in either order, as Echo routes them: /files/ goes to
+// /files/*, /files/x to /files/:name.
+func TestViewsServedInEitherOrder(t *testing.T) {
+	for _, tt := range []struct {
+		patterns        []string
+		target, wantVia string
+	}{
+		{[]string{"/files/:name", "/files/*"}, "/files/", "/files/*"},
+		{[]string{"/files/*", "/files/:name"}, "/files/", "/files/*"},
+		{[]string{"/files/:name", "/files/*"}, "/files/x", "/files/:name"},
+		{[]string{"/:page", "/*"}, "/", "/*"},
+		{[]string{"/*", "/:page"}, "/", "/*"},
+		{[]string{"/u/:id/:p", "/u/:id/*"}, "/u/1/", "/u/:id/*"},
+	} {
+		e := echo.New()
+		v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "edit"),
+			Exception: func(c echo.Context, err error) error { return c.String(http.StatusOK, "exception view: "+err.Error()) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range tt.patterns {
+			v.GET(p, "edit", func(c echo.Context) error { return c.String(http.StatusOK, p) })
+		}
+		if err := v.Err(); err != nil {
+			t.Errorf("%v: Err = %v", tt.patterns, err)
+			continue
+		}
+		req := httptest.NewRequest(http.MethodGet, tt.target, nil)
+		req.Header.Set("X-Who", "alice")
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		if rec.Body.String() != tt.wantVia {
+			t.Errorf("%v: GET %s answered %q, want the view %s", tt.patterns, tt.target, rec.Body.String(), tt.wantVia)
+		}
+	}
+}
