@@ -134,8 +134,7 @@
 // # Security
 //
 // Registration fails closed: a route without a permission, an invalid
-// route, a view registered twice, a view Echo routes no request to, an
-// HTTPErrorHandler set after New, and a route that Echo would serve
+// route, a view registered twice, an HTTPErrorHandler set after New, and a route that Echo would serve
 // without the guard (registered on the Echo instance directly, taking a
 // view's place there, a not-found route, or on a host router) are errors
 // from [Views.Err], and such a route is refused when a request comes for

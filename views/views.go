@@ -84,8 +84,7 @@ type Views struct {
 	routes     []Route
 	index      map[routeKey]int   // of routes, by method and path
 	echoRoutes []*echo.Route      // Echo's record of each of routes
-	handlers   []echo.HandlerFunc // the handler Echo stored for each of routes (held, so never freed and reused)
-	slots      *slots             // for probes of route patterns; nil until the first Add
+	handlers   []echo.HandlerFunc // the handler Echo stores for each of routes (held, so never freed and reused)
 	errs       []error
 }
 
@@ -150,17 +149,17 @@ func (v *Views) Add(r Route) {
 	v.routes = append(v.routes, r)
 	// The guard wraps the view here, once: as route middleware, Echo
 	// would wrap it afresh for every request.
-	er := v.e.Add(r.Method, r.Path, v.guard(r)(r.Handler))
+	guarded := v.guard(r)(r.Handler)
+	er := v.e.Add(r.Method, r.Path, guarded)
 	er.Name = r.Name
 	v.echoRoutes = append(v.echoRoutes, er)
-	// The handler Echo stored for the route (its own closure around the
-	// guarded view), so that edge can tell it from one that replaced it:
-	// found with a request built for the pattern, as Err builds them.
-	h, ok := v.storedHandler(r.Method, r.Path)
-	if !ok {
-		v.errs = append(v.errs, fmt.Errorf("%w: %s: Echo routes no request built for %s %s to it: a route registered before it takes them", ErrInvalidRoute, r.Name, r.Method, r.Path))
-	}
-	v.handlers = append(v.handlers, h)
+	// Echo stores a closure of its own around guarded. Storing guarded
+	// itself in its place (the same method and path: the same node of
+	// Echo's tree; Echo's route table keeps er) lets edge tell, by its
+	// identity, the view's handler from any registered in its place. It is
+	// held, so that its memory is never reused.
+	v.e.Router().Add(r.Method, r.Path, guarded)
+	v.handlers = append(v.handlers, guarded)
 }
 
 // GET registers a GET view that requires permission.
@@ -180,9 +179,7 @@ func (v *Views) POST(path, permission string, h echo.HandlerFunc) {
 // and /files/*rest, to one handler: the last registered), a not-found
 // route (Echo.RouteNotFound, and those a group's middleware adds, which
 // runs on them), and any route of a host router (Echo.Host). A view whose
-// place a later view took is an error too, and so is a view to which Echo
-// routes none of the requests built for it (a route registered before it
-// takes them all). A route of Echo's whose place a
+// place a later view took is an error too. A route of Echo's whose place a
 // view took is left alone, as it never runs, if a request built for it
 // reaches that view; if Echo ranks another route higher for that request
 // (a parameter before a wildcard), it is reported all the same: the check
@@ -289,12 +286,11 @@ func (v *Views) servedBy(sl *slots, method, pattern string) string {
 // routers of its own, and remembers what it learnt of each pattern.
 type slots struct {
 	e      *echo.Echo        // a scratch instance: its routes build probes
-	names  map[string]string // pattern: its route's name in e
 	probes map[string]string // pattern: its probe
 }
 
 func newSlots() *slots {
-	return &slots{e: echo.New(), names: make(map[string]string), probes: make(map[string]string)}
+	return &slots{e: echo.New(), probes: make(map[string]string)}
 }
 
 // same reports whether Echo gives the patterns a and b one handler, the
@@ -355,45 +351,15 @@ func (sl *slots) probe(pattern string) string {
 	if p, ok := sl.probes[pattern]; ok {
 		return p
 	}
-	p := sl.probeWith(pattern, "\x01")
-	sl.probes[pattern] = p
-	return p
-}
-
-// probeWith returns the path of a request for pattern, with value for each
-// parameter and wildcard.
-func (sl *slots) probeWith(pattern, value string) string {
-	name, ok := sl.names[pattern]
-	if !ok {
-		name = fmt.Sprint("probe ", len(sl.names))
-		sl.e.GET(pattern, nop).Name = name
-		sl.names[pattern] = name
-	}
+	name := fmt.Sprint("probe ", len(sl.probes))
+	sl.e.GET(pattern, nop).Name = name
 	params := make([]any, strings.Count(pattern, ":")+strings.Count(pattern, "*"))
 	for i := range params {
-		params[i] = value
+		params[i] = "\x01"
 	}
-	return sl.e.Reverse(name, params...)
-}
-
-// storedHandler returns the handler Echo stored for the route of method
-// and pattern, by routing requests built for the pattern until one
-// reaches it: each parameter and wildcard "\x01", then empty, then
-// "\x01/\x01" (a route registered before it may take some of them, as
-// /files/:name takes /files/x from /files/*, but not /files/). ok is false
-// if none reaches it.
-func (v *Views) storedHandler(method, pattern string) (h echo.HandlerFunc, ok bool) {
-	if v.slots == nil {
-		v.slots = newSlots()
-	}
-	for _, value := range []string{"\x01", "", "\x01/\x01"} {
-		c := v.e.NewContext(nil, nil)
-		v.e.Router().Find(method, v.slots.probeWith(pattern, value), c)
-		if c.Path() == pattern {
-			return c.Handler(), true
-		}
-	}
-	return nil, false
+	p := sl.e.Reverse(name, params...)
+	sl.probes[pattern] = p
+	return p
 }
 
 // nop is the handler of the routes that slots registers.
@@ -416,8 +382,9 @@ func sameFunc(a, b any) bool {
 
 // funcID is the identity of the func value f: the closure it points to.
 // Two closures of one function literal share their code, and so their
-// reflect.Value.Pointer, but not this; Echo wraps every route's handler
-// in a closure of its own, so only this tells a view's from another
+// reflect.Value.Pointer, but not this: every view's guarded handler is a
+// closure of one literal, and Echo wraps every other route's handler in a
+// closure of its own, so only this tells a view's handler from another
 // registered in its place.
 func funcID(f echo.HandlerFunc) uintptr {
 	return *(*uintptr)(unsafe.Pointer(&f))
