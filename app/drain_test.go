@@ -21,12 +21,19 @@ import (
 // cancel is called; served receives Serve's result.
 func serveForTest(t *testing.T, env map[string]string) (a *App, addr string, cancel func(), served <-chan error) {
 	t.Helper()
-	env["TWILIO_AUTH_TOKEN"] = "t0k3n"
-	a, err := New(testConfig(t, env), slog.New(slog.DiscardHandler))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	a, cancel, served = serveOn(t, env, slog.New(slog.DiscardHandler), ln)
+	return a, ln.Addr().String(), cancel, served
+}
+
+// serveOn is serveForTest on ln, logging to logger.
+func serveOn(t *testing.T, env map[string]string, logger *slog.Logger, ln net.Listener) (a *App, cancel func(), served <-chan error) {
+	t.Helper()
+	env["TWILIO_AUTH_TOKEN"] = "t0k3n"
+	a, err := New(testConfig(t, env), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +41,7 @@ func serveForTest(t *testing.T, env map[string]string) (a *App, addr string, can
 	done := make(chan error, 1)
 	go func() { done <- a.Serve(ctx, ln) }()
 	t.Cleanup(cancel)
-	return a, ln.Addr().String(), cancel, done
+	return a, cancel, done
 }
 
 // until polls cond; the deadline bounds a hang, it measures nothing.
@@ -221,23 +228,15 @@ func TestServeDrainConnectionAcceptedAsItCloses(t *testing.T) {
 // at that moment is an error (TestOpsShutdownTimeout).
 func TestServeShutdownTimeoutSilentConnection(t *testing.T) {
 	logs := new(lockedBuffer)
-	a, err := New(testConfig(t, map[string]string{
-		"TWILIO_AUTH_TOKEN":                    "t0k3n",
-		"GATEHOUSE_SERVER_SHUTDOWN_DELAY":      "0s",
-		"GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT":    "300ms",
-		"GATEHOUSE_SERVER_READ_HEADER_TIMEOUT": "1m",
-	}), slog.New(slog.NewJSONHandler(logs, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	served := make(chan error, 1)
-	go func() { served <- a.Serve(ctx, ln) }()
+	a, cancel, served := serveOn(t, map[string]string{
+		"GATEHOUSE_SERVER_SHUTDOWN_DELAY":      "0s",
+		"GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT":    "300ms",
+		"GATEHOUSE_SERVER_READ_HEADER_TIMEOUT": "1m",
+	}, slog.New(slog.NewJSONHandler(logs, nil)), ln)
 	conn, err := net.Dial("tcp", ln.Addr().String())
 	if err != nil {
 		t.Fatal(err)
@@ -258,14 +257,6 @@ func TestServeShutdownTimeoutSilentConnection(t *testing.T) {
 // client reads nothing) is a request cut off, though its handler has
 // returned: Serve returns the error.
 func TestServeShutdownTimeoutAnswerStuck(t *testing.T) {
-	a, err := New(testConfig(t, map[string]string{
-		"TWILIO_AUTH_TOKEN":                 "t0k3n",
-		"GATEHOUSE_SERVER_SHUTDOWN_DELAY":   "0s",
-		"GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT": "300ms",
-	}), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Small socket buffers, the server's for sending (accepted sockets
 	// inherit the listener's) and the client's for receiving, so that the
 	// answers soon fill them.
@@ -280,10 +271,10 @@ func TestServeShutdownTimeoutAnswerStuck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	served := make(chan error, 1)
-	go func() { served <- a.Serve(ctx, ln) }()
+	a, cancel, served := serveOn(t, map[string]string{
+		"GATEHOUSE_SERVER_SHUTDOWN_DELAY":   "0s",
+		"GATEHOUSE_SERVER_SHUTDOWN_TIMEOUT": "300ms",
+	}, slog.New(slog.DiscardHandler), ln)
 	d := net.Dialer{Control: small(syscall.SO_RCVBUF)}
 	conn, err := d.Dial("tcp", ln.Addr().String())
 	if err != nil {
