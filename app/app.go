@@ -154,8 +154,9 @@ func (a *App) Routes() []views.Route { return a.views.Routes() }
 //     error if some request whose headers it had read was not wholly
 //     answered in time (it is cut off, a request whose body was still
 //     arriving included). Connections on which no request's headers had
-//     all arrived by then are closed with a warning, and Serve returns
-//     nil.
+//     all arrived by then are closed, and Serve returns nil (with a
+//     warning if net/http had not closed them itself: those under 5 s
+//     old).
 //
 // While it serves, it watches the configured policy files and reloads them
 // when they change (see policy.watch_interval).

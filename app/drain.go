@@ -30,8 +30,10 @@ import (
 //
 // A connection still waiting for its first request at that point holds
 // the shutdown back until server.read_header_timeout (or
-// server.shutdown_timeout) ends it; if shutdown_timeout ends it, Serve
-// closes it with a warning, not an error, as no request was lost. What remains is in TCP's nature: a
+// server.shutdown_timeout) ends it; if shutdown_timeout ends it, it is
+// closed (net/http's Shutdown closes one over 5 s old itself; Serve
+// closes a younger one, with a warning), not an error, as no request was
+// lost. What remains is in TCP's nature: a
 // connection still in the kernel's accept queue when the listener
 // closes is reset, and a connection idle through the whole delay may be
 // closed by Shutdown as its client starts writing on it; the shutdown

@@ -36,9 +36,9 @@
 // New installs the not-found and exception views as e's HTTPErrorHandler
 // (set no other after it: Err reports one) and adds one middleware with
 // e.Use (panic recovery; OPTIONS requests no view answers go to the
-// not-found view; a request routed to anything but a view's handler as
-// Views registered it, such as a route registered on e after Err was
-// checked, is refused through the exception view). One Views per Echo: a
+// not-found view; any other request routed to anything but a view's
+// handler as Views registered it, such as a route registered on e after
+// Err was checked, is refused through the exception view). One Views per Echo: a
 // second New on it is refused. Middleware registered with e.Use
 // before New wraps everything, including the security: that is where a
 // request log installs its [Record].

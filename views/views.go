@@ -192,7 +192,8 @@ func (v *Views) POST(path, permission string, h echo.HandlerFunc) {
 //
 // Whatever Err says, a request that Echo routes to anything but a view's
 // handler as Views registered it is refused through the exception view
-// when it comes, with a "view failed" log line: a route registered on
+// when it comes, with a "view failed" log line (an OPTIONS request goes to
+// the not-found view): a route registered on
 // Echo directly, after Err was checked or with its error ignored, never
 // runs, even one in a view's place or on a host router. Echo's own miss
 // and method-not-allowed answers go to the not-found view, and the
