@@ -192,8 +192,8 @@ func (p *policyState) loadFiles() (*loadedPolicy, error) {
 func (p *policyState) settledChange() (want *[sha256.Size]byte, ok bool, readErr error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	modelText, policyData, err := readPolicyFiles(p.cfg)
-	if err != nil {
+	cur := p.sight()
+	if err := cur.err; err != nil {
 		// What was read before the error counts for nothing: the content
 		// that follows must be read twice in a row after it.
 		p.seen = [sha256.Size]byte{}
@@ -204,7 +204,7 @@ func (p *policyState) settledChange() (want *[sha256.Size]byte, ok bool, readErr
 		return nil, false, err
 	}
 	p.readErr = ""
-	d := digestOf(modelText, policyData)
+	d := cur.digest
 	first := d != p.seen
 	p.seen = d
 	if d == p.tried || first {
