@@ -111,6 +111,36 @@ func Parse(name string, data []byte) (*File, error) {
 func parse(name string, data []byte) (f *File, errs []error) {
 	f = &File{Name: name}
 	seen := make(map[string]bool)
+	lines, errs := scanRows(name, data, func(n int, fields []string) []error {
+		rule, problems := parseRow(fields)
+		if len(problems) > 0 {
+			return problems
+		}
+		rule.File, rule.Line = name, n
+		key := rule.String()
+		if seen[key] {
+			f.Duplicates = append(f.Duplicates, rule)
+			return nil
+		}
+		seen[key] = true
+		f.Rules = append(f.Rules, rule)
+		return nil
+	})
+	if len(errs) == 0 && len(f.Policy()) == 0 {
+		errs = append(errs, &LineError{File: name, Line: max(lines, 1), Err: problemf(ErrNoRules,
+			"the policy has no p rows: it would deny everything (to mean that, write: p, system.Everyone, /, *, deny)")})
+	}
+	return f, errs
+}
+
+// scanRows calls row with the number and the fields of each row of a
+// policy or test file (a line that is neither blank nor a # comment), in
+// order: the line split at commas, each field trimmed of white space. A
+// line with a character that a reader would see acted on (see
+// actedOnCharacter) is not a row: it is a problem of its own. scanRows
+// returns the number of lines, and a *LineError for each problem, of the
+// lines themselves and of the rows, in line order.
+func scanRows(name string, data []byte, row func(n int, fields []string) []error) (lines int, errs []error) {
 	n := 0
 	for line := range strings.Lines(strings.TrimPrefix(string(data), "\uFEFF")) {
 		n++
@@ -122,36 +152,20 @@ func parse(name string, data []byte) (f *File, errs []error) {
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}
-		rule, problems := parseRow(line)
-		if len(problems) > 0 {
-			for _, p := range problems {
-				errs = append(errs, &LineError{File: name, Line: n, Err: p})
-			}
-			continue
+		fields := strings.Split(line, ",")
+		for i := range fields {
+			fields[i] = strings.TrimSpace(fields[i])
 		}
-		rule.File, rule.Line = name, n
-		key := rule.String()
-		if seen[key] {
-			f.Duplicates = append(f.Duplicates, rule)
-			continue
+		for _, err := range row(n, fields) {
+			errs = append(errs, &LineError{File: name, Line: n, Err: err})
 		}
-		seen[key] = true
-		f.Rules = append(f.Rules, rule)
 	}
-	if len(errs) == 0 && len(f.Policy()) == 0 {
-		errs = append(errs, &LineError{File: name, Line: max(n, 1), Err: problemf(ErrNoRules,
-			"the policy has no p rows: it would deny everything (to mean that, write: p, system.Everyone, /, *, deny)")})
-	}
-	return f, errs
+	return n, errs
 }
 
-// parseRow parses one non-blank, non-comment line. It returns the row's
-// problems, at most one per field.
-func parseRow(line string) (Rule, []error) {
-	fields := strings.Split(line, ",")
-	for i := range fields {
-		fields[i] = strings.TrimSpace(fields[i])
-	}
+// parseRow parses the fields of one row (see scanRows). It returns the
+// row's problems, at most one per field.
+func parseRow(fields []string) (Rule, []error) {
 	kind, values := fields[0], fields[1:]
 	var names []string
 	switch kind {

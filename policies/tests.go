@@ -60,73 +60,62 @@ func LoadTests(path string) ([]Test, error) {
 // policy says, and is far more likely the wrong file, or one cut short,
 // than an intent.
 func ParseTests(name string, data []byte) ([]Test, error) {
-	var (
-		tests []Test
-		errs  []error
-	)
-	n := 0
-	for line := range strings.Lines(strings.TrimPrefix(string(data), "\uFEFF")) {
-		n++
-		line = strings.TrimSpace(line)
-		if err := actedOnCharacter(line); err != nil {
-			errs = append(errs, &LineError{File: name, Line: n, Err: err})
-			continue
+	var tests []Test
+	lines, errs := scanRows(name, data, func(n int, fields []string) []error {
+		t, problems := parseTest(fields)
+		if len(problems) > 0 {
+			return problems
 		}
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		fields := strings.Split(line, ",")
-		for i := range fields {
-			fields[i] = strings.TrimSpace(fields[i])
-		}
-		bad := func(err error) { errs = append(errs, &LineError{File: name, Line: n, Err: err}) }
-		if len(fields) < 3 {
-			bad(problemf(ErrFieldCount, "test row needs at least 3 fields (expect, resource, permission[, principal ...]), got %d", len(fields)))
-			continue
-		}
-		t := Test{File: name, Line: n, Resource: fields[1], Permission: fields[2], Principals: fields[3:]}
-		ok := true
-		switch fields[0] {
-		case "allow":
-			t.Allow = true
-		case "deny":
-		default:
-			bad(problemf(ErrExpect, "expect must be allow or deny, got %q", fields[0]))
-			ok = false
-		}
-		for i, v := range fields[1:] {
-			name := "principal"
-			switch i {
-			case 0:
-				name = "resource"
-			case 1:
-				name = "permission"
-			}
-			if err := checkField(name, v); err != nil {
-				bad(err)
-				ok = false
-			}
-		}
-		if t.Permission == "*" {
-			bad(problemf(ErrPermission, "permission * is granted, never asked for"))
-			ok = false
-		}
-		for _, p := range t.Principals {
-			if strings.HasPrefix(p, "system.") {
-				bad(problemf(ErrSystemPrincipal, "principal %q: list what the request proved; system principals are added as authentication adds them", p))
-				ok = false
-			}
-		}
-		if ok {
-			tests = append(tests, t)
-		}
-	}
+		t.File, t.Line = name, n
+		tests = append(tests, t)
+		return nil
+	})
 	if len(errs) == 0 && len(tests) == 0 {
-		errs = append(errs, &LineError{File: name, Line: max(n, 1), Err: problemf(ErrNoTests,
+		errs = append(errs, &LineError{File: name, Line: max(lines, 1), Err: problemf(ErrNoTests,
 			"the test file has no test rows: it would pass whatever the policy says")})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return tests, nil
+}
+
+// parseTest parses the fields of one test row (see scanRows). It returns
+// the row's problems.
+func parseTest(fields []string) (Test, []error) {
+	if len(fields) < 3 {
+		return Test{}, []error{problemf(ErrFieldCount,
+			"test row needs at least 3 fields (expect, resource, permission[, principal ...]), got %d", len(fields))}
+	}
+	t := Test{Resource: fields[1], Permission: fields[2], Principals: fields[3:]}
+	var problems []error
+	switch fields[0] {
+	case "allow":
+		t.Allow = true
+	case "deny":
+	default:
+		problems = append(problems, problemf(ErrExpect, "expect must be allow or deny, got %q", fields[0]))
+	}
+	for i, v := range fields[1:] {
+		name := "principal"
+		switch i {
+		case 0:
+			name = "resource"
+		case 1:
+			name = "permission"
+		}
+		if err := checkField(name, v); err != nil {
+			problems = append(problems, err)
+		}
+	}
+	if t.Permission == "*" {
+		problems = append(problems, problemf(ErrPermission, "permission * is granted, never asked for"))
+	}
+	for _, p := range t.Principals {
+		if strings.HasPrefix(p, "system.") {
+			problems = append(problems, problemf(ErrSystemPrincipal,
+				"principal %q: list what the request proved; system principals are added as authentication adds them", p))
+		}
+	}
+	return t, problems
 }
