@@ -20,6 +20,9 @@
 // a permission and a handler; [Views.Add] takes a [Route], which can also
 // name the route and its resource. After the last route, [Views.Err]
 // reports every route without a permission; check it before serving.
+// Register every view before serving: once the first request has come,
+// Add registers nothing, logs the view it refused and Err reports it
+// ([ErrServing]).
 //
 //	e := echo.New()
 //	v, err := views.New(e, views.Config{
@@ -53,6 +56,7 @@
 //	       Route.Resource, Route.Permission) → authz.Decision
 //	    3. render: allowed → the view; denied → Config.Forbidden
 //	router miss, 405, or a view returning echo.ErrNotFound → Config.NotFound
+//	a path that routes to another route once decoded → Config.NotFound
 //	any other error, a panic, or a policy that could not decide → Config.Exception
 //
 // A route whose permission is [authz.NoPermissionRequired] skips steps 1

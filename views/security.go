@@ -117,7 +117,8 @@ func requestURL(r *http.Request) string {
 // exception view, a request that Echo routed to anything but a view or its
 // own not-found and method-not-allowed answers: a route registered on
 // Echo directly runs without a permission check, even one added after
-// Err was checked.
+// Err was checked. A request whose path routes elsewhere once decoded
+// goes to the not-found view (see ambiguous).
 func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
@@ -126,12 +127,15 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}()
 		method := c.Request().Method
-		i := v.view(method, c.Path())
-		if method == http.MethodOptions && i < 0 {
+		id, isView := v.servedViews()[routeKey{method, c.Path()}]
+		if method == http.MethodOptions && !isView {
 			return runView(c, v.cfg.NotFound)
 		}
 		switch h := c.Handler(); {
-		case i >= 0 && funcID(h) == funcID(v.handlers[i]):
+		case isView && funcID(h) == id:
+			if v.ambiguous(c) {
+				return echo.ErrNotFound
+			}
 			return next(c) // the view, as Views registered it
 		case sameFunc(h, echo.NotFoundHandler):
 			// Echo's miss, whatever function the global holds now (an
@@ -149,6 +153,27 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 		// permission check: refused.
 		return fmt.Errorf("%w: %s %s is a route registered on Echo directly, not a view: refused", ErrNoPermission, method, c.Path())
 	}
+}
+
+// ambiguous reports whether the request's path, decoded, routes to
+// another route than the one Echo chose. Echo routes a path that holds an
+// escape other than the usual ones (%2F, or %70 for p) as it was sent,
+// undecoded, while a view that reads r.URL.Path (http.FileServer, say)
+// sees it decoded: without this check, GET /static/%70rivate/secret.txt
+// would run the view of /static/*, under its permission, and that view
+// would serve the file that the view of /static/private/* guards with
+// another. A decoded path that routes nowhere is no other route's: a
+// parameter may hold an escaped slash.
+func (v *Views) ambiguous(c echo.Context) bool {
+	r := c.Request()
+	if r.URL.RawPath == "" || r.URL.RawPath == r.URL.Path {
+		return false
+	}
+	d := v.e.AcquireContext()
+	defer v.e.ReleaseContext(d)
+	d.Reset(r, nil)
+	v.e.Router().Find(r.Method, r.URL.Path, d)
+	return d.Path() != c.Path() && !sameFunc(d.Handler(), echo.NotFoundHandler)
 }
 
 // runView runs a route's view, or the forbidden or not-found view that

@@ -2,6 +2,7 @@ package views
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,8 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/labstack/echo/v4"
@@ -76,16 +79,24 @@ type Route struct {
 }
 
 // Views registers permissioned views on an Echo instance. Register every
-// route, then check Err before serving.
+// route, then check Err before serving: a view added once the first
+// request has come is not registered (see Add).
 type Views struct {
-	e          *echo.Echo
-	cfg        Config
-	apology    echo.HandlerFunc // cfg.Apology's, the last resort
+	e       *echo.Echo
+	cfg     Config
+	apology echo.HandlerFunc // cfg.Apology's, the last resort
+
+	mu         sync.Mutex // held by Add, Err and Routes, and to freeze the views
 	routes     []Route
 	index      map[routeKey]int   // of routes, by method and path
 	echoRoutes []*echo.Route      // Echo's record of each of routes
 	handlers   []echo.HandlerFunc // the handler Echo stores for each of routes (held, so never freed and reused)
 	errs       []error
+	// served is what edge reads of the views, built when the first request
+	// comes and never changed after: the funcID of the handler Echo stores
+	// for each view, by method and path. Add refuses every view from then
+	// on, so that requests read it without a lock.
+	served atomic.Pointer[map[routeKey]uintptr]
 }
 
 // routeKey is the method and path of a route.
@@ -133,8 +144,24 @@ func New(e *echo.Echo, cfg Config) (*Views, error) {
 	return v, nil
 }
 
-// Add registers r. Problems are collected and reported by Err.
+// ErrServing is reported by Err, and logged, for a view added once the
+// first request had come: it is not registered, and its requests go to the
+// not-found view.
+var ErrServing = errors.New("views: view added after the first request: register every view before serving")
+
+// Add registers r. Problems are collected and reported by Err. Add must
+// come before serving: once the first request has come (Echo's router is
+// no place to add routes while it routes requests), Add registers nothing,
+// and logs the view it refused with an error line.
 func (v *Views) Add(r Route) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.served.Load() != nil {
+		err := fmt.Errorf("%w: %s %s", ErrServing, r.Method, r.Path)
+		v.errs = append(v.errs, err)
+		v.cfg.Logger.LogAttrs(context.Background(), slog.LevelError, "view not registered", slog.String("error", err.Error()))
+		return
+	}
 	r, err := ResolveRoute(r)
 	if err != nil {
 		v.errs = append(v.errs, err)
@@ -202,6 +229,8 @@ func (v *Views) POST(path, permission string, h echo.HandlerFunc) {
 // Err reads Echo's routes and routes requests of its own making through
 // Echo's router, changing nothing: it is safe while e serves.
 func (v *Views) Err() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	errs := slices.Clone(v.errs)
 	if !sameFunc(v.e.HTTPErrorHandler, v.handleError) {
 		errs = append(errs, ErrErrorHandler)
@@ -366,8 +395,27 @@ func (sl *slots) probe(pattern string) string {
 // nop is the handler of the routes that slots registers.
 func nop(echo.Context) error { return nil }
 
+// servedViews returns v.served, built from the views registered so far
+// if it is not yet: the first request freezes the views.
+func (v *Views) servedViews() map[routeKey]uintptr {
+	if t := v.served.Load(); t != nil {
+		return *t
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if t := v.served.Load(); t != nil {
+		return *t
+	}
+	t := make(map[routeKey]uintptr, len(v.index))
+	for k, i := range v.index {
+		t[k] = funcID(v.handlers[i])
+	}
+	v.served.Store(&t)
+	return t
+}
+
 // view returns the index in v.routes of the view registered for method
-// and path, or -1.
+// and path, or -1. The caller holds v.mu.
 func (v *Views) view(method, path string) int {
 	if i, ok := v.index[routeKey{method, path}]; ok {
 		return i
@@ -392,7 +440,11 @@ func funcID(f echo.HandlerFunc) uintptr {
 }
 
 // Routes returns the registered routes in registration order.
-func (v *Views) Routes() []Route { return slices.Clone(v.routes) }
+func (v *Views) Routes() []Route {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return slices.Clone(v.routes)
+}
 
 // ResolveRoute returns r as [Views.Add] registers it: with the default
 // Name and Resource filled in, and checked. The error matches
@@ -416,6 +468,10 @@ func (r Route) check() error {
 		return fmt.Errorf("%w: %s: a view cannot require %q", ErrInvalidRoute, r.Name, authz.AllPermissions)
 	case !isToken(r.Method) || !strings.HasPrefix(r.Path, "/"):
 		return fmt.Errorf("%w: %s: needs a method (an HTTP token, such as GET) and a path starting with /", ErrInvalidRoute, r.Name)
+	case r.Method == echo.RouteNotFound:
+		// Echo's pseudo-method of its not-found routes: such a view would
+		// never run as a view; every miss under its path would be refused.
+		return fmt.Errorf("%w: %s: a view cannot be a not-found route; answer unknown paths with Config.NotFound", ErrInvalidRoute, r.Name)
 	case authz.Lineage(r.Resource) == nil:
 		return fmt.Errorf("%w: %s: resource %q is not a clean slash path (set Route.Resource)", ErrInvalidRoute, r.Name, r.Resource)
 	case r.Handler == nil:

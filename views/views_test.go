@@ -252,6 +252,7 @@ func TestRegistrationErrors(t *testing.T) {
 		{"path with a trailing slash needs a resource", Route{Method: "GET", Path: "/x/", Permission: "view", Handler: h}, ErrInvalidRoute},
 		{"dot-dot resource", Route{Method: "GET", Path: "/x", Permission: "view", Resource: "/a/../b", Handler: h}, ErrInvalidRoute},
 		{"no handler", Route{Method: "GET", Path: "/x", Permission: "view"}, ErrInvalidRoute},
+		{"Echo's not-found pseudo-method", Route{Method: echo.RouteNotFound, Path: "/*", Permission: "view", Handler: h}, ErrInvalidRoute},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,140 @@
+package views
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/gatehouse/gatehouse/authz"
+)
+
+// Once the first request has come, Add registers nothing: the view is
+// refused, logged and reported by Err, its requests go to the not-found
+// view, and Adds racing requests neither crash nor race (go test -race).
+func TestAddAfterServingRefused(t *testing.T) {
+	var logs bytes.Buffer
+	e := echo.New()
+	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"),
+		Logger:   slog.New(slog.NewTextHandler(&syncWriter{w: &logs}, nil)),
+		NotFound: func(c echo.Context) error { return c.String(http.StatusOK, "not-found view") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.GET("/", "view", func(c echo.Context) error { return c.String(http.StatusOK, "a view") })
+	get := func(target string) string {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Header.Set("X-Who", "alice")
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec.Body.String()
+	}
+	if body := get("/"); body != "a view" {
+		t.Fatalf("GET /: %q", body)
+	}
+
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if body := get("/"); body != "a view" {
+				t.Errorf("GET / while views were added: %q", body)
+				return
+			}
+		}
+	}()
+	for i := range 500 {
+		v.GET(fmt.Sprintf("/late%d", i), "view", func(c echo.Context) error { return c.String(http.StatusOK, "late view ran") })
+	}
+	close(stop)
+	wg.Wait()
+
+	if body := get("/late7"); body != "not-found view" {
+		t.Errorf("GET /late7: %q, want the not-found view", body)
+	}
+	if n := len(v.Routes()); n != 1 {
+		t.Errorf("%d routes registered, want 1", n)
+	}
+	err = v.Err()
+	if !errors.Is(err, ErrServing) || !strings.Contains(err.Error(), "GET /late499") {
+		t.Errorf("Err() = %.200v, want ErrServing for each late view", err)
+	}
+	if n := strings.Count(logs.String(), `msg="view not registered"`); n != 500 {
+		t.Errorf("%d log lines for the refused views, want 500", n)
+	}
+}
+
+// syncWriter serializes writes to w.
+type syncWriter struct {
+	mu sync.Mutex
+	w  *bytes.Buffer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+// A path that routes to another route once decoded goes to the not-found
+// view: a view that serves what r.URL.Path names (http.FileServer) would
+// otherwise serve, under its own permission, what another view guards.
+func TestAmbiguousPathGoesToNotFound(t *testing.T) {
+	e := echo.New()
+	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("bob", "public"),
+		NotFound: func(c echo.Context) error { return c.String(http.StatusOK, "not-found view") },
+		Forbidden: func(c echo.Context, _ authz.Decision) error {
+			return c.String(http.StatusOK, "forbidden view")
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The view answers with the path it would serve a file from.
+	serves := func(c echo.Context) error { return c.String(http.StatusOK, "serves "+c.Request().URL.Path) }
+	v.Add(Route{Method: http.MethodGet, Path: "/static/*", Resource: "/static", Permission: "public", Handler: serves})
+	v.Add(Route{Method: http.MethodGet, Path: "/static/private/*", Resource: "/static/private", Permission: "private", Handler: serves})
+	v.Add(Route{Method: http.MethodPost, Path: "/files/a/b", Permission: "private", Handler: serves})
+	v.Add(Route{Method: http.MethodGet, Path: "/files/:name", Resource: "/files", Permission: "public", Handler: serves})
+	v.Add(Route{Method: http.MethodGet, Path: "/u/:id/profile", Resource: "/u", Permission: "public", Handler: serves})
+	if err := v.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ target, want string }{
+		{"/static/index.txt", "serves /static/index.txt"},
+		{"/static/private/secret.txt", "forbidden view"},
+		{"/static/%70rivate/secret.txt", "not-found view"},
+		{"/static/private%2Fsecret.txt", "not-found view"},
+		{"/static%2Fprivate/secret.txt", "not-found view"},
+		// Escapes that route nowhere else, or to the same route, once
+		// decoded (Echo routes GET /files/a/b to /files/:name: the other
+		// route there answers POST only).
+		{"/files/a%2Fb", "serves /files/a/b"},
+		{"/static/%69ndex.txt", "serves /static/index.txt"},
+		{"/static/..%2F..%2Ffiles/a", "serves /static/../../files/a"},
+		{"/files/x%2Fy", "serves /files/x/y"},
+		{"/files/%61", "serves /files/a"},
+		{"/u/a%2Fb/profile", "serves /u/a/b/profile"}, // decoded, a miss
+	} {
+		req := httptest.NewRequest(http.MethodGet, tt.target, nil)
+		req.Header.Set("X-Who", "bob")
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		if rec.Body.String() != tt.want {
+			t.Errorf("GET %s: %q, want %q", tt.target, rec.Body.String(), tt.want)
+		}
+	}
+}
