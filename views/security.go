@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 
@@ -117,8 +118,8 @@ func requestURL(r *http.Request) string {
 // exception view, a request that Echo routed to anything but a view or its
 // own not-found and method-not-allowed answers: a route registered on
 // Echo directly runs without a permission check, even one added after
-// Err was checked. A request whose path routes elsewhere once decoded
-// goes to the not-found view (see ambiguous).
+// Err was checked. A request whose path routes elsewhere once decoded or
+// cleaned goes to the not-found view (see ambiguous).
 func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
@@ -155,24 +156,41 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// ambiguous reports whether the request's path, decoded, routes to
-// another route than the one Echo chose. Echo routes a path that holds an
-// escape other than the usual ones (%2F, or %70 for p) as it was sent,
-// undecoded, while a view that reads r.URL.Path (http.FileServer, say)
-// sees it decoded: without this check, GET /static/%70rivate/secret.txt
-// would run the view of /static/*, under its permission, and that view
-// would serve the file that the view of /static/private/* guards with
-// another. A decoded path that routes nowhere is no other route's: a
-// parameter may hold an escaped slash.
+// ambiguous reports whether the request's path, as a view may read it,
+// routes to another route than the one Echo chose. Echo routes the path
+// as it was sent: undecoded when it holds an escape other than the usual
+// ones (%2F, or %70 for p), and with its empty, "." and ".." segments. A
+// view reads r.URL.Path, decoded, and a file server cleans it too
+// (path.Clean): without this check, GET /static/%70rivate/secret.txt,
+// /static//private/secret.txt or /static/x/../private/secret.txt would run
+// the view of /static/*, under its permission, and it would serve the
+// file that the view of /static/private/* guards with another. So the
+// decoded path and the cleaned one are routed as well; one that routes
+// nowhere is no other route's (a parameter may hold an escaped slash, a
+// path a stray double slash).
 func (v *Views) ambiguous(c echo.Context) bool {
 	r := c.Request()
-	if r.URL.RawPath == "" || r.URL.RawPath == r.URL.Path {
-		return false
+	decoded := r.URL.Path
+	if r.URL.RawPath == "" && !strings.Contains(decoded, "//") && !strings.Contains(decoded, "/.") {
+		return false // Echo routed the path that a view reads, and it is clean
 	}
+	clean := path.Clean(decoded)
+	if strings.HasSuffix(decoded, "/") && clean != "/" {
+		clean += "/"
+	}
+	routed := echo.GetPath(r)
+	return decoded != routed && v.routesElsewhere(c, decoded) ||
+		clean != routed && clean != decoded && v.routesElsewhere(c, clean)
+}
+
+// routesElsewhere reports whether Echo routes the request's method at p
+// to a route other than the one it chose for the request, other than its
+// plain miss.
+func (v *Views) routesElsewhere(c echo.Context, p string) bool {
 	d := v.e.AcquireContext()
 	defer v.e.ReleaseContext(d)
-	d.Reset(r, nil)
-	v.e.Router().Find(r.Method, r.URL.Path, d)
+	d.Reset(c.Request(), nil)
+	v.e.Router().Find(c.Request().Method, p, d)
 	return d.Path() != c.Path() && !sameFunc(d.Handler(), echo.NotFoundHandler)
 }
 

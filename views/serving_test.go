@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,7 +19,9 @@ import (
 
 // Once the first request has come, Add registers nothing: the view is
 // refused, logged and reported by Err, its requests go to the not-found
-// view, and Adds racing requests neither crash nor race (go test -race).
+// view, and Adds from then on, while requests come, neither crash nor race
+// (go test -race). (Adds before it, racing the first requests, race in
+// Echo's router, as they would without Views.)
 func TestAddAfterServingRefused(t *testing.T) {
 	var logs bytes.Buffer
 	e := echo.New()
@@ -119,12 +122,22 @@ func TestAmbiguousPathGoesToNotFound(t *testing.T) {
 		{"/static/%70rivate/secret.txt", "not-found view"},
 		{"/static/private%2Fsecret.txt", "not-found view"},
 		{"/static%2Fprivate/secret.txt", "not-found view"},
-		// Escapes that route nowhere else, or to the same route, once
-		// decoded (Echo routes GET /files/a/b to /files/:name: the other
-		// route there answers POST only).
+		// Segments that a file server cleans away.
+		{"/static//private/secret.txt", "not-found view"},
+		{"/static/./private/secret.txt", "not-found view"},
+		{"/static/x/../private/secret.txt", "not-found view"},
+		{"/static/x/..%2Fprivate/secret.txt", "not-found view"},
+		{"/static/%2E/private/secret.txt", "not-found view"},
+		{"/static/..%2F..%2Ffiles/a", "not-found view"},
+		// Escapes and segments that route nowhere else, or to the same
+		// route, once decoded and cleaned (Echo routes GET /files/a/b to
+		// /files/:name: the other route there answers POST only).
 		{"/files/a%2Fb", "serves /files/a/b"},
 		{"/static/%69ndex.txt", "serves /static/index.txt"},
-		{"/static/..%2F..%2Ffiles/a", "serves /static/../../files/a"},
+		{"/static//index.txt", "serves /static//index.txt"},
+		{"/static/sub/./index.txt", "serves /static/sub/./index.txt"},
+		{"/static/.well-known/x", "serves /static/.well-known/x"},
+		{"/static/sub/", "serves /static/sub/"},
 		{"/files/x%2Fy", "serves /files/x/y"},
 		{"/files/%61", "serves /files/a"},
 		{"/u/a%2Fb/profile", "serves /u/a/b/profile"}, // decoded, a miss
@@ -135,6 +148,48 @@ func TestAmbiguousPathGoesToNotFound(t *testing.T) {
 		e.ServeHTTP(rec, req)
 		if rec.Body.String() != tt.want {
 			t.Errorf("GET %s: %q, want %q", tt.target, rec.Body.String(), tt.want)
+		}
+	}
+}
+
+// The way docs/echo.md serves files: http.FileServer on a wildcard view,
+// and a view of its own, with another permission, for a subtree. No
+// spelling of a path reaches the subtree's file through the other view.
+func TestFileServerSubtreeGuarded(t *testing.T) {
+	e := echo.New()
+	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("bob", "public"),
+		NotFound:  func(c echo.Context) error { return c.String(http.StatusNotFound, "not-found view") },
+		Forbidden: func(c echo.Context, _ authz.Decision) error { return c.String(http.StatusForbidden, "forbidden view") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := echo.WrapHandler(http.StripPrefix("/static", http.FileServerFS(fstest.MapFS{
+		"index.txt":          {Data: []byte("public file")},
+		"private/secret.txt": {Data: []byte("SECRET")},
+	})))
+	v.Add(Route{Method: http.MethodGet, Path: "/static/*", Resource: "/static", Permission: "public", Handler: files})
+	v.Add(Route{Method: http.MethodGet, Path: "/static/private/*", Resource: "/static/private", Permission: "private", Handler: files})
+	if err := v.Err(); err != nil {
+		t.Fatal(err)
+	}
+	get := func(target string) (int, string) {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Header.Set("X-Who", "bob")
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	if code, body := get("/static/index.txt"); code != http.StatusOK || body != "public file" {
+		t.Fatalf("GET /static/index.txt: %d %q", code, body)
+	}
+	for _, target := range []string{
+		"/static/private/secret.txt", "/static/%70rivate/secret.txt", "/static/private%2Fsecret.txt",
+		"/static//private/secret.txt", "/static/./private/secret.txt", "/static/x/../private/secret.txt",
+		"/static/x/..%2Fprivate/secret.txt", "/static/%2E/private/secret.txt", "/static/%2e%2e/static/private/secret.txt",
+		"/static/private/./secret.txt", "/static///private//secret.txt",
+	} {
+		if code, body := get(target); strings.Contains(body, "SECRET") {
+			t.Errorf("GET %s: %d %q: the private file, to bob, who lacks the permission", target, code, body)
 		}
 	}
 }

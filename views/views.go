@@ -145,14 +145,16 @@ func New(e *echo.Echo, cfg Config) (*Views, error) {
 }
 
 // ErrServing is reported by Err, and logged, for a view added once the
-// first request had come: it is not registered, and its requests go to the
-// not-found view.
+// first request had come: it is not registered, and its requests are
+// routed as if it had never been, to another view that matches them or to
+// the not-found view.
 var ErrServing = errors.New("views: view added after the first request: register every view before serving")
 
 // Add registers r. Problems are collected and reported by Err. Add must
-// come before serving: once the first request has come (Echo's router is
-// no place to add routes while it routes requests), Add registers nothing,
-// and logs the view it refused with an error line.
+// come before serving: Echo's router is not safe to change while it routes
+// requests, which is the program's to avoid. Once the first request has
+// reached the views, Add registers nothing, and logs the view it refused
+// with an error line.
 func (v *Views) Add(r Route) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
