@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path"
 	"slices"
 	"strings"
@@ -156,42 +157,78 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// ambiguous reports whether the request's path, as a view may read it,
-// routes to another route than the one Echo chose. Echo routes the path
-// as it was sent: undecoded when it holds an escape other than the usual
-// ones (%2F, or %70 for p), and with its empty, "." and ".." segments. A
-// view reads r.URL.Path, decoded, and a file server cleans it too
-// (path.Clean): without this check, GET /static/%70rivate/secret.txt,
-// /static//private/secret.txt or /static/x/../private/secret.txt would run
-// the view of /static/*, under its permission, and it would serve the
-// file that the view of /static/private/* guards with another. So the
-// decoded path and the cleaned one are routed as well; one that routes
-// nowhere is no other route's (a parameter may hold an escaped slash, a
+// ambiguous reports whether a view could act on the request's path as
+// on a path of another route than the one Echo chose. Echo routes the
+// path as it was sent: undecoded when it holds an escape other than the
+// usual ones (%2F, or %70 for p), and with its empty, "." and ".."
+// segments. A view reads r.URL.Path, decoded; a file server also cleans
+// it (path.Clean), after http.StripPrefix has taken the route's prefix
+// off; Echo's own static handler, and a view that unescapes a parameter,
+// decode it a second time. Without this check, GET
+// /static/%70rivate/secret.txt, /static//private/secret.txt,
+// /static/../private/secret.txt or /static/%2570rivate/secret.txt would
+// run the view of /static/*, under its permission, and it would serve the
+// file that the view of /static/private/* guards with another.
+//
+// So a path that holds a "." or ".." segment, decoded once or twice, is
+// refused outright (cleaned after the prefix is taken off, it may climb
+// anywhere), as Echo's static handler refuses it. Otherwise the decoded
+// path, the path decoded twice, and each cleaned, are routed as well: one
+// that Echo routes to another route is refused, one that no route of the
+// request's method serves is not (a parameter may hold an escaped slash, a
 // path a stray double slash).
 func (v *Views) ambiguous(c echo.Context) bool {
 	r := c.Request()
 	decoded := r.URL.Path
-	if r.URL.RawPath == "" && !strings.Contains(decoded, "//") && !strings.Contains(decoded, "/.") {
+	if r.URL.RawPath == "" && !strings.Contains(decoded, "//") && !strings.Contains(decoded, "/.") && !strings.Contains(decoded, "%") {
 		return false // Echo routed the path that a view reads, and it is clean
 	}
-	clean := path.Clean(decoded)
-	if strings.HasSuffix(decoded, "/") && clean != "/" {
-		clean += "/"
+	forms := []string{decoded}
+	if twice, err := url.PathUnescape(decoded); err == nil && twice != decoded {
+		forms = append(forms, twice)
 	}
 	routed := echo.GetPath(r)
-	return decoded != routed && v.routesElsewhere(c, decoded) ||
-		clean != routed && clean != decoded && v.routesElsewhere(c, clean)
+	for _, p := range forms {
+		if hasDotSegment(p) {
+			return true
+		}
+		clean := path.Clean(p)
+		if strings.HasSuffix(p, "/") && clean != "/" {
+			clean += "/"
+		}
+		if p != routed && v.routesElsewhere(c, p) || clean != p && clean != routed && v.routesElsewhere(c, clean) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasDotSegment reports whether p has a "." or ".." segment.
+func hasDotSegment(p string) bool {
+	for seg := range strings.SplitSeq(p, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // routesElsewhere reports whether Echo routes the request's method at p
-// to a route other than the one it chose for the request, other than its
-// plain miss.
+// to another route than the one it chose for the request. A path that no
+// route of the method serves (a miss, a 405, Echo's own answer to
+// OPTIONS) is no other route's.
 func (v *Views) routesElsewhere(c echo.Context, p string) bool {
 	d := v.e.AcquireContext()
 	defer v.e.ReleaseContext(d)
 	d.Reset(c.Request(), nil)
 	v.e.Router().Find(c.Request().Method, p, d)
-	return d.Path() != c.Path() && !sameFunc(d.Handler(), echo.NotFoundHandler)
+	if d.Path() == c.Path() || sameFunc(d.Handler(), echo.NotFoundHandler) {
+		return false
+	}
+	// Echo sets the Allow header's value only when no route of the
+	// method is there.
+	_, noRoute := d.Get(echo.ContextKeyHeaderAllow).(string)
+	return !noRoute
 }
 
 // runView runs a route's view, or the forbidden or not-found view that

@@ -113,6 +113,8 @@ func TestAmbiguousPathGoesToNotFound(t *testing.T) {
 	v.Add(Route{Method: http.MethodPost, Path: "/files/a/b", Permission: "private", Handler: serves})
 	v.Add(Route{Method: http.MethodGet, Path: "/files/:name", Resource: "/files", Permission: "public", Handler: serves})
 	v.Add(Route{Method: http.MethodGet, Path: "/u/:id/profile", Resource: "/u", Permission: "public", Handler: serves})
+	v.Add(Route{Method: http.MethodGet, Path: "/docs/:id", Resource: "/docs", Permission: "public", Handler: serves})
+	v.Add(Route{Method: http.MethodPost, Path: "/docs/:id/publish", Resource: "/docs", Permission: "private", Handler: serves})
 	if err := v.Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -129,18 +131,31 @@ func TestAmbiguousPathGoesToNotFound(t *testing.T) {
 		{"/static/x/..%2Fprivate/secret.txt", "not-found view"},
 		{"/static/%2E/private/secret.txt", "not-found view"},
 		{"/static/..%2F..%2Ffiles/a", "not-found view"},
+		{"/static/sub/./index.txt", "not-found view"},
+		{"/static/../private/secret.txt", "not-found view"},
+		{"/static/%2e%2e/private/secret.txt", "not-found view"},
+		{"/static/sub/..", "not-found view"},
+		// Decoded twice, as Echo's static handler and a view that
+		// unescapes a parameter decode it.
+		{"/static/%2570rivate/secret.txt", "not-found view"},
+		{"/static/private%252Fsecret.txt", "not-found view"},
+		{"/static/%252e%252e/private/secret.txt", "not-found view"},
 		// Escapes and segments that route nowhere else, or to the same
 		// route, once decoded and cleaned (Echo routes GET /files/a/b to
 		// /files/:name: the other route there answers POST only).
 		{"/files/a%2Fb", "serves /files/a/b"},
 		{"/static/%69ndex.txt", "serves /static/index.txt"},
 		{"/static//index.txt", "serves /static//index.txt"},
-		{"/static/sub/./index.txt", "serves /static/sub/./index.txt"},
+		{"/static/%2569ndex.txt", "serves /static/%69ndex.txt"},
+		{"/static/100%25.txt", "serves /static/100%.txt"},
 		{"/static/.well-known/x", "serves /static/.well-known/x"},
 		{"/static/sub/", "serves /static/sub/"},
 		{"/files/x%2Fy", "serves /files/x/y"},
 		{"/files/%61", "serves /files/a"},
 		{"/u/a%2Fb/profile", "serves /u/a/b/profile"}, // decoded, a miss
+		// Decoded, a path that only another method's route serves (405).
+		{"/docs/a%2Fpublish", "serves /docs/a/publish"},
+		{"/docs/a%2Fb", "serves /docs/a/b"},
 	} {
 		req := httptest.NewRequest(http.MethodGet, tt.target, nil)
 		req.Header.Set("X-Who", "bob")
@@ -152,44 +167,59 @@ func TestAmbiguousPathGoesToNotFound(t *testing.T) {
 	}
 }
 
-// The way docs/echo.md serves files: http.FileServer on a wildcard view,
+// The way docs/echo.md serves files: a file handler on a wildcard view,
 // and a view of its own, with another permission, for a subtree. No
-// spelling of a path reaches the subtree's file through the other view.
+// spelling of a path reaches the subtree's file through the other view,
+// whichever of the usual file handlers serves them.
 func TestFileServerSubtreeGuarded(t *testing.T) {
-	e := echo.New()
-	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("bob", "public"),
-		NotFound:  func(c echo.Context) error { return c.String(http.StatusNotFound, "not-found view") },
-		Forbidden: func(c echo.Context, _ authz.Decision) error { return c.String(http.StatusForbidden, "forbidden view") }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := echo.WrapHandler(http.StripPrefix("/static", http.FileServerFS(fstest.MapFS{
+	fsys := fstest.MapFS{
 		"index.txt":          {Data: []byte("public file")},
 		"private/secret.txt": {Data: []byte("SECRET")},
-	})))
-	v.Add(Route{Method: http.MethodGet, Path: "/static/*", Resource: "/static", Permission: "public", Handler: files})
-	v.Add(Route{Method: http.MethodGet, Path: "/static/private/*", Resource: "/static/private", Permission: "private", Handler: files})
-	if err := v.Err(); err != nil {
-		t.Fatal(err)
 	}
-	get := func(target string) (int, string) {
-		req := httptest.NewRequest(http.MethodGet, target, nil)
-		req.Header.Set("X-Who", "bob")
-		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, req)
-		return rec.Code, rec.Body.String()
+	handlers := map[string]echo.HandlerFunc{
+		`StripPrefix("/static", FileServerFS)`:  echo.WrapHandler(http.StripPrefix("/static", http.FileServerFS(fsys))),
+		`StripPrefix("/static/", FileServerFS)`: echo.WrapHandler(http.StripPrefix("/static/", http.FileServerFS(fsys))),
+		"StaticDirectoryHandler, unescaping":    echo.StaticDirectoryHandler(fsys, false),
+		"StaticDirectoryHandler":                echo.StaticDirectoryHandler(fsys, true),
 	}
-	if code, body := get("/static/index.txt"); code != http.StatusOK || body != "public file" {
-		t.Fatalf("GET /static/index.txt: %d %q", code, body)
-	}
-	for _, target := range []string{
-		"/static/private/secret.txt", "/static/%70rivate/secret.txt", "/static/private%2Fsecret.txt",
-		"/static//private/secret.txt", "/static/./private/secret.txt", "/static/x/../private/secret.txt",
-		"/static/x/..%2Fprivate/secret.txt", "/static/%2E/private/secret.txt", "/static/%2e%2e/static/private/secret.txt",
-		"/static/private/./secret.txt", "/static///private//secret.txt",
-	} {
-		if code, body := get(target); strings.Contains(body, "SECRET") {
-			t.Errorf("GET %s: %d %q: the private file, to bob, who lacks the permission", target, code, body)
-		}
+	for name, files := range handlers {
+		t.Run(name, func(t *testing.T) {
+			e := echo.New()
+			v, err := New(e, Config{Authn: byHeader, Authz: permitIf("bob", "public"),
+				NotFound:  func(c echo.Context) error { return c.String(http.StatusNotFound, "not-found view") },
+				Forbidden: func(c echo.Context, _ authz.Decision) error { return c.String(http.StatusForbidden, "forbidden view") }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			v.Add(Route{Method: http.MethodGet, Path: "/static/*", Resource: "/static", Permission: "public", Handler: files})
+			v.Add(Route{Method: http.MethodGet, Path: "/static/private/*", Resource: "/static/private", Permission: "private", Handler: files})
+			if err := v.Err(); err != nil {
+				t.Fatal(err)
+			}
+			get := func(target string) (int, string) {
+				req := httptest.NewRequest(http.MethodGet, target, nil)
+				req.Header.Set("X-Who", "bob")
+				rec := httptest.NewRecorder()
+				e.ServeHTTP(rec, req)
+				return rec.Code, rec.Body.String()
+			}
+			if code, body := get("/static/index.txt"); code != http.StatusOK || body != "public file" {
+				t.Fatalf("GET /static/index.txt: %d %q", code, body)
+			}
+			for _, target := range []string{
+				"/static/private/secret.txt", "/static/%70rivate/secret.txt", "/static/private%2Fsecret.txt",
+				"/static//private/secret.txt", "/static/./private/secret.txt", "/static/x/../private/secret.txt",
+				"/static/x/..%2Fprivate/secret.txt", "/static/%2E/private/secret.txt", "/static/%2e%2e/static/private/secret.txt",
+				"/static/private/./secret.txt", "/static///private//secret.txt",
+				"/static/../private/secret.txt", "/static/%2e%2e/private/secret.txt", "/static/x/../../private/secret.txt",
+				"http://example.com/static/../private/secret.txt",
+				"/static/%2570rivate/secret.txt", "/static/private%252Fsecret.txt", "/static/%2570rivate%252Fsecret.txt",
+				"/static/%252e%252e/private/secret.txt",
+			} {
+				if code, body := get(target); strings.Contains(body, "SECRET") {
+					t.Errorf("GET %s: %d %q: the private file, to bob, who lacks the permission", target, code, body)
+				}
+			}
+		})
 	}
 }
