@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"path"
 	"slices"
 	"strings"
 
@@ -119,8 +117,8 @@ func requestURL(r *http.Request) string {
 // exception view, a request that Echo routed to anything but a view or its
 // own not-found and method-not-allowed answers: a route registered on
 // Echo directly runs without a permission check, even one added after
-// Err was checked. A request whose path routes elsewhere once decoded or
-// cleaned goes to the not-found view (see ambiguous).
+// Err was checked. A request to a view whose path is not canonical goes to
+// the not-found view (see canonicalPath).
 func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
@@ -135,7 +133,7 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		switch h := c.Handler(); {
 		case isView && funcID(h) == id:
-			if v.ambiguous(c) {
+			if !canonicalPath(c.Request()) {
 				return echo.ErrNotFound
 			}
 			return next(c) // the view, as Views registered it
@@ -157,78 +155,38 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// ambiguous reports whether a view could act on the request's path as
-// on a path of another route than the one Echo chose. Echo routes the
-// path as it was sent: undecoded when it holds an escape other than the
-// usual ones (%2F, or %70 for p), and with its empty, "." and ".."
-// segments. A view reads r.URL.Path, decoded; a file server also cleans
-// it (path.Clean), after http.StripPrefix has taken the route's prefix
-// off; Echo's own static handler, and a view that unescapes a parameter,
-// decode it a second time. Without this check, GET
-// /static/%70rivate/secret.txt, /static//private/secret.txt,
-// /static/../private/secret.txt or /static/%2570rivate/secret.txt would
-// run the view of /static/*, under its permission, and it would serve the
-// file that the view of /static/private/* guards with another.
-//
-// So a path that holds a "." or ".." segment, decoded once or twice, is
-// refused outright (cleaned after the prefix is taken off, it may climb
-// anywhere), as Echo's static handler refuses it. Otherwise the decoded
-// path, the path decoded twice, and each cleaned, are routed as well: one
-// that Echo routes to another route is refused, one that no route of the
-// request's method serves is not (a parameter may hold an escaped slash, a
-// path a stray double slash).
-func (v *Views) ambiguous(c echo.Context) bool {
-	r := c.Request()
-	decoded := r.URL.Path
-	if r.URL.RawPath == "" && !strings.Contains(decoded, "//") && !strings.Contains(decoded, "/.") && !strings.Contains(decoded, "%") {
-		return false // Echo routed the path that a view reads, and it is clean
-	}
-	forms := []string{decoded}
-	if twice, err := url.PathUnescape(decoded); err == nil && twice != decoded {
-		forms = append(forms, twice)
-	}
-	routed := echo.GetPath(r)
-	for _, p := range forms {
-		if hasDotSegment(p) {
-			return true
-		}
-		clean := path.Clean(p)
-		if strings.HasSuffix(p, "/") && clean != "/" {
-			clean += "/"
-		}
-		if p != routed && v.routesElsewhere(c, p) || clean != p && clean != routed && v.routesElsewhere(c, clean) {
-			return true
-		}
-	}
-	return false
-}
-
-// hasDotSegment reports whether p has a "." or ".." segment.
-func hasDotSegment(p string) bool {
-	for seg := range strings.SplitSeq(p, "/") {
-		if seg == "." || seg == ".." {
-			return true
-		}
-	}
-	return false
-}
-
-// routesElsewhere reports whether Echo routes the request's method at p
-// to another route than the one it chose for the request. A path that no
-// route of the method serves (a miss, a 405, Echo's own answer to
-// OPTIONS) is no other route's.
-func (v *Views) routesElsewhere(c echo.Context, p string) bool {
-	d := v.e.AcquireContext()
-	defer v.e.ReleaseContext(d)
-	d.Reset(c.Request(), nil)
-	v.e.Router().Find(c.Request().Method, p, d)
-	if d.Path() == c.Path() || sameFunc(d.Handler(), echo.NotFoundHandler) {
+// canonicalPath reports whether r's path is one that a view reads as
+// Echo routed it, whatever it does with it: no escape other than the
+// usual ones (Echo routes a path that has one, %2F or %70 for p, as it was
+// sent, while a view reads r.URL.Path, decoded), no "%" once decoded (Echo's
+// static handler, and a view that unescapes a parameter, decode it a
+// second time), and no empty, "." or ".." segment (a file server cleans
+// them away, after http.StripPrefix has taken the route's prefix off).
+// Any of these lets the view of one route act on a path of another, under
+// its own permission: GET /static/%70rivate/secret.txt,
+// /static//private/secret.txt, /static/../private/secret.txt or
+// /static/%2570rivate/secret.txt would run the view of /static/* and
+// serve the file that the view of /static/private/* guards with another,
+// and /t/a%2Fb/%73ecret would run /t/:tenant/:doc for /t/:tenant/secret.
+// No real client sends such a path to a view; edge sends it to the
+// not-found view.
+func canonicalPath(r *http.Request) bool {
+	p := r.URL.Path
+	if raw := r.URL.RawPath; raw != "" && raw != p {
 		return false
 	}
-	// Echo sets the Allow header's value only when no route of the
-	// method is there.
-	_, noRoute := d.Get(echo.ContextKeyHeaderAllow).(string)
-	return !noRoute
+	if strings.IndexByte(p, '%') >= 0 || strings.Contains(p, "//") {
+		return false
+	}
+	if !strings.Contains(p, "/.") {
+		return true
+	}
+	for seg := range strings.SplitSeq(p, "/") {
+		if seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // runView runs a route's view, or the forbidden or not-found view that

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -93,10 +94,11 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	return s.w.Write(p)
 }
 
-// A path that routes to another route once decoded goes to the not-found
-// view: a view that serves what r.URL.Path names (http.FileServer) would
-// otherwise serve, under its own permission, what another view guards.
-func TestAmbiguousPathGoesToNotFound(t *testing.T) {
+// A request to a view whose path is not canonical goes to the not-found
+// view: a view that acts on r.URL.Path (http.FileServer), or unescapes a
+// parameter, would otherwise act, under its own permission, on a path that
+// another view guards with another.
+func TestNonCanonicalPathGoesToNotFound(t *testing.T) {
 	e := echo.New()
 	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("bob", "public"),
 		NotFound: func(c echo.Context) error { return c.String(http.StatusOK, "not-found view") },
@@ -106,56 +108,61 @@ func TestAmbiguousPathGoesToNotFound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The view answers with the path it would serve a file from.
-	serves := func(c echo.Context) error { return c.String(http.StatusOK, "serves "+c.Request().URL.Path) }
+	// The view answers with the path it would serve a file from, and the
+	// parameter it would look a document up by.
+	serves := func(c echo.Context) error {
+		doc, err := url.PathUnescape(c.Param("doc"))
+		if err != nil {
+			return echo.ErrNotFound
+		}
+		return c.String(http.StatusOK, "serves "+c.Request().URL.Path+" doc "+doc)
+	}
 	v.Add(Route{Method: http.MethodGet, Path: "/static/*", Resource: "/static", Permission: "public", Handler: serves})
 	v.Add(Route{Method: http.MethodGet, Path: "/static/private/*", Resource: "/static/private", Permission: "private", Handler: serves})
-	v.Add(Route{Method: http.MethodPost, Path: "/files/a/b", Permission: "private", Handler: serves})
-	v.Add(Route{Method: http.MethodGet, Path: "/files/:name", Resource: "/files", Permission: "public", Handler: serves})
-	v.Add(Route{Method: http.MethodGet, Path: "/u/:id/profile", Resource: "/u", Permission: "public", Handler: serves})
-	v.Add(Route{Method: http.MethodGet, Path: "/docs/:id", Resource: "/docs", Permission: "public", Handler: serves})
-	v.Add(Route{Method: http.MethodPost, Path: "/docs/:id/publish", Resource: "/docs", Permission: "private", Handler: serves})
+	v.Add(Route{Method: http.MethodGet, Path: "/t/:tenant/:doc", Resource: "/t", Permission: "public", Handler: serves})
+	v.Add(Route{Method: http.MethodGet, Path: "/t/:tenant/secret", Resource: "/t/secret", Permission: "private", Handler: serves})
+	v.Add(Route{Method: http.MethodGet, Path: "/w/:doc/*", Resource: "/w", Permission: "public", Handler: serves})
+	v.Add(Route{Method: http.MethodGet, Path: "/w/secret/*", Resource: "/w/secret", Permission: "private", Handler: serves})
 	if err := v.Err(); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct{ target, want string }{
-		{"/static/index.txt", "serves /static/index.txt"},
+		{"/static/index.txt", "serves /static/index.txt doc "},
 		{"/static/private/secret.txt", "forbidden view"},
+		{"/t/acme/report", "serves /t/acme/report doc report"},
+		{"/t/acme/secret", "forbidden view"},
+		// Escapes that every client sends, decoded as Echo routes them.
+		{"/static/caf%C3%A9.txt", "serves /static/café.txt doc "},
+		{"/static/caf\xc3\xa9.txt", "serves /static/café.txt doc "}, // unescaped UTF-8
+		{"/static/a%20b.txt", "serves /static/a b.txt doc "},
+		{"/t/acme/a+b", "serves /t/acme/a+b doc a+b"},
+		// Segments that start with a dot, and a trailing slash.
+		{"/static/.well-known/x", "serves /static/.well-known/x doc "},
+		{"/static/..x/...", "serves /static/..x/... doc "},
+		{"/static/sub/", "serves /static/sub/ doc "},
+		// An escape that Echo routes undecoded.
 		{"/static/%70rivate/secret.txt", "not-found view"},
 		{"/static/private%2Fsecret.txt", "not-found view"},
 		{"/static%2Fprivate/secret.txt", "not-found view"},
-		// Segments that a file server cleans away.
+		{"/t/a%2Fb/%73ecret", "not-found view"},
+		{"/t/acme/%73ecret", "not-found view"},
+		{"/static/%69ndex.txt", "not-found view"},
+		{"/t/acme/a%2Fb", "not-found view"},
+		// A "%" once decoded.
+		{"/static/%2570rivate/secret.txt", "not-found view"},
+		{"/w/%2573ecret/x", "not-found view"},
+		{"/w/%2573ecret/%25zz", "not-found view"},
+		{"/w/%2573ecret/%25", "not-found view"},
+		{"/static/100%25.txt", "not-found view"},
+		// Empty, "." and ".." segments.
 		{"/static//private/secret.txt", "not-found view"},
 		{"/static/./private/secret.txt", "not-found view"},
 		{"/static/x/../private/secret.txt", "not-found view"},
-		{"/static/x/..%2Fprivate/secret.txt", "not-found view"},
-		{"/static/%2E/private/secret.txt", "not-found view"},
-		{"/static/..%2F..%2Ffiles/a", "not-found view"},
-		{"/static/sub/./index.txt", "not-found view"},
 		{"/static/../private/secret.txt", "not-found view"},
 		{"/static/%2e%2e/private/secret.txt", "not-found view"},
 		{"/static/sub/..", "not-found view"},
-		// Decoded twice, as Echo's static handler and a view that
-		// unescapes a parameter decode it.
-		{"/static/%2570rivate/secret.txt", "not-found view"},
-		{"/static/private%252Fsecret.txt", "not-found view"},
-		{"/static/%252e%252e/private/secret.txt", "not-found view"},
-		// Escapes and segments that route nowhere else, or to the same
-		// route, once decoded and cleaned (Echo routes GET /files/a/b to
-		// /files/:name: the other route there answers POST only).
-		{"/files/a%2Fb", "serves /files/a/b"},
-		{"/static/%69ndex.txt", "serves /static/index.txt"},
-		{"/static//index.txt", "serves /static//index.txt"},
-		{"/static/%2569ndex.txt", "serves /static/%69ndex.txt"},
-		{"/static/100%25.txt", "serves /static/100%.txt"},
-		{"/static/.well-known/x", "serves /static/.well-known/x"},
-		{"/static/sub/", "serves /static/sub/"},
-		{"/files/x%2Fy", "serves /files/x/y"},
-		{"/files/%61", "serves /files/a"},
-		{"/u/a%2Fb/profile", "serves /u/a/b/profile"}, // decoded, a miss
-		// Decoded, a path that only another method's route serves (405).
-		{"/docs/a%2Fpublish", "serves /docs/a/publish"},
-		{"/docs/a%2Fb", "serves /docs/a/b"},
+		{"/static/sub/.", "not-found view"},
+		{"/static//index.txt", "not-found view"},
 	} {
 		req := httptest.NewRequest(http.MethodGet, tt.target, nil)
 		req.Header.Set("X-Who", "bob")
@@ -173,8 +180,9 @@ func TestAmbiguousPathGoesToNotFound(t *testing.T) {
 // whichever of the usual file handlers serves them.
 func TestFileServerSubtreeGuarded(t *testing.T) {
 	fsys := fstest.MapFS{
-		"index.txt":          {Data: []byte("public file")},
-		"private/secret.txt": {Data: []byte("SECRET")},
+		"index.txt":            {Data: []byte("public file")},
+		"private/secret.txt":   {Data: []byte("SECRET")},
+		"private/a/secret.txt": {Data: []byte("SECRET")},
 	}
 	handlers := map[string]echo.HandlerFunc{
 		`StripPrefix("/static", FileServerFS)`:  echo.WrapHandler(http.StripPrefix("/static", http.FileServerFS(fsys))),
@@ -193,6 +201,10 @@ func TestFileServerSubtreeGuarded(t *testing.T) {
 			}
 			v.Add(Route{Method: http.MethodGet, Path: "/static/*", Resource: "/static", Permission: "public", Handler: files})
 			v.Add(Route{Method: http.MethodGet, Path: "/static/private/*", Resource: "/static/private", Permission: "private", Handler: files})
+			// Another method's route under the subtree: Echo routes GET
+			// /static/private/a/... to its 405, not to the GET wildcard.
+			v.Add(Route{Method: http.MethodPost, Path: "/static/private/:folder/*", Resource: "/static/private", Permission: "private",
+				Handler: func(c echo.Context) error { return c.NoContent(http.StatusCreated) }})
 			if err := v.Err(); err != nil {
 				t.Fatal(err)
 			}
@@ -215,6 +227,8 @@ func TestFileServerSubtreeGuarded(t *testing.T) {
 				"http://example.com/static/../private/secret.txt",
 				"/static/%2570rivate/secret.txt", "/static/private%252Fsecret.txt", "/static/%2570rivate%252Fsecret.txt",
 				"/static/%252e%252e/private/secret.txt",
+				"/static/private/a/secret.txt", "/static/%70rivate/a/secret.txt", "/static/private%2Fa/secret.txt",
+				"/static//private/a/secret.txt", "/static/%2570rivate/a/secret.txt",
 			} {
 				if code, body := get(target); strings.Contains(body, "SECRET") {
 					t.Errorf("GET %s: %d %q: the private file, to bob, who lacks the permission", target, code, body)
