@@ -56,8 +56,9 @@
 //	       Route.Resource, Route.Permission) → authz.Decision
 //	    3. render: allowed → the view; denied → Config.Forbidden
 //	router miss, 405, or a view returning echo.ErrNotFound → Config.NotFound
-//	a path that a view may not read as Echo routed it (an escape Echo routes
-//	    undecoded, a "%" once decoded, an empty, . or .. segment) → Config.NotFound
+//	a request that, as the view would read it, Echo does not route to the
+//	    view (changed by a middleware since, a "%" once decoded, an empty,
+//	    . or .. segment, an escaped slash) → Config.NotFound
 //	any other error, a panic, or a policy that could not decide → Config.Exception
 //
 // A route whose permission is [authz.NoPermissionRequired] skips steps 1

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -23,6 +24,9 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			rec := RecordFrom(c.Request().Context())
 			rec.setRoute(rt)
+			if !v.routedHere(c) {
+				return echo.ErrNotFound
+			}
 			if rt.Permission == authz.NoPermissionRequired {
 				return runView(c, next)
 			}
@@ -117,8 +121,7 @@ func requestURL(r *http.Request) string {
 // exception view, a request that Echo routed to anything but a view or its
 // own not-found and method-not-allowed answers: a route registered on
 // Echo directly runs without a permission check, even one added after
-// Err was checked. A request to a view whose path is not canonical goes to
-// the not-found view (see canonicalPath).
+// Err was checked.
 func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
@@ -133,9 +136,6 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		switch h := c.Handler(); {
 		case isView && funcID(h) == id:
-			if !canonicalPath(c.Request()) {
-				return echo.ErrNotFound
-			}
 			return next(c) // the view, as Views registered it
 		case sameFunc(h, echo.NotFoundHandler):
 			// Echo's miss, whatever function the global holds now (an
@@ -155,38 +155,87 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// canonicalPath reports whether r's path is one that a view reads as
-// Echo routed it, whatever it does with it: no escape other than the
-// usual ones (Echo routes a path that has one, %2F or %70 for p, as it was
-// sent, while a view reads r.URL.Path, decoded), no "%" once decoded (Echo's
-// static handler, and a view that unescapes a parameter, decode it a
-// second time), and no empty, "." or ".." segment (a file server cleans
-// them away, after http.StripPrefix has taken the route's prefix off).
-// Any of these lets the view of one route act on a path of another, under
-// its own permission: GET /static/%70rivate/secret.txt,
-// /static//private/secret.txt, /static/../private/secret.txt or
-// /static/%2570rivate/secret.txt would run the view of /static/* and
-// serve the file that the view of /static/private/* guards with another,
-// and /t/a%2Fb/%73ecret would run /t/:tenant/:doc for /t/:tenant/secret.
-// No real client sends such a path to a view; edge sends it to the
-// not-found view.
-func canonicalPath(r *http.Request) bool {
+// routedHere reports whether the request, as the view will read it, is
+// one that Echo routes to the view, with the same parameters. Echo routed
+// the request as it was when it came, and as it was sent: a middleware may
+// have changed it since (a Pre middleware that replaces the request is not
+// even seen by Echo's router), and a view reads r.URL.Path decoded, a file
+// server also cleans it (after http.StripPrefix has taken the route's
+// prefix off), and Echo's static handler, or a view that unescapes a
+// parameter, decodes it a second time. Any difference lets the view of
+// one route act on a path of another, under its own permission: GET
+// /static/%70rivate/secret.txt, /static//private/secret.txt,
+// /static/../private/secret.txt or /static/%2570rivate/secret.txt would
+// run the view of /static/* and serve the file that the view of
+// /static/private/* guards with another, and /t/a%2Fb/%73ecret would run
+// /t/:tenant/:doc for /t/:tenant/secret. So the request's path, now, must
+// route to the view with the parameters it has, have no "%" once decoded,
+// no empty, "." or ".." segment and no escaped slash, and if it holds
+// escapes that Echo routes undecoded (%40 for @, as JavaScript's
+// encodeURIComponent writes it, or lower-case hex), its decoded path must
+// route to the view too, with the parameters decoded. Otherwise the guard
+// sends the request to the not-found view.
+func (v *Views) routedHere(c echo.Context) bool {
+	r := c.Request()
 	p := r.URL.Path
-	if raw := r.URL.RawPath; raw != "" && raw != p {
+	if strings.IndexByte(p, '%') >= 0 || strings.Contains(p, "//") || hasDotSegment(p) {
 		return false
 	}
-	if strings.IndexByte(p, '%') >= 0 || strings.Contains(p, "//") {
+	d := v.e.AcquireContext()
+	defer v.e.ReleaseContext(d)
+	d.Reset(r, nil)
+	raw := echo.GetPath(r)
+	v.e.Router().Find(r.Method, raw, d)
+	if !sameRoute(c, d, false) {
 		return false
 	}
-	if !strings.Contains(p, "/.") {
+	if raw == p {
 		return true
 	}
-	for seg := range strings.SplitSeq(p, "/") {
-		if seg == "." || seg == ".." {
+	if strings.Contains(raw, "%2F") || strings.Contains(raw, "%2f") {
+		return false // it would shift the segments of the decoded path
+	}
+	d.Reset(r, nil)
+	v.e.Router().Find(r.Method, p, d)
+	return sameRoute(c, d, true)
+}
+
+// sameRoute reports whether Echo routed d to c's route (its path, and
+// its handler: a middleware may have changed the method), with c's
+// parameters, each unescaped first if decoded.
+func sameRoute(c, d echo.Context, decoded bool) bool {
+	if d.Path() != c.Path() || funcID(d.Handler()) != funcID(c.Handler()) {
+		return false
+	}
+	want, got := c.ParamValues(), d.ParamValues()
+	if len(want) != len(got) {
+		return false
+	}
+	for i, w := range want {
+		if decoded {
+			var err error
+			if w, err = url.PathUnescape(w); err != nil {
+				return false
+			}
+		}
+		if w != got[i] {
 			return false
 		}
 	}
 	return true
+}
+
+// hasDotSegment reports whether p has a "." or ".." segment.
+func hasDotSegment(p string) bool {
+	if !strings.Contains(p, "/.") {
+		return false
+	}
+	for seg := range strings.SplitSeq(p, "/") {
+		if seg == "." || seg == ".." {
+			return true
+		}
+	}
+	return false
 }
 
 // runView runs a route's view, or the forbidden or not-found view that

@@ -136,18 +136,31 @@ func TestNonCanonicalPathGoesToNotFound(t *testing.T) {
 		{"/static/caf\xc3\xa9.txt", "serves /static/café.txt doc "}, // unescaped UTF-8
 		{"/static/a%20b.txt", "serves /static/a b.txt doc "},
 		{"/t/acme/a+b", "serves /t/acme/a+b doc a+b"},
+		// Escapes that Echo routes undecoded, whose decoded path routes to
+		// the same view (encodeURIComponent writes %40 for @).
+		{"/t/%40acme/report", "serves /t/@acme/report doc report"},
+		{"/t/acme/%72eport", "serves /t/acme/report doc report"},
+		{"/static/%69ndex.txt", "serves /static/index.txt doc "},
+		// Lower-case hex, and characters left unescaped beside an escape
+		// (html/template and browsers write both).
+		{"/static/caf%c3%a9.txt", "serves /static/café.txt doc "},
+		{"/static/report%20(final).pdf", "serves /static/report (final).pdf doc "},
+		{"/t/acme/a%2Bb", "serves /t/acme/a+b doc a+b"},
+		{"/t/acme/" + url.PathEscape("a,b;c"), "serves /t/acme/a,b;c doc a,b;c"},
 		// Segments that start with a dot, and a trailing slash.
 		{"/static/.well-known/x", "serves /static/.well-known/x doc "},
 		{"/static/..x/...", "serves /static/..x/... doc "},
 		{"/static/sub/", "serves /static/sub/ doc "},
-		// An escape that Echo routes undecoded.
+		// An escape that Echo routes undecoded, whose decoded path routes
+		// to another view, and an escaped slash.
 		{"/static/%70rivate/secret.txt", "not-found view"},
 		{"/static/private%2Fsecret.txt", "not-found view"},
 		{"/static%2Fprivate/secret.txt", "not-found view"},
 		{"/t/a%2Fb/%73ecret", "not-found view"},
 		{"/t/acme/%73ecret", "not-found view"},
-		{"/static/%69ndex.txt", "not-found view"},
 		{"/t/acme/a%2Fb", "not-found view"},
+		{"/t/acme/a%2fb", "not-found view"},
+		{"/static/x%2F", "not-found view"},
 		// A "%" once decoded.
 		{"/static/%2570rivate/secret.txt", "not-found view"},
 		{"/w/%2573ecret/x", "not-found view"},
@@ -171,6 +184,81 @@ func TestNonCanonicalPathGoesToNotFound(t *testing.T) {
 		if rec.Body.String() != tt.want {
 			t.Errorf("GET %s: %q, want %q", tt.target, rec.Body.String(), tt.want)
 		}
+	}
+}
+
+// A middleware that changes the request after Echo routed it (a Pre
+// middleware that replaces the request, which Echo's router never sees,
+// or a Use middleware, before or after New) cannot make a view act on a
+// path that another view guards: the request goes to the not-found view.
+func TestRequestChangedAfterRoutingGoesToNotFound(t *testing.T) {
+	rewrite := func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request().Clone(c.Request().Context())
+			if rest, ok := strings.CutPrefix(r.URL.Path, "/static/old/"); ok {
+				r.URL.Path = "/static/private/" + rest
+			}
+			if r.URL.Path == "/docs/1" {
+				r.URL.Path = "/docs/2" // the same route, another parameter
+			}
+			if r.Method == http.MethodPost {
+				r.Method = http.MethodDelete // the same path, another view
+			}
+			c.SetRequest(r)
+			return next(c)
+		}
+	}
+	for _, tt := range []struct {
+		name          string
+		before, after func(e *echo.Echo)
+	}{
+		{"Pre, replacing the request", func(e *echo.Echo) { e.Pre(rewrite) }, nil},
+		{"Use before New", func(e *echo.Echo) { e.Use(rewrite) }, nil},
+		{"Use after New", nil, func(e *echo.Echo) { e.Use(rewrite) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := echo.New()
+			if tt.before != nil {
+				tt.before(e)
+			}
+			v, err := New(e, Config{Authn: byHeader, Authz: permitIf("bob", "public"),
+				NotFound: func(c echo.Context) error { return c.String(http.StatusNotFound, "not-found view") }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.after != nil {
+				tt.after(e)
+			}
+			files := echo.WrapHandler(http.StripPrefix("/static", http.FileServerFS(fstest.MapFS{
+				"index.txt":          {Data: []byte("public file")},
+				"private/secret.txt": {Data: []byte("SECRET")},
+			})))
+			v.Add(Route{Method: http.MethodGet, Path: "/static/*", Resource: "/static", Permission: "public", Handler: files})
+			v.Add(Route{Method: http.MethodGet, Path: "/static/private/*", Resource: "/static/private", Permission: "private", Handler: files})
+			v.Add(Route{Method: http.MethodGet, Path: "/docs/:id", Resource: "/docs", Permission: "public",
+				Handler: func(c echo.Context) error { return c.String(http.StatusOK, "document "+c.Param("id")) }})
+			v.Add(Route{Method: http.MethodPost, Path: "/docs/:id", Resource: "/docs", Permission: "public",
+				Handler: func(c echo.Context) error { return c.String(http.StatusOK, "posted "+c.Param("id")) }})
+			v.Add(Route{Method: http.MethodDelete, Path: "/docs/:id", Resource: "/docs", Permission: "private",
+				Handler: func(c echo.Context) error { return c.String(http.StatusOK, "deleted "+c.Param("id")) }})
+			for target, want := range map[string]string{
+				"GET /static/index.txt":      "public file",
+				"GET /static/old/secret.txt": "not-found view",
+				"GET /docs/3":                "document 3",
+				"GET /docs/1":                "not-found view",
+				"POST /docs/3":               "", // refused, by the not-found or the exception view
+			} {
+				method, target, _ := strings.Cut(target, " ")
+				req := httptest.NewRequest(method, target, nil)
+				req.Header.Set("X-Who", "bob")
+				rec := httptest.NewRecorder()
+				e.ServeHTTP(rec, req)
+				body := rec.Body.String()
+				if want == "" && (strings.HasPrefix(body, "posted") || strings.HasPrefix(body, "deleted")) || want != "" && body != want {
+					t.Errorf("%s %s: %d %q, want %q", method, target, rec.Code, body, want)
+				}
+			}
+		})
 	}
 }
 
