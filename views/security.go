@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -24,7 +23,7 @@ func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 		return func(c echo.Context) error {
 			rec := RecordFrom(c.Request().Context())
 			rec.setRoute(rt)
-			if !v.routedHere(c) {
+			if !v.routedHere(c, rt) {
 				return echo.ErrNotFound
 			}
 			if rt.Permission == authz.NoPermissionRequired {
@@ -155,74 +154,59 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// routedHere reports whether the request, as the view will read it, is
-// one that Echo routes to the view, with the same parameters. Echo routed
-// the request as it was when it came, and as it was sent: a middleware may
-// have changed it since (a Pre middleware that replaces the request is not
-// even seen by Echo's router), and a view reads r.URL.Path decoded, a file
-// server also cleans it (after http.StripPrefix has taken the route's
-// prefix off), and Echo's static handler, or a view that unescapes a
-// parameter, decodes it a second time. Any difference lets the view of
-// one route act on a path of another, under its own permission: GET
-// /static/%70rivate/secret.txt, /static//private/secret.txt,
-// /static/../private/secret.txt or /static/%2570rivate/secret.txt would
-// run the view of /static/* and serve the file that the view of
-// /static/private/* guards with another, and /t/a%2Fb/%73ecret would run
-// /t/:tenant/:doc for /t/:tenant/secret. So the request's path, now, must
-// route to the view with the parameters it has, have no "%" once decoded,
-// no empty, "." or ".." segment and no escaped slash, and if it holds
-// escapes that Echo routes undecoded (%40 for @, as JavaScript's
-// encodeURIComponent writes it, or lower-case hex), its decoded path must
-// route to the view too, with the parameters decoded. Otherwise the guard
-// sends the request to the not-found view.
-func (v *Views) routedHere(c echo.Context) bool {
+// routedHere reports whether the request, as the view of rt will read
+// it, is one that Echo routes to that very view. Echo routed the request
+// as it was when it came, and as it was sent: a middleware may have
+// changed the request, or the context's route, since (a Pre middleware
+// that replaces the request is not even seen by Echo's router); a view
+// reads r.URL.Path decoded, a file server also cleans it (after
+// http.StripPrefix has taken the route's prefix off), and Echo's static
+// handler, or a view that unescapes a parameter, decodes it a second time.
+// Any difference lets the view of one route act on a path of another,
+// under its own permission: GET /static/%70rivate/secret.txt,
+// /static//private/secret.txt, /static/../private/secret.txt or
+// /static/%2570rivate/secret.txt would run the view of /static/* and
+// serve the file that the view of /static/private/* guards with another,
+// and /t/a%2Fb/%73ecret would run /t/:tenant/:doc for /t/:tenant/secret.
+//
+// So the request, now, must have a path with no "%" once decoded, no
+// empty, "." or ".." segment and no escaped slash, and Echo must route it,
+// with its method, to rt's handler; if the path holds escapes that Echo
+// routes undecoded (%40 for @, as JavaScript's encodeURIComponent writes
+// it, or lower-case hex), the decoded path must route there too. The
+// context's parameters must be those of one of these routings (a
+// middleware may have decoded them). Otherwise the guard sends the
+// request to the not-found view.
+func (v *Views) routedHere(c echo.Context, rt Route) bool {
 	r := c.Request()
 	p := r.URL.Path
 	if strings.IndexByte(p, '%') >= 0 || strings.Contains(p, "//") || hasDotSegment(p) {
 		return false
 	}
+	id := v.servedViews()[routeKey{rt.Method, rt.Path}]
+	params := c.ParamValues()
 	d := v.e.AcquireContext()
 	defer v.e.ReleaseContext(d)
-	d.Reset(r, nil)
 	raw := echo.GetPath(r)
-	v.e.Router().Find(r.Method, raw, d)
-	if !sameRoute(c, d, false) {
+	if !v.routesTo(d, r, raw, rt.Path, id) {
 		return false
 	}
+	same := slices.Equal(d.ParamValues(), params)
 	if raw == p {
-		return true
+		return same
 	}
 	if strings.Contains(raw, "%2F") || strings.Contains(raw, "%2f") {
 		return false // it would shift the segments of the decoded path
 	}
-	d.Reset(r, nil)
-	v.e.Router().Find(r.Method, p, d)
-	return sameRoute(c, d, true)
+	return v.routesTo(d, r, p, rt.Path, id) && (same || slices.Equal(d.ParamValues(), params))
 }
 
-// sameRoute reports whether Echo routed d to c's route (its path, and
-// its handler: a middleware may have changed the method), with c's
-// parameters, each unescaped first if decoded.
-func sameRoute(c, d echo.Context, decoded bool) bool {
-	if d.Path() != c.Path() || funcID(d.Handler()) != funcID(c.Handler()) {
-		return false
-	}
-	want, got := c.ParamValues(), d.ParamValues()
-	if len(want) != len(got) {
-		return false
-	}
-	for i, w := range want {
-		if decoded {
-			var err error
-			if w, err = url.PathUnescape(w); err != nil {
-				return false
-			}
-		}
-		if w != got[i] {
-			return false
-		}
-	}
-	return true
+// routesTo reports whether Echo routes r's method at path to the route
+// pattern, and to the handler whose funcID is id, routing into d.
+func (v *Views) routesTo(d echo.Context, r *http.Request, path, pattern string, id uintptr) bool {
+	d.Reset(r, nil)
+	v.e.Router().Find(r.Method, path, d)
+	return d.Path() == pattern && funcID(d.Handler()) == id
 }
 
 // hasDotSegment reports whether p has a "." or ".." segment.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -192,29 +193,46 @@ func TestNonCanonicalPathGoesToNotFound(t *testing.T) {
 // or a Use middleware, before or after New) cannot make a view act on a
 // path that another view guards: the request goes to the not-found view.
 func TestRequestChangedAfterRoutingGoesToNotFound(t *testing.T) {
+	change := func(r *http.Request) {
+		if rest, ok := strings.CutPrefix(r.URL.Path, "/static/old/"); ok {
+			r.URL.Path = "/static/private/" + rest
+		}
+		if r.URL.Path == "/docs/1" {
+			r.URL.Path = "/docs/2" // the same route, another parameter
+		}
+		if r.Method == http.MethodPost {
+			r.Method = http.MethodDelete // the same path, another view
+		}
+	}
 	rewrite := func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request().Clone(c.Request().Context())
-			if rest, ok := strings.CutPrefix(r.URL.Path, "/static/old/"); ok {
-				r.URL.Path = "/static/private/" + rest
-			}
-			if r.URL.Path == "/docs/1" {
-				r.URL.Path = "/docs/2" // the same route, another parameter
-			}
-			if r.Method == http.MethodPost {
-				r.Method = http.MethodDelete // the same path, another view
-			}
+			change(r)
 			c.SetRequest(r)
+			return next(c)
+		}
+	}
+	// A middleware that rewrites the path in place and routes the context
+	// afresh: the context then names the other view, its handler included.
+	reroute := func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			change(r)
+			c.Echo().Router().Find(r.Method, echo.GetPath(r), c)
 			return next(c)
 		}
 	}
 	for _, tt := range []struct {
 		name          string
 		before, after func(e *echo.Echo)
+		docs1         string // the answer to GET /docs/1, rewritten to /docs/2
 	}{
-		{"Pre, replacing the request", func(e *echo.Echo) { e.Pre(rewrite) }, nil},
-		{"Use before New", func(e *echo.Echo) { e.Use(rewrite) }, nil},
-		{"Use after New", nil, func(e *echo.Echo) { e.Use(rewrite) }},
+		{"Pre, replacing the request", func(e *echo.Echo) { e.Pre(rewrite) }, nil, "not-found view"},
+		{"Use before New", func(e *echo.Echo) { e.Use(rewrite) }, nil, "not-found view"},
+		{"Use after New", nil, func(e *echo.Echo) { e.Use(rewrite) }, "not-found view"},
+		// Routed afresh, /docs/2 is /docs/2 to the view as to Echo.
+		{"Use before New, routing the context", func(e *echo.Echo) { e.Use(reroute) }, nil, "document 2"},
+		{"Use after New, routing the context", nil, func(e *echo.Echo) { e.Use(reroute) }, "document 2"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := echo.New()
@@ -245,7 +263,7 @@ func TestRequestChangedAfterRoutingGoesToNotFound(t *testing.T) {
 				"GET /static/index.txt":      "public file",
 				"GET /static/old/secret.txt": "not-found view",
 				"GET /docs/3":                "document 3",
-				"GET /docs/1":                "not-found view",
+				"GET /docs/1":                tt.docs1,
 				"POST /docs/3":               "", // refused, by the not-found or the exception view
 			} {
 				method, target, _ := strings.Cut(target, " ")
@@ -254,11 +272,58 @@ func TestRequestChangedAfterRoutingGoesToNotFound(t *testing.T) {
 				rec := httptest.NewRecorder()
 				e.ServeHTTP(rec, req)
 				body := rec.Body.String()
-				if want == "" && (strings.HasPrefix(body, "posted") || strings.HasPrefix(body, "deleted")) || want != "" && body != want {
+				if strings.Contains(body, "SECRET") || want == "" && (strings.HasPrefix(body, "posted") || strings.HasPrefix(body, "deleted")) || want != "" && body != want {
 					t.Errorf("%s %s: %d %q, want %q", method, target, rec.Code, body, want)
 				}
 			}
 		})
+	}
+}
+
+// A middleware that decodes the parameters, which Echo leaves escaped
+// when it routes a path with escapes undecoded, does not make a view's
+// requests go to the not-found view.
+func TestDecodedParamsServed(t *testing.T) {
+	e := echo.New()
+	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("bob", "public"),
+		NotFound: func(c echo.Context) error { return c.String(http.StatusNotFound, "not-found view") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			values := slices.Clone(c.ParamValues())
+			for i, s := range values {
+				if d, err := url.PathUnescape(s); err == nil {
+					values[i] = d
+				}
+			}
+			c.SetParamValues(values...)
+			return next(c)
+		}
+	})
+	v.Add(Route{Method: http.MethodGet, Path: "/t/:tenant/:doc", Resource: "/t", Permission: "public",
+		Handler: func(c echo.Context) error { return c.String(http.StatusOK, "doc "+c.Param("doc")) }})
+	v.Add(Route{Method: http.MethodGet, Path: "/t/:tenant/secret", Resource: "/t/secret", Permission: "private",
+		Handler: func(c echo.Context) error { return c.String(http.StatusOK, "secret") }})
+	if err := v.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for target, want := range map[string]string{
+		"/t/acme/report":        "doc report",
+		"/t/acme/caf%C3%A9":     "doc café",
+		"/t/acme/a%20b":         "doc a b",
+		"/t/acme/x%40y.com":     "doc x@y.com",
+		"/t/acme/caf%c3%a9.txt": "doc café.txt",
+		"/t/acme/%73ecret":      "not-found view",
+	} {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Header.Set("X-Who", "bob")
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		if rec.Body.String() != want {
+			t.Errorf("GET %s: %d %q, want %q", target, rec.Code, rec.Body.String(), want)
+		}
 	}
 }
 
