@@ -129,13 +129,18 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}()
 		method := c.Request().Method
-		id, isView := v.servedViews()[routeKey{method, c.Path()}]
+		served := v.servedViews()
+		_, isView := served.byRoute[routeKey{method, c.Path()}]
 		if method == http.MethodOptions && !isView {
 			return runView(c, v.cfg.NotFound)
 		}
 		switch h := c.Handler(); {
-		case isView && funcID(h) == id:
-			return next(c) // the view, as Views registered it
+		case served.ids[funcID(h)]:
+			// A view, as Views registered it. Its guard checks that the
+			// request, as it is when the view runs, is the view's own: a
+			// middleware may have changed its method or path since Echo
+			// routed it.
+			return next(c)
 		case sameFunc(h, echo.NotFoundHandler):
 			// Echo's miss, whatever function the global holds now (an
 			// app may have set one that serves files): never run it.
@@ -183,7 +188,7 @@ func (v *Views) routedHere(c echo.Context, rt Route) bool {
 	if strings.IndexByte(p, '%') >= 0 || strings.Contains(p, "//") || hasDotSegment(p) {
 		return false
 	}
-	id := v.servedViews()[routeKey{rt.Method, rt.Path}]
+	id := v.servedViews().byRoute[routeKey{rt.Method, rt.Path}]
 	params := c.ParamValues()
 	d := v.e.AcquireContext()
 	defer v.e.ReleaseContext(d)

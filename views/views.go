@@ -92,11 +92,18 @@ type Views struct {
 	echoRoutes []*echo.Route      // Echo's record of each of routes
 	handlers   []echo.HandlerFunc // the handler Echo stores for each of routes (held, so never freed and reused)
 	errs       []error
-	// served is what edge reads of the views, built when the first request
-	// comes and never changed after: the funcID of the handler Echo stores
-	// for each view, by method and path. Add refuses every view from then
-	// on, so that requests read it without a lock.
-	served atomic.Pointer[map[routeKey]uintptr]
+	// served is what requests read of the views, built when the first
+	// request comes and never changed after. Add refuses every view from
+	// then on, so that requests read it without a lock.
+	served atomic.Pointer[servedViews]
+}
+
+// servedViews is the views as requests read them: the funcID of the
+// handler Echo stores for each view, by method and path, and the set of
+// them.
+type servedViews struct {
+	byRoute map[routeKey]uintptr
+	ids     map[uintptr]bool
 }
 
 // routeKey is the method and path of a route.
@@ -226,7 +233,9 @@ func (v *Views) POST(path, permission string, h echo.HandlerFunc) {
 // Echo directly, after Err was checked or with its error ignored, never
 // runs, even one in a view's place or on a host router. Echo's own miss
 // and method-not-allowed answers go to the not-found view, and the
-// function in Echo's global NotFoundHandler never runs.
+// function in Echo's global NotFoundHandler never runs. (Views judges by
+// the route in the context: a middleware that routes the context afresh,
+// which Echo does not follow, defeats this. Do not write one.)
 //
 // Err reads Echo's routes and routes requests of its own making through
 // Echo's router, changing nothing: it is safe while e serves.
@@ -399,21 +408,22 @@ func nop(echo.Context) error { return nil }
 
 // servedViews returns v.served, built from the views registered so far
 // if it is not yet: the first request freezes the views.
-func (v *Views) servedViews() map[routeKey]uintptr {
-	if t := v.served.Load(); t != nil {
-		return *t
+func (v *Views) servedViews() *servedViews {
+	if s := v.served.Load(); s != nil {
+		return s
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if t := v.served.Load(); t != nil {
-		return *t
+	if s := v.served.Load(); s != nil {
+		return s
 	}
-	t := make(map[routeKey]uintptr, len(v.index))
+	s := &servedViews{byRoute: make(map[routeKey]uintptr, len(v.index)), ids: make(map[uintptr]bool, len(v.index))}
 	for k, i := range v.index {
-		t[k] = funcID(v.handlers[i])
+		id := funcID(v.handlers[i])
+		s.byRoute[k], s.ids[id] = id, true
 	}
-	v.served.Store(&t)
-	return t
+	v.served.Store(s)
+	return s
 }
 
 // view returns the index in v.routes of the view registered for method
@@ -470,6 +480,9 @@ func (r Route) check() error {
 		return fmt.Errorf("%w: %s: a view cannot require %q", ErrInvalidRoute, r.Name, authz.AllPermissions)
 	case !isToken(r.Method) || !strings.HasPrefix(r.Path, "/"):
 		return fmt.Errorf("%w: %s: needs a method (an HTTP token, such as GET) and a path starting with /", ErrInvalidRoute, r.Name)
+	case strings.Contains(r.Path, "//") || strings.IndexByte(r.Path, '%') >= 0 || hasDotSegment(r.Path):
+		// The guard refuses every request whose path has these.
+		return fmt.Errorf("%w: %s: path %q has an empty, . or .. segment or a %%: the view would never run", ErrInvalidRoute, r.Name, r.Path)
 	case r.Method == echo.RouteNotFound:
 		// Echo's pseudo-method of its not-found routes: such a view would
 		// never run as a view; every miss under its path would be refused.

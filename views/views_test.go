@@ -253,6 +253,10 @@ func TestRegistrationErrors(t *testing.T) {
 		{"dot-dot resource", Route{Method: "GET", Path: "/x", Permission: "view", Resource: "/a/../b", Handler: h}, ErrInvalidRoute},
 		{"no handler", Route{Method: "GET", Path: "/x", Permission: "view"}, ErrInvalidRoute},
 		{"Echo's not-found pseudo-method", Route{Method: echo.RouteNotFound, Path: "/*", Permission: "view", Handler: h}, ErrInvalidRoute},
+		{"an empty segment", Route{Method: "GET", Path: "/a//b", Resource: "/r", Permission: "view", Handler: h}, ErrInvalidRoute},
+		{"a dot segment", Route{Method: "GET", Path: "/a/./b", Resource: "/r", Permission: "view", Handler: h}, ErrInvalidRoute},
+		{"a dot-dot segment", Route{Method: "GET", Path: "/x/../y", Resource: "/r", Permission: "view", Handler: h}, ErrInvalidRoute},
+		{"an escape", Route{Method: "GET", Path: "/c%41t", Resource: "/r", Permission: "view", Handler: h}, ErrInvalidRoute},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
