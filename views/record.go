@@ -32,7 +32,8 @@ type Summary struct {
 	// RequestID identifies the request in every log line about it.
 	RequestID string
 	// Route is the name of the view the router chose, or "" if no view
-	// did (not found).
+	// did (not found), or its guard refused the request as not the
+	// view's own (see the package doc).
 	Route string
 	// Permission is the permission the view requires, or "" if no view
 	// was chosen. It may be authz.NoPermissionRequired.

@@ -21,11 +21,11 @@ import (
 func (v *Views) guard(rt Route) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
+			if !v.routedHere(c, rt) {
+				return echo.ErrNotFound // logged as a miss, not as the view's
+			}
 			rec := RecordFrom(c.Request().Context())
 			rec.setRoute(rt)
-			if !v.routedHere(c, rt) {
-				return echo.ErrNotFound
-			}
 			if rt.Permission == authz.NoPermissionRequired {
 				return runView(c, next)
 			}
@@ -197,13 +197,23 @@ func (v *Views) routedHere(c echo.Context, rt Route) bool {
 		return false
 	}
 	same := slices.Equal(d.ParamValues(), params)
-	if raw == p {
-		return same
+	if raw != p {
+		if strings.Contains(raw, "%2F") || strings.Contains(raw, "%2f") {
+			return false // it would shift the segments of the decoded path
+		}
+		if !v.routesTo(d, r, p, rt.Path, id) || !same && !slices.Equal(d.ParamValues(), params) {
+			return false
+		}
+	} else if !same {
+		return false
 	}
-	if strings.Contains(raw, "%2F") || strings.Contains(raw, "%2f") {
-		return false // it would shift the segments of the decoded path
+	// Meant for a view that Add refused once serving?
+	if w := v.wouldBe.Load(); w != nil {
+		wc := w.NewContext(r, nil)
+		w.Router().Find(r.Method, raw, wc)
+		return wc.Path() == rt.Path
 	}
-	return v.routesTo(d, r, p, rt.Path, id) && (same || slices.Equal(d.ParamValues(), params))
+	return true
 }
 
 // routesTo reports whether Echo routes r's method at path to the route

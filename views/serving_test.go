@@ -34,6 +34,7 @@ func TestAddAfterServingRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	v.GET("/", "view", func(c echo.Context) error { return c.String(http.StatusOK, "a view") })
+	v.GET("/static/*", "view", func(c echo.Context) error { return c.String(http.StatusOK, "public file") })
 	get := func(target string) string {
 		req := httptest.NewRequest(http.MethodGet, target, nil)
 		req.Header.Set("X-Who", "alice")
@@ -71,15 +72,28 @@ func TestAddAfterServingRefused(t *testing.T) {
 	if body := get("/late7"); body != "not-found view" {
 		t.Errorf("GET /late7: %q, want the not-found view", body)
 	}
-	if n := len(v.Routes()); n != 1 {
-		t.Errorf("%d routes registered, want 1", n)
+	// A stricter view under a wildcard view, added late: its requests do
+	// not go to the wildcard view.
+	v.GET("/static/private/*", "restricted", func(c echo.Context) error { return c.String(http.StatusOK, "private file") })
+	for target, want := range map[string]string{
+		"/static/index.txt":          "public file",
+		"/static/private/secret.txt": "not-found view",
+		"/late7":                     "not-found view",
+		"/":                          "a view",
+	} {
+		if body := get(target); body != want {
+			t.Errorf("GET %s: %q, want %q", target, body, want)
+		}
+	}
+	if n := len(v.Routes()); n != 2 {
+		t.Errorf("%d routes registered, want 2", n)
 	}
 	err = v.Err()
 	if !errors.Is(err, ErrServing) || !strings.Contains(err.Error(), "GET /late499") {
 		t.Errorf("Err() = %.200v, want ErrServing for each late view", err)
 	}
-	if n := strings.Count(logs.String(), `msg="view not registered"`); n != 500 {
-		t.Errorf("%d log lines for the refused views, want 500", n)
+	if n := strings.Count(logs.String(), `msg="view not registered"`); n != 501 {
+		t.Errorf("%d log lines for the refused views, want 501", n)
 	}
 }
 
@@ -388,5 +402,33 @@ func TestFileServerSubtreeGuarded(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A request the guard refuses is recorded as a miss, not as the view's:
+// the request log and the metrics count it as not found.
+func TestRefusedRequestRecordedAsMiss(t *testing.T) {
+	e := echo.New()
+	var rec *Record
+	e.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			rec = NewRecord("req")
+			c.SetRequest(c.Request().WithContext(NewRecordContext(c.Request().Context(), rec)))
+			return next(c)
+		}
+	})
+	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("bob", "view"),
+		NotFound: func(c echo.Context) error { return c.String(http.StatusNotFound, "not-found view") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.GET("/docs/:id", "view", func(c echo.Context) error { return c.String(http.StatusOK, "document") })
+	for target, want := range map[string]string{"/docs/1": "GET /docs/:id", "/docs/a%2Fb": ""} {
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Header.Set("X-Who", "bob")
+		e.ServeHTTP(httptest.NewRecorder(), req)
+		if got := rec.Summary().Route; got != want {
+			t.Errorf("GET %s: recorded route %q, want %q", target, got, want)
+		}
 	}
 }

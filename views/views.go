@@ -96,6 +96,12 @@ type Views struct {
 	// request comes and never changed after. Add refuses every view from
 	// then on, so that requests read it without a lock.
 	served atomic.Pointer[servedViews]
+	// late holds the views Add refused once serving, and wouldBe routes
+	// every view Add was given, those included (nil while there are
+	// none): a request that it routes to another view than Echo did was
+	// meant for a refused one.
+	late    []Route
+	wouldBe atomic.Pointer[echo.Echo]
 }
 
 // servedViews is the views as requests read them: the funcID of the
@@ -152,9 +158,9 @@ func New(e *echo.Echo, cfg Config) (*Views, error) {
 }
 
 // ErrServing is reported by Err, and logged, for a view added once the
-// first request had come: it is not registered, and its requests are
-// routed as if it had never been, to another view that matches them or to
-// the not-found view.
+// first request had come: it is not registered, and its requests go to
+// the not-found view, even those another view's path matches (a wildcard
+// view would otherwise answer for a later, stricter view under it).
 var ErrServing = errors.New("views: view added after the first request: register every view before serving")
 
 // Add registers r. Problems are collected and reported by Err. Add must
@@ -169,6 +175,14 @@ func (v *Views) Add(r Route) {
 		err := fmt.Errorf("%w: %s %s", ErrServing, r.Method, r.Path)
 		v.errs = append(v.errs, err)
 		v.cfg.Logger.LogAttrs(context.Background(), slog.LevelError, "view not registered", slog.String("error", err.Error()))
+		if r, err := ResolveRoute(r); err == nil {
+			v.late = append(v.late, r)
+			w := echo.New()
+			for _, x := range slices.Concat(v.routes, v.late) {
+				w.Add(x.Method, x.Path, nop)
+			}
+			v.wouldBe.Store(w)
+		}
 		return
 	}
 	r, err := ResolveRoute(r)
