@@ -432,3 +432,54 @@ func TestRefusedRequestRecordedAsMiss(t *testing.T) {
 		}
 	}
 }
+
+// What a request meant for a view that Add refused once serving gets: the
+// not-found view, however its path is spelled, unless a registered view
+// has the late view's place in Echo's tree; requests of other methods, and
+// other views' requests, are served as before.
+func TestLateViewsRequests(t *testing.T) {
+	e := echo.New()
+	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"),
+		NotFound: func(c echo.Context) error { return c.String(http.StatusOK, "not-found view") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := func(s string) echo.HandlerFunc {
+		return func(c echo.Context) error { return c.String(http.StatusOK, s+" "+c.Request().URL.Path) }
+	}
+	v.GET("/static/*", "view", answer("public"))
+	v.GET("/files/*", "view", answer("file"))
+	v.GET("/reports/*", "view", answer("report"))
+	v.GET("/docs/:id", "view", answer("document"))
+	do := func(method, target string) string {
+		req := httptest.NewRequest(method, target, nil)
+		req.Header.Set("X-Who", "alice")
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec.Body.String()
+	}
+	do(http.MethodGet, "/static/a.txt") // the views are frozen
+	v.GET("/static/private/*", "admin", answer("private"))
+	v.POST("/files/upload/*", "admin", answer("uploaded"))
+	v.GET("/reports/*", "admin", answer("admin report"))
+	v.GET("/docs/:name", "admin", answer("admin document"))
+	v.Add(Route{Method: http.MethodGet, Path: "/static/index/", Permission: "admin", Handler: answer("index")}) // its default resource is invalid
+	for _, tt := range []struct{ method, target, want string }{
+		{"GET", "/static/a.txt", "public /static/a.txt"},
+		{"GET", "/static/private/secret.txt", "not-found view"},
+		{"GET", "/static/%70rivate/secret.txt", "not-found view"},
+		{"GET", "/static/privat%65/secret.txt", "not-found view"},
+		{"GET", "/static/index/", "not-found view"},
+		{"GET", "/files/upload/report.pdf", "file /files/upload/report.pdf"},
+		{"GET", "/reports/q3", "report /reports/q3"},
+		{"GET", "/docs/7", "document /docs/7"},
+	} {
+		if body := do(tt.method, tt.target); body != tt.want {
+			t.Errorf("%s %s: %q, want %q", tt.method, tt.target, body, tt.want)
+		}
+	}
+	err = v.Err()
+	if !errors.Is(err, ErrServing) || !errors.Is(err, ErrInvalidRoute) {
+		t.Errorf("Err() = %v, want ErrServing, and ErrInvalidRoute for GET /static/index/", err)
+	}
+}

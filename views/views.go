@@ -98,8 +98,9 @@ type Views struct {
 	served atomic.Pointer[servedViews]
 	// late holds the views Add refused once serving, and wouldBe routes
 	// every view Add was given, those included (nil while there are
-	// none): a request that it routes to another view than Echo did was
-	// meant for a refused one.
+	// none), the registered ones taking precedence where two share a
+	// place in Echo's tree: a request that it routes to another view than
+	// Echo did was meant for a refused one.
 	late    []Route
 	wouldBe atomic.Pointer[echo.Echo]
 }
@@ -160,7 +161,10 @@ func New(e *echo.Echo, cfg Config) (*Views, error) {
 // ErrServing is reported by Err, and logged, for a view added once the
 // first request had come: it is not registered, and its requests go to
 // the not-found view, even those another view's path matches (a wildcard
-// view would otherwise answer for a later, stricter view under it).
+// view would otherwise answer for a later, stricter view under it). A
+// registered view of the same method and path, or of a path that takes
+// the same place in Echo's tree (/docs/:id for /docs/:name), keeps
+// serving, as it would if the late view had come before serving.
 var ErrServing = errors.New("views: view added after the first request: register every view before serving")
 
 // Add registers r. Problems are collected and reported by Err. Add must
@@ -175,10 +179,14 @@ func (v *Views) Add(r Route) {
 		err := fmt.Errorf("%w: %s %s", ErrServing, r.Method, r.Path)
 		v.errs = append(v.errs, err)
 		v.cfg.Logger.LogAttrs(context.Background(), slog.LevelError, "view not registered", slog.String("error", err.Error()))
-		if r, err := ResolveRoute(r); err == nil {
+		if _, err := ResolveRoute(r); err != nil {
+			v.errs = append(v.errs, err)
+		}
+		if isToken(r.Method) && r.Method != echo.RouteNotFound && strings.HasPrefix(r.Path, "/") {
+			// Whatever else is wrong with it: its requests are its own.
 			v.late = append(v.late, r)
 			w := echo.New()
-			for _, x := range slices.Concat(v.routes, v.late) {
+			for _, x := range slices.Concat(v.late, v.routes) {
 				w.Add(x.Method, x.Path, nop)
 			}
 			v.wouldBe.Store(w)
