@@ -208,23 +208,19 @@ func (v *Views) routedHere(c echo.Context, rt Route) bool {
 		return false
 	}
 	// Meant for a view that Add refused once serving?
-	if w := v.wouldBe.Load(); w != nil {
-		return !claimedElsewhere(w, r, raw, rt.Path) && (raw == p || !claimedElsewhere(w, r, p, rt.Path))
+	if w := v.wouldBe.Load(); w != nil && (*w)[r.Method] != nil {
+		we := (*w)[r.Method]
+		return !claimedElsewhere(we, r, raw, rt.Path) && (raw == p || !claimedElsewhere(we, r, p, rt.Path))
 	}
 	return true
 }
 
-// claimedElsewhere reports whether w routes r's method at path to a route
-// other than pattern: a miss, or a path that only other methods' routes
-// serve, is no route's.
+// claimedElsewhere reports whether w, whose routes are all of r's method,
+// routes r at path to a route other than pattern.
 func claimedElsewhere(w *echo.Echo, r *http.Request, path, pattern string) bool {
 	wc := w.NewContext(r, nil)
 	w.Router().Find(r.Method, path, wc)
-	if wc.Path() == pattern || sameFunc(wc.Handler(), echo.NotFoundHandler) {
-		return false
-	}
-	_, noRoute := wc.Get(echo.ContextKeyHeaderAllow).(string) // Echo's 405, or its answer to OPTIONS
-	return !noRoute
+	return wc.Path() != pattern && !sameFunc(wc.Handler(), echo.NotFoundHandler)
 }
 
 // routesTo reports whether Echo routes r's method at path to the route

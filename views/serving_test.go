@@ -461,6 +461,7 @@ func TestLateViewsRequests(t *testing.T) {
 	do(http.MethodGet, "/static/a.txt") // the views are frozen
 	v.GET("/static/private/*", "admin", answer("private"))
 	v.POST("/files/upload/*", "admin", answer("uploaded"))
+	v.POST("/static/private/upload/*", "admin", answer("upload")) // Echo stops here with a 405 for GET
 	v.GET("/reports/*", "admin", answer("admin report"))
 	v.GET("/docs/:name", "admin", answer("admin document"))
 	v.Add(Route{Method: http.MethodGet, Path: "/static/index/", Permission: "admin", Handler: answer("index")}) // its default resource is invalid
@@ -469,6 +470,7 @@ func TestLateViewsRequests(t *testing.T) {
 		{"GET", "/static/private/secret.txt", "not-found view"},
 		{"GET", "/static/%70rivate/secret.txt", "not-found view"},
 		{"GET", "/static/privat%65/secret.txt", "not-found view"},
+		{"GET", "/static/private/upload/secret.txt", "not-found view"},
 		{"GET", "/static/index/", "not-found view"},
 		{"GET", "/files/upload/report.pdf", "file /files/upload/report.pdf"},
 		{"GET", "/reports/q3", "report /reports/q3"},

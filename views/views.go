@@ -96,13 +96,16 @@ type Views struct {
 	// request comes and never changed after. Add refuses every view from
 	// then on, so that requests read it without a lock.
 	served atomic.Pointer[servedViews]
-	// late holds the views Add refused once serving, and wouldBe routes
-	// every view Add was given, those included (nil while there are
-	// none), the registered ones taking precedence where two share a
-	// place in Echo's tree: a request that it routes to another view than
-	// Echo did was meant for a refused one.
+	// late holds the views Add refused once serving. wouldBe has, for
+	// each method of one of them, an Echo that routes every view of that
+	// method Add was given, those included (nil while there are none),
+	// the registered ones taking precedence where two share a place in
+	// Echo's tree: a request that it routes to another view than Echo did
+	// was meant for a refused one. (One method each: Echo stops at a
+	// wildcard that lacks the request's method, with a 405, and would hide
+	// a view of the method above it.)
 	late    []Route
-	wouldBe atomic.Pointer[echo.Echo]
+	wouldBe atomic.Pointer[map[string]*echo.Echo]
 }
 
 // servedViews is the views as requests read them: the funcID of the
@@ -164,7 +167,7 @@ func New(e *echo.Echo, cfg Config) (*Views, error) {
 // view would otherwise answer for a later, stricter view under it). A
 // registered view of the same method and path, or of a path that takes
 // the same place in Echo's tree (/docs/:id for /docs/:name), keeps
-// serving, as it would if the late view had come before serving.
+// serving, as it does when Add refuses a duplicate before serving.
 var ErrServing = errors.New("views: view added after the first request: register every view before serving")
 
 // Add registers r. Problems are collected and reported by Err. Add must
@@ -185,11 +188,20 @@ func (v *Views) Add(r Route) {
 		if isToken(r.Method) && r.Method != echo.RouteNotFound && strings.HasPrefix(r.Path, "/") {
 			// Whatever else is wrong with it: its requests are its own.
 			v.late = append(v.late, r)
-			w := echo.New()
-			for _, x := range slices.Concat(v.late, v.routes) {
-				w.Add(x.Method, x.Path, nop)
+			w := make(map[string]*echo.Echo)
+			for _, x := range v.late {
+				w[x.Method] = nil
 			}
-			v.wouldBe.Store(w)
+			for m := range w {
+				we := echo.New()
+				for _, x := range slices.Concat(v.late, v.routes) {
+					if x.Method == m {
+						we.Add(x.Method, x.Path, nop)
+					}
+				}
+				w[m] = we
+			}
+			v.wouldBe.Store(&w)
 		}
 		return
 	}
