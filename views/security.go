@@ -210,17 +210,25 @@ func (v *Views) routedHere(c echo.Context, rt Route) bool {
 	// Meant for a view that Add refused once serving?
 	if w := v.wouldBe.Load(); w != nil && (*w)[r.Method] != nil {
 		we := (*w)[r.Method]
-		return !claimedElsewhere(we, r, raw, rt.Path) && (raw == p || !claimedElsewhere(we, r, p, rt.Path))
+		return !v.forLateView(we, r, raw) && (raw == p || !v.forLateView(we, r, p))
 	}
 	return true
 }
 
-// claimedElsewhere reports whether w, whose routes are all of r's method,
-// routes r at path to a route other than pattern.
-func claimedElsewhere(w *echo.Echo, r *http.Request, path, pattern string) bool {
+// forLateView reports whether w, the would-be router of r's method, routes r at
+// path to a view that Add refused once serving: to a route that no
+// registered view of the method has (they take precedence in w). A
+// request that w routes to a registered view, another than Echo chose or
+// not (a late view may change how Echo matches a parameter), is no late
+// view's: Echo's own routing stands.
+func (v *Views) forLateView(w *echo.Echo, r *http.Request, path string) bool {
 	wc := w.NewContext(r, nil)
 	w.Router().Find(r.Method, path, wc)
-	return wc.Path() != pattern && !sameFunc(wc.Handler(), echo.NotFoundHandler)
+	if sameFunc(wc.Handler(), echo.NotFoundHandler) {
+		return false
+	}
+	_, registered := v.servedViews().byRoute[routeKey{r.Method, wc.Path()}]
+	return !registered
 }
 
 // routesTo reports whether Echo routes r's method at path to the route

@@ -451,6 +451,8 @@ func TestLateViewsRequests(t *testing.T) {
 	v.GET("/files/*", "view", answer("file"))
 	v.GET("/reports/*", "view", answer("report"))
 	v.GET("/docs/:id", "view", answer("document"))
+	v.GET("/users/:id", "view", answer("user"))
+	v.GET("/*", "view", answer("app"))
 	do := func(method, target string) string {
 		req := httptest.NewRequest(method, target, nil)
 		req.Header.Set("X-Who", "alice")
@@ -464,6 +466,10 @@ func TestLateViewsRequests(t *testing.T) {
 	v.POST("/static/private/upload/*", "admin", answer("upload")) // Echo stops here with a 405 for GET
 	v.GET("/reports/*", "admin", answer("admin report"))
 	v.GET("/docs/:name", "admin", answer("admin document"))
+	// A last parameter matches the rest of the path, slashes included,
+	// until a route under it exists: in the would-be router, /users/7/avatar
+	// then goes to /*, a registered view, never to the late one.
+	v.GET("/users/:id/posts", "admin", answer("posts"))
 	v.Add(Route{Method: http.MethodGet, Path: "/static/index/", Permission: "admin", Handler: answer("index")}) // its default resource is invalid
 	for _, tt := range []struct{ method, target, want string }{
 		{"GET", "/static/a.txt", "public /static/a.txt"},
@@ -475,6 +481,8 @@ func TestLateViewsRequests(t *testing.T) {
 		{"GET", "/files/upload/report.pdf", "file /files/upload/report.pdf"},
 		{"GET", "/reports/q3", "report /reports/q3"},
 		{"GET", "/docs/7", "document /docs/7"},
+		{"GET", "/users/7/posts", "not-found view"},
+		{"GET", "/users/7/avatar", "user /users/7/avatar"},
 	} {
 		if body := do(tt.method, tt.target); body != tt.want {
 			t.Errorf("%s %s: %q, want %q", tt.method, tt.target, body, tt.want)

@@ -165,9 +165,10 @@ func New(e *echo.Echo, cfg Config) (*Views, error) {
 // first request had come: it is not registered, and its requests go to
 // the not-found view, even those another view's path matches (a wildcard
 // view would otherwise answer for a later, stricter view under it). A
-// registered view of the same method and path, or of a path that takes
-// the same place in Echo's tree (/docs/:id for /docs/:name), keeps
-// serving, as it does when Add refuses a duplicate before serving.
+// registered view of the same method and path, or of a path in the same
+// place of Echo's tree (/docs/:id for /docs/:name), keeps serving: the
+// late view never takes its place. (Before serving, a later view in the
+// same place takes it, and Err reports the first as never running.)
 var ErrServing = errors.New("views: view added after the first request: register every view before serving")
 
 // Add registers r. Problems are collected and reported by Err. Add must
