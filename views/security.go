@@ -208,27 +208,21 @@ func (v *Views) routedHere(c echo.Context, rt Route) bool {
 		return false
 	}
 	// Meant for a view that Add refused once serving?
-	if w := v.wouldBe.Load(); w != nil && (*w)[r.Method] != nil {
-		we := (*w)[r.Method]
-		return !v.forLateView(we, r, raw) && (raw == p || !v.forLateView(we, r, p))
+	// Would Echo route it here had Add registered the views it refused
+	// once serving? (Echo routes on the shape of its whole tree: a late
+	// view of any method can change where a request goes.)
+	if w := v.wouldBe.Load(); w != nil {
+		return routesToPattern(w, r, raw, rt.Path) && (raw == p || routesToPattern(w, r, p, rt.Path))
 	}
 	return true
 }
 
-// forLateView reports whether w, the would-be router of r's method, routes r at
-// path to a view that Add refused once serving: to a route that no
-// registered view of the method has (they take precedence in w). A
-// request that w routes to a registered view, another than Echo chose or
-// not (a late view may change how Echo matches a parameter), is no late
-// view's: Echo's own routing stands.
-func (v *Views) forLateView(w *echo.Echo, r *http.Request, path string) bool {
+// routesToPattern reports whether w routes r's method at path to the
+// route pattern.
+func routesToPattern(w *echo.Echo, r *http.Request, path, pattern string) bool {
 	wc := w.NewContext(r, nil)
 	w.Router().Find(r.Method, path, wc)
-	if sameFunc(wc.Handler(), echo.NotFoundHandler) {
-		return false
-	}
-	_, registered := v.servedViews().byRoute[routeKey{r.Method, wc.Path()}]
-	return !registered
+	return wc.Path() == pattern && !sameFunc(wc.Handler(), echo.NotFoundHandler) && !sameFunc(wc.Handler(), echo.MethodNotAllowedHandler)
 }
 
 // routesTo reports whether Echo routes r's method at path to the route

@@ -433,10 +433,11 @@ func TestRefusedRequestRecordedAsMiss(t *testing.T) {
 	}
 }
 
-// What a request meant for a view that Add refused once serving gets: the
-// not-found view, however its path is spelled, unless a registered view
-// has the late view's place in Echo's tree; requests of other methods, and
-// other views' requests, are served as before.
+// Once Add has refused views for coming after the first request, a
+// request goes to the not-found view unless Echo, with the late views
+// registered after the others, would route it to the view it routes it to
+// now: a late view's requests, however their path is spelled, and those
+// the late views would send elsewhere (a 405, another view).
 func TestLateViewsRequests(t *testing.T) {
 	e := echo.New()
 	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"),
@@ -453,6 +454,9 @@ func TestLateViewsRequests(t *testing.T) {
 	v.GET("/docs/:id", "view", answer("document"))
 	v.GET("/users/:id", "view", answer("user"))
 	v.GET("/*", "view", answer("app"))
+	v.GET("/u2/:id", "view", answer("user"))
+	v.POST("/u2/:id/avatar", "view", answer("avatar"))
+	v.POST("/f2/:name/meta", "view", answer("meta"))
 	do := func(method, target string) string {
 		req := httptest.NewRequest(method, target, nil)
 		req.Header.Set("X-Who", "alice")
@@ -470,6 +474,11 @@ func TestLateViewsRequests(t *testing.T) {
 	// until a route under it exists: in the would-be router, /users/7/avatar
 	// then goes to /*, a registered view, never to the late one.
 	v.GET("/users/:id/posts", "admin", answer("posts"))
+	// The POST route under /u2/:id already stops the parameter at a slash:
+	// /u2/7/secret, which /* serves now, would be the late view's.
+	v.GET("/u2/*", "admin", answer("admin users"))
+	// And under /f2/:name: /f2/a/b stays /*'s.
+	v.GET("/f2/:name", "admin", answer("admin file"))
 	v.Add(Route{Method: http.MethodGet, Path: "/static/index/", Permission: "admin", Handler: answer("index")}) // its default resource is invalid
 	for _, tt := range []struct{ method, target, want string }{
 		{"GET", "/static/a.txt", "public /static/a.txt"},
@@ -478,11 +487,17 @@ func TestLateViewsRequests(t *testing.T) {
 		{"GET", "/static/privat%65/secret.txt", "not-found view"},
 		{"GET", "/static/private/upload/secret.txt", "not-found view"},
 		{"GET", "/static/index/", "not-found view"},
-		{"GET", "/files/upload/report.pdf", "file /files/upload/report.pdf"},
-		{"GET", "/reports/q3", "report /reports/q3"},
-		{"GET", "/docs/7", "document /docs/7"},
+		{"GET", "/files/a.txt", "file /files/a.txt"},
+		{"GET", "/files/upload/report.pdf", "not-found view"}, // Echo would answer 405
+		{"GET", "/reports/q3", "report /reports/q3"},          // a duplicate: the registered view keeps serving
+		{"GET", "/docs/7", "not-found view"},                  // /docs/:name would take the place of /docs/:id
 		{"GET", "/users/7/posts", "not-found view"},
-		{"GET", "/users/7/avatar", "user /users/7/avatar"},
+		{"GET", "/users/7", "user /users/7"},
+		{"GET", "/users/7/avatar", "not-found view"}, // /* would have it, not /users/:id
+		{"GET", "/u2/7", "user /u2/7"},
+		{"GET", "/u2/7/secret", "not-found view"},
+		{"GET", "/f2/a/b", "app /f2/a/b"},
+		{"GET", "/f2/a", "not-found view"},
 	} {
 		if body := do(tt.method, tt.target); body != tt.want {
 			t.Errorf("%s %s: %q, want %q", tt.method, tt.target, body, tt.want)

@@ -96,16 +96,13 @@ type Views struct {
 	// request comes and never changed after. Add refuses every view from
 	// then on, so that requests read it without a lock.
 	served atomic.Pointer[servedViews]
-	// late holds the views Add refused once serving. wouldBe has, for
-	// each method of one of them, an Echo that routes every view of that
-	// method Add was given, those included (nil while there are none),
-	// the registered ones taking precedence where two share a place in
-	// Echo's tree: a request that it routes to another view than Echo did
-	// was meant for a refused one. (One method each: Echo stops at a
-	// wildcard that lacks the request's method, with a 405, and would hide
-	// a view of the method above it.)
+	// late holds the views Add refused once serving, and wouldBe routes
+	// every view Add was given, in the order it was given them, those
+	// included (nil while there are none): Echo as it would be had Add
+	// registered the late views. A request that it routes to another view
+	// than Echo did is answered by the not-found view.
 	late    []Route
-	wouldBe atomic.Pointer[map[string]*echo.Echo]
+	wouldBe atomic.Pointer[echo.Echo]
 }
 
 // servedViews is the views as requests read them: the funcID of the
@@ -162,13 +159,14 @@ func New(e *echo.Echo, cfg Config) (*Views, error) {
 }
 
 // ErrServing is reported by Err, and logged, for a view added once the
-// first request had come: it is not registered, and its requests go to
-// the not-found view, even those another view's path matches (a wildcard
-// view would otherwise answer for a later, stricter view under it). A
-// registered view of the same method and path, or of a path in the same
-// place of Echo's tree (/docs/:id for /docs/:name), keeps serving: the
-// late view never takes its place. (Before serving, a later view in the
-// same place takes it, and Err reports the first as never running.)
+// first request had come: it is not registered. From then on, a request
+// goes to the not-found view unless Echo would route it, had the late
+// views been registered after the others, to the view it routes it to
+// now: a late view's requests, even those another view's path matches (a
+// wildcard view would otherwise answer for a later, stricter view under
+// it), and those the late views would have sent elsewhere (a 405, another
+// view) go to the not-found view. A late view with a registered view's
+// method and path is a duplicate: the registered view keeps serving.
 var ErrServing = errors.New("views: view added after the first request: register every view before serving")
 
 // Add registers r. Problems are collected and reported by Err. Add must
@@ -189,20 +187,11 @@ func (v *Views) Add(r Route) {
 		if isToken(r.Method) && r.Method != echo.RouteNotFound && strings.HasPrefix(r.Path, "/") {
 			// Whatever else is wrong with it: its requests are its own.
 			v.late = append(v.late, r)
-			w := make(map[string]*echo.Echo)
-			for _, x := range v.late {
-				w[x.Method] = nil
+			w := echo.New()
+			for _, x := range slices.Concat(v.routes, v.late) {
+				w.Add(x.Method, x.Path, nop)
 			}
-			for m := range w {
-				we := echo.New()
-				for _, x := range slices.Concat(v.late, v.routes) {
-					if x.Method == m {
-						we.Add(x.Method, x.Path, nop)
-					}
-				}
-				w[m] = we
-			}
-			v.wouldBe.Store(&w)
+			v.wouldBe.Store(w)
 		}
 		return
 	}
