@@ -508,3 +508,61 @@ func TestLateViewsRequests(t *testing.T) {
 		t.Errorf("Err() = %v, want ErrServing, and ErrInvalidRoute for GET /static/index/", err)
 	}
 }
+
+// Late views that the would-be Echo must still see as Echo would: one
+// whose path lacks its leading slash, routes registered on Echo directly
+// (they shape its tree), and a late duplicate of a view that another took
+// the place of (a duplicate changes nothing).
+func TestLateViewsAsEchoWouldRoute(t *testing.T) {
+	setup := func(t *testing.T) (*echo.Echo, *Views, func(string) string) {
+		e := echo.New()
+		v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"),
+			NotFound: func(c echo.Context) error { return c.String(http.StatusOK, "not-found view") }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		do := func(target string) string {
+			req := httptest.NewRequest(http.MethodGet, target, nil)
+			req.Header.Set("X-Who", "alice")
+			rec := httptest.NewRecorder()
+			e.ServeHTTP(rec, req)
+			return rec.Body.String()
+		}
+		return e, v, do
+	}
+	say := func(s string) echo.HandlerFunc {
+		return func(c echo.Context) error { return c.String(http.StatusOK, s) }
+	}
+	t.Run("no leading slash", func(t *testing.T) {
+		_, v, do := setup(t)
+		v.GET("/static/*", "view", say("public"))
+		do("/static/a.txt")
+		v.GET("static/private/*", "admin", say("private"))
+		if got := do("/static/private/secret.txt"); got != "not-found view" {
+			t.Errorf("GET /static/private/secret.txt: %q, want the not-found view", got)
+		}
+	})
+	t.Run("a route on Echo directly", func(t *testing.T) {
+		e, v, do := setup(t)
+		v.GET("/*", "view", say("app"))
+		e.POST("/users/:id/x", nop) // Err reports it; it stops :id at a slash
+		do("/a")
+		v.GET("/users/:id", "admin", say("user"))
+		if got := do("/users/7/secret"); got != "app" {
+			t.Errorf("GET /users/7/secret: %q, want %q", got, "app")
+		}
+		if got := do("/users/7"); got != "not-found view" {
+			t.Errorf("GET /users/7: %q, want the not-found view", got)
+		}
+	})
+	t.Run("a duplicate of a view whose place another took", func(t *testing.T) {
+		_, v, do := setup(t)
+		v.GET("/docs/:name", "view", say("name"))
+		v.GET("/docs/:id", "view", say("id"))
+		do("/docs/1")
+		v.GET("docs/:name", "view", say("late")) // Echo would add the slash
+		if got := do("/docs/7"); got != "id" {
+			t.Errorf("GET /docs/7: %q, want %q", got, "id")
+		}
+	})
+}

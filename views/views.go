@@ -184,14 +184,15 @@ func (v *Views) Add(r Route) {
 		if _, err := ResolveRoute(r); err != nil {
 			v.errs = append(v.errs, err)
 		}
-		if isToken(r.Method) && r.Method != echo.RouteNotFound && strings.HasPrefix(r.Path, "/") {
-			// Whatever else is wrong with it: its requests are its own.
-			v.late = append(v.late, r)
-			w := echo.New()
-			for _, x := range slices.Concat(v.routes, v.late) {
-				w.Add(x.Method, x.Path, nop)
-			}
-			v.wouldBe.Store(w)
+		path := r.Path
+		if !strings.HasPrefix(path, "/") {
+			path = "/" + path // as Echo would register it
+		}
+		if _, dup := v.index[routeKey{r.Method, path}]; isToken(r.Method) && !dup {
+			// Whatever else is wrong with it, Echo would route to it. A
+			// duplicate would not have been registered before serving.
+			v.late = append(v.late, Route{Method: r.Method, Path: path})
+			v.wouldBe.Store(v.echoWithLateViews())
 		}
 		return
 	}
@@ -429,6 +430,27 @@ func (sl *slots) probe(pattern string) string {
 
 // nop is the handler of the routes that slots registers.
 func nop(echo.Context) error { return nil }
+
+// echoWithLateViews returns an Echo that routes as v.e would with the late
+// views registered after the rest: every route of v.e (views, and routes
+// registered on it directly, which shape its tree too), then the late
+// views, each with nop. The caller holds v.mu.
+func (v *Views) echoWithLateViews() *echo.Echo {
+	w := echo.New()
+	own := make(map[routeKey]bool, len(v.routes))
+	for _, x := range v.routes {
+		own[routeKey{x.Method, x.Path}] = true
+	}
+	for _, x := range v.e.Routes() {
+		if !own[routeKey{x.Method, x.Path}] {
+			w.Add(x.Method, x.Path, nop)
+		}
+	}
+	for _, x := range slices.Concat(v.routes, v.late) {
+		w.Add(x.Method, x.Path, nop)
+	}
+	return w
+}
 
 // servedViews returns v.served, built from the views registered so far
 // if it is not yet: the first request freezes the views.
