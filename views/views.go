@@ -167,6 +167,9 @@ func New(e *echo.Echo, cfg Config) (*Views, error) {
 // it), and those the late views would have sent elsewhere (a 405, another
 // view) go to the not-found view. A late view with a registered view's
 // method and path is a duplicate: the registered view keeps serving.
+// (Routes registered on Echo directly after a late view, themselves an
+// error Err reports, are not taken into account: a request they would
+// route elsewhere may go to the not-found view.)
 var ErrServing = errors.New("views: view added after the first request: register every view before serving")
 
 // Add registers r. Problems are collected and reported by Err. Add must
