@@ -130,9 +130,10 @@ func (v *Views) edge(next echo.HandlerFunc) echo.HandlerFunc {
 		}()
 		method := c.Request().Method
 		served := v.servedViews()
-		_, isView := served.byRoute[routeKey{method, c.Path()}]
-		if method == http.MethodOptions && !isView {
-			return runView(c, v.cfg.NotFound)
+		if method == http.MethodOptions {
+			if _, isView := served.byRoute[routeKey{method, c.Path()}]; !isView {
+				return runView(c, v.cfg.NotFound)
+			}
 		}
 		switch h := c.Handler(); {
 		case served.ids[funcID(h)]:
@@ -193,7 +194,7 @@ func (v *Views) routedHere(c echo.Context, rt Route) bool {
 	d := v.e.AcquireContext()
 	defer v.e.ReleaseContext(d)
 	raw := echo.GetPath(r)
-	if !v.routesTo(d, r, raw, rt.Path, id) {
+	if find(v.e, d, r, raw); d.Path() != rt.Path || funcID(d.Handler()) != id {
 		return false
 	}
 	same := slices.Equal(d.ParamValues(), params)
@@ -201,36 +202,33 @@ func (v *Views) routedHere(c echo.Context, rt Route) bool {
 		if strings.Contains(raw, "%2F") || strings.Contains(raw, "%2f") {
 			return false // it would shift the segments of the decoded path
 		}
-		if !v.routesTo(d, r, p, rt.Path, id) || !same && !slices.Equal(d.ParamValues(), params) {
+		if find(v.e, d, r, p); d.Path() != rt.Path || funcID(d.Handler()) != id || !same && !slices.Equal(d.ParamValues(), params) {
 			return false
 		}
 	} else if !same {
 		return false
 	}
-	// Meant for a view that Add refused once serving?
 	// Would Echo route it here had Add registered the views it refused
 	// once serving? (Echo routes on the shape of its whole tree: a late
-	// view of any method can change where a request goes.)
+	// view of any method can change where a request goes.) Its routes'
+	// handlers are all nop: the pattern tells them apart, and the node of
+	// rt's pattern has a route of rt's method, so landing there is no
+	// miss and no 405.
 	if w := v.wouldBe.Load(); w != nil {
-		return routesToPattern(w, r, raw, rt.Path) && (raw == p || routesToPattern(w, r, p, rt.Path))
+		wc := w.NewContext(r, nil)
+		for _, path := range slices.Compact([]string{raw, p}) {
+			if find(w, wc, r, path); wc.Path() != rt.Path {
+				return false
+			}
+		}
 	}
 	return true
 }
 
-// routesToPattern reports whether w routes r's method at path to the
-// route pattern.
-func routesToPattern(w *echo.Echo, r *http.Request, path, pattern string) bool {
-	wc := w.NewContext(r, nil)
-	w.Router().Find(r.Method, path, wc)
-	return wc.Path() == pattern && !sameFunc(wc.Handler(), echo.NotFoundHandler) && !sameFunc(wc.Handler(), echo.MethodNotAllowedHandler)
-}
-
-// routesTo reports whether Echo routes r's method at path to the route
-// pattern, and to the handler whose funcID is id, routing into d.
-func (v *Views) routesTo(d echo.Context, r *http.Request, path, pattern string, id uintptr) bool {
-	d.Reset(r, nil)
-	v.e.Router().Find(r.Method, path, d)
-	return d.Path() == pattern && funcID(d.Handler()) == id
+// find routes r's method at path through e's router into c.
+func find(e *echo.Echo, c echo.Context, r *http.Request, path string) {
+	c.Reset(r, nil)
+	e.Router().Find(r.Method, path, c)
 }
 
 // hasDotSegment reports whether p has a "." or ".." segment.

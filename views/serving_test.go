@@ -439,12 +439,7 @@ func TestRefusedRequestRecordedAsMiss(t *testing.T) {
 // now: a late view's requests, however their path is spelled, and those
 // the late views would send elsewhere (a 405, another view).
 func TestLateViewsRequests(t *testing.T) {
-	e := echo.New()
-	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"),
-		NotFound: func(c echo.Context) error { return c.String(http.StatusOK, "not-found view") }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, v, do := aliceServing(t)
 	answer := func(s string) echo.HandlerFunc {
 		return func(c echo.Context) error { return c.String(http.StatusOK, s+" "+c.Request().URL.Path) }
 	}
@@ -457,13 +452,6 @@ func TestLateViewsRequests(t *testing.T) {
 	v.GET("/u2/:id", "view", answer("user"))
 	v.POST("/u2/:id/avatar", "view", answer("avatar"))
 	v.POST("/f2/:name/meta", "view", answer("meta"))
-	do := func(method, target string) string {
-		req := httptest.NewRequest(method, target, nil)
-		req.Header.Set("X-Who", "alice")
-		rec := httptest.NewRecorder()
-		e.ServeHTTP(rec, req)
-		return rec.Body.String()
-	}
 	do(http.MethodGet, "/static/a.txt") // the views are frozen
 	v.GET("/static/private/*", "admin", answer("private"))
 	v.POST("/files/upload/*", "admin", answer("uploaded"))
@@ -503,8 +491,7 @@ func TestLateViewsRequests(t *testing.T) {
 			t.Errorf("%s %s: %q, want %q", tt.method, tt.target, body, tt.want)
 		}
 	}
-	err = v.Err()
-	if !errors.Is(err, ErrServing) || !errors.Is(err, ErrInvalidRoute) {
+	if err := v.Err(); !errors.Is(err, ErrServing) || !errors.Is(err, ErrInvalidRoute) {
 		t.Errorf("Err() = %v, want ErrServing, and ErrInvalidRoute for GET /static/index/", err)
 	}
 }
@@ -515,20 +502,8 @@ func TestLateViewsRequests(t *testing.T) {
 // the place of (a duplicate changes nothing).
 func TestLateViewsAsEchoWouldRoute(t *testing.T) {
 	setup := func(t *testing.T) (*echo.Echo, *Views, func(string) string) {
-		e := echo.New()
-		v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"),
-			NotFound: func(c echo.Context) error { return c.String(http.StatusOK, "not-found view") }})
-		if err != nil {
-			t.Fatal(err)
-		}
-		do := func(target string) string {
-			req := httptest.NewRequest(http.MethodGet, target, nil)
-			req.Header.Set("X-Who", "alice")
-			rec := httptest.NewRecorder()
-			e.ServeHTTP(rec, req)
-			return rec.Body.String()
-		}
-		return e, v, do
+		e, v, do := aliceServing(t)
+		return e, v, func(target string) string { return do(http.MethodGet, target) }
 	}
 	say := func(s string) echo.HandlerFunc {
 		return func(c echo.Context) error { return c.String(http.StatusOK, s) }
@@ -565,4 +540,25 @@ func TestLateViewsAsEchoWouldRoute(t *testing.T) {
 			t.Errorf("GET /docs/7: %q, want %q", got, "id")
 		}
 	})
+}
+
+// aliceServing returns an Echo with Views on it that lets alice (X-Who) hold
+// view, and whose not-found view answers "not-found view" with status 200,
+// and a function that sends a request as alice and returns the body.
+func aliceServing(t *testing.T) (*echo.Echo, *Views, func(method, target string) string) {
+	t.Helper()
+	e := echo.New()
+	v, err := New(e, Config{Authn: byHeader, Authz: permitIf("alice", "view"),
+		NotFound: func(c echo.Context) error { return c.String(http.StatusOK, "not-found view") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	do := func(method, target string) string {
+		req := httptest.NewRequest(method, target, nil)
+		req.Header.Set("X-Who", "alice")
+		rec := httptest.NewRecorder()
+		e.ServeHTTP(rec, req)
+		return rec.Body.String()
+	}
+	return e, v, do
 }
