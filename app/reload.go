@@ -273,17 +273,17 @@ func (a *App) reload(trigger string, want *[sha256.Size]byte, onlyNew bool) (gen
 			p.readErr = err.Error()
 		}
 		kept := p.acl.Generation()
+		a.metrics.policyReloaded(kept, err) // before the log line: whoever reads it sees the metrics moved
 		a.logRejected(trigger, kept, err)
-		a.metrics.policyReloaded(kept, err)
 		return kept, false, a.cfg.RedactError(err)
 	}
+	a.metrics.policyReloaded(generation, nil)
 	a.log.Info("policy reloaded",
 		slog.String("trigger", trigger),
 		slog.Uint64("generation", generation),
 		slog.String("model", a.cfg.Redact(p.cfg.Model)),
 		slog.String("file", a.cfg.Redact(p.cfg.File)),
 		slog.Int("rows", len(l.file.Rules)))
-	a.metrics.policyReloaded(generation, nil)
 	p.accounts = namesAccount(l.file)
 	if w := a.accountWarning(p.accounts); w != "" {
 		warnAlways(a.log, w, slog.String("trigger", trigger), slog.Uint64("generation", generation))
@@ -387,8 +387,8 @@ func (a *App) startPolicyWatch(ctx context.Context) (stop func()) {
 // reload is: nothing is loaded.
 func (a *App) readFailed(trigger string, err error) {
 	kept := a.policy.acl.Generation()
-	a.logRejected(trigger, kept, err)
 	a.metrics.policyReloaded(kept, err)
+	a.logRejected(trigger, kept, err)
 }
 
 // settleTries is how many times in a row reloadSettled reads files that
@@ -440,10 +440,10 @@ func (a *App) reloadSettled(trigger string, done <-chan struct{}) {
 		prev = cur
 	}
 	kept := p.acl.Generation()
+	a.metrics.policyReloaded(kept, errors.New("app: policy files kept changing"))
 	a.log.LogAttrs(context.Background(), slog.LevelError,
 		"policy reload not done: the files kept changing; the last good policy stays in force",
 		slog.String("trigger", trigger), slog.Uint64("kept_generation", kept), slog.Duration("apart", settle))
-	a.metrics.policyReloaded(kept, errors.New("app: policy files kept changing"))
 }
 
 // sighting is what one read of the policy files found: their content's

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -971,5 +972,63 @@ func TestSIGHUPMovedLeavesWatcherSighting(t *testing.T) {
 	}
 	if reaches(t, a, "/accessible") {
 		t.Errorf("generation %d: /accessible reached", a.policy.acl.Generation())
+	}
+}
+
+// metricsAtLog is a slog handler that records, at each reload line, the
+// reload metrics as they stand then.
+type metricsAtLog struct {
+	a    *atomic.Pointer[App]
+	mu   *sync.Mutex
+	seen *[]string
+}
+
+func (h metricsAtLog) Enabled(context.Context, slog.Level) bool { return true }
+func (h metricsAtLog) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h metricsAtLog) WithGroup(string) slog.Handler            { return h }
+func (h metricsAtLog) Handle(_ context.Context, r slog.Record) error {
+	a := h.a.Load()
+	if a == nil || !strings.HasPrefix(r.Message, "policy reload") {
+		return nil
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	*h.seen = append(*h.seen, fmt.Sprintf("%s: ok=%v failed=%v generation=%v", r.Message,
+		testutil.ToFloat64(a.metrics.reloads.WithLabelValues("ok")),
+		testutil.ToFloat64(a.metrics.reloads.WithLabelValues("failed")),
+		testutil.ToFloat64(a.metrics.generation)))
+	return nil
+}
+
+// Whoever reads a reload's log line finds the metrics moved already: the
+// metrics are updated before the line is written.
+func TestReloadMetricsBeforeLogLine(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "policy.csv")
+	replaceFile(t, path, policyA)
+	var app atomic.Pointer[App]
+	var mu sync.Mutex
+	var seen []string
+	a, err := New(testConfig(t, map[string]string{
+		"TWILIO_AUTH_TOKEN":     reloadToken,
+		"GATEHOUSE_PUBLIC_URL":  publicURL,
+		"GATEHOUSE_POLICY_FILE": path,
+	}), slog.New(metricsAtLog{a: &app, mu: &mu, seen: &seen}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	app.Store(a)
+	replaceFile(t, path, policyB)
+	a.reloadPolicy("test")
+	replaceFile(t, path, policyBad)
+	a.reloadPolicy("test")
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{
+		"policy reloaded: ok=1 failed=0 generation=2",
+		"policy reload rejected; the last good policy stays in force: ok=1 failed=1 generation=2",
+	}
+	if !slices.Equal(seen, want) {
+		t.Errorf("metrics at the reload lines:\n%s\nwant\n%s", strings.Join(seen, "\n"), strings.Join(want, "\n"))
 	}
 }
